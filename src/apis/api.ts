@@ -1,0 +1,175 @@
+/**
+ * The one interface every reporting API implements. Adding a fourth API means adding a
+ * folder under src/apis/ that exports an `ApiModule`, and one line in registry.ts.
+ */
+import type { Finding, RuleDef } from '../findings.js';
+import type { JsonObject, ValidRecord } from '../records.js';
+
+export type ApiName = 'stat' | 'sud' | 'download';
+export type EndpointId =
+  | 'stat.push_data'
+  | 'sud.report_game_info'
+  | 'download.checkAppUpdate'
+  | 'download.downloadEvent';
+
+export const ENDPOINT_IDS: readonly EndpointId[] = [
+  'stat.push_data',
+  'sud.report_game_info',
+  'download.checkAppUpdate',
+  'download.downloadEvent',
+];
+
+/** Options that change what validation accepts. */
+export interface ValidateOptions {
+  /** --allow-unknown-aid: stat aids outside the feature table pass. */
+  readonly allowUnknownAid: boolean;
+  /** Wall-clock "now" in ms, injected so rules about time are testable. */
+  readonly nowMs: number;
+}
+
+/** What validating one record gives: findings, and the value to send when there is no error. */
+export interface Validation {
+  readonly findings: Finding[];
+  /** The typed, normalized value (aliases applied, truncations done, `_` fields removed). */
+  readonly value: JsonObject;
+}
+
+/** Options for turning valid records into requests (SPEC §1, §4, §5). */
+export interface BuildOptions {
+  /** stat: events per request (default 50). */
+  readonly batchSize: number;
+  /** stat query mode: the whole URL (base + path + query) stays at or under this (default 8000). */
+  readonly maxUrlBytes: number;
+  /** stat: parameters in the query string (default) or a form body. */
+  readonly statParams: 'query' | 'form';
+  /** Length in bytes of the target base URL (scheme://host:port, no trailing slash), for URL limits. */
+  readonly baseUrlBytes: number;
+  /** `keep`: ts from the record when present, else now. `now`: always now. */
+  readonly ts: 'keep' | 'now';
+  /** Send logged auth fields (`__md5`, `session_key`, SUD headers) unchanged. */
+  readonly keepAuth: boolean;
+  /** download.downloadEvent: name of the player id field sent (default `oepnid`). */
+  readonly downloadOpenidField: 'oepnid' | 'openid';
+  /** Credentials that override what the record carries (undefined: keep the record's). */
+  readonly credentials: Credentials;
+  /** Clock in Unix seconds (injected for tests). */
+  readonly nowSeconds: () => number;
+}
+
+/** Every credential (SPEC §5). Values are secrets unless noted: never print them. */
+export interface Credentials {
+  readonly statSecret?: string;
+  readonly statSessionKey?: string;
+  /** Not secret. */
+  readonly sudUid?: string;
+  readonly sudSsToken?: string;
+  /** Not secret. */
+  readonly sudAppId?: string;
+  readonly sudAppSecret?: string;
+}
+
+/**
+ * A request before signing and encoding. Parameters are plain strings (not URL-encoded);
+ * a signer adds parameters and/or headers; `encodeRequest` turns it into bytes.
+ */
+export interface PendingRequest {
+  readonly endpoint: EndpointId;
+  /** The records this request carries, in input order (a stat batch carries many). */
+  readonly records: readonly ValidRecord[];
+  /** Path under the target base URL (SPEC §1); the engine applies --sud-url. */
+  readonly path: string;
+  /** stat and download: name → value, in the order to send them. */
+  params?: Record<string, string>;
+  /** Where params go: the query string of a POST, or an x-www-form-urlencoded body. */
+  readonly paramsIn?: 'query' | 'form';
+  /** sud: the JSON body, serialized once; the signed bytes are the sent bytes. */
+  readonly body?: string;
+  /** Headers to send (content-type included when there is a body). */
+  headers: Record<string, string>;
+  /** Duplicate key (SUD), when the endpoint has one. */
+  readonly duplicateKey?: string;
+}
+
+/** Stateful per-run builder: records go in, in input order; requests come out when ready. */
+export interface RequestBuilder {
+  /** Add one valid record; returns the requests that are now complete (often none). */
+  add(record: ValidRecord): PendingRequest[];
+  /** Requests holding records that have waited at least `lingerMs` (paced replays). */
+  due(nowMs: number, lingerMs: number): PendingRequest[];
+  /** End of input: everything still held. */
+  flush(): PendingRequest[];
+  /** Records currently held back (not yet in a request). */
+  readonly held: number;
+}
+
+/** A response as the transport saw it (body fully read, as text). */
+export interface ResponseInfo {
+  readonly status: number;
+  readonly headers: Readonly<Record<string, string | string[] | undefined>>;
+  readonly body: string;
+}
+
+/** How an endpoint judges a response. Failures are data, never exceptions. */
+export type Outcome =
+  | { readonly ok: true }
+  | {
+      readonly ok: false;
+      /** Cause as shown in reports: `http 503`, `ret_code 1001`, `code 2`, `bad response`. */
+      readonly cause: string;
+      /** `transport`: generic policy (5xx, 429). `api`: the endpoint's own policy. `none`: final. */
+      readonly retry: 'transport' | 'api' | 'none';
+      /** Honoured from Retry-After, when present. */
+      readonly retryAfterMs?: number;
+      readonly message?: string;
+    };
+
+/** When and how often to retry the endpoint's own failure signal (SPEC §1.2: SUD 60 s × 3). */
+export interface RetryPolicy {
+  readonly retries: number;
+  readonly delayMs: number;
+  readonly backoff: 'fixed' | 'exponential';
+}
+
+export type SignerName = 'md5-sorted' | 'sud-hmac' | 'none';
+
+export interface Endpoint {
+  readonly id: EndpointId;
+  readonly api: ApiName;
+  /** Default request path (SPEC §1). */
+  readonly defaultPath: string;
+  /** Every rule this endpoint can report, with stable ids. */
+  readonly rules: readonly RuleDef[];
+  /** Field names that identify a record as this endpoint's (SPEC §2.3), checked in registry order. */
+  readonly detectBy: readonly string[];
+  /** Every top-level field the endpoint's schema knows (a mixed CSV's other empty cells are dropped). */
+  readonly fields: readonly string[];
+  /**
+   * Convert a CSV row (nested, every cell a string) to schema types: integers (exact,
+   * bigint past 2^53), JSON cells for arrays/objects. A cell that cannot convert is left
+   * as it was, so validation reports it with the field's name.
+   */
+  fromCsv(row: JsonObject): JsonObject;
+  /** Judge one record (without `_` fields). Pure. */
+  validate(value: JsonObject, options: ValidateOptions): Validation;
+  /** SUD: (`report_type`, `game_round_id`). Undefined when the endpoint has none. */
+  duplicateKey?(value: JsonObject): string | undefined;
+  /** Rewrite the duplicate key for loop `n` of a --loop --unique run. */
+  uniquify?(value: JsonObject, loop: number): JsonObject;
+  /** Shard key (SPEC §9): stat `uid`, SUD `game_round_id`, download `appid`+id. */
+  shardKey(value: JsonObject): string;
+  /** The record's own time in epoch ms, for --pace original; undefined when it has none. */
+  timeOf(value: JsonObject): number | undefined;
+  /** Builder for this endpoint's requests in one run. */
+  createBuilder(options: BuildOptions): RequestBuilder;
+  /** The signer used unless --signer says otherwise. */
+  readonly defaultSigner: SignerName;
+  /** Judge a response. */
+  interpret(response: ResponseInfo): Outcome;
+  /** Policy for `retry: 'api'` outcomes. */
+  readonly retryPolicy: RetryPolicy;
+}
+
+export interface ApiModule {
+  readonly name: ApiName;
+  readonly endpoints: readonly Endpoint[];
+}

@@ -1,0 +1,47 @@
+/** Turn a signed PendingRequest into the bytes on the wire: URL, headers, body. */
+import type { PendingRequest } from './api.js';
+
+export interface WireRequest {
+  readonly method: 'POST';
+  readonly url: string;
+  readonly headers: Record<string, string>;
+  readonly body?: string;
+}
+
+export interface Target {
+  /** Base URL for every endpoint, without a trailing slash: `http://127.0.0.1:8000`. */
+  readonly baseUrl: string;
+  /** Full URL for SUD (--sud-url), overriding base + path. */
+  readonly sudUrl?: string;
+}
+
+/** application/x-www-form-urlencoded / query encoding of ordered parameters (UTF-8, percent-encoded). */
+export function encodeParams(params: Readonly<Record<string, string>>): string {
+  let out = '';
+  for (const name in params) {
+    if (out) out += '&';
+    out += encodeURIComponent(name) + '=' + encodeURIComponent(params[name]!);
+  }
+  return out;
+}
+
+export function requestUrl(request: PendingRequest, target: Target): string {
+  if (request.endpoint === 'sud.report_game_info' && target.sudUrl) return target.sudUrl;
+  return target.baseUrl + request.path;
+}
+
+export function encodeRequest(request: PendingRequest, target: Target): WireRequest {
+  let url = requestUrl(request, target);
+  const headers = { ...request.headers };
+  let body = request.body;
+  if (request.params) {
+    const encoded = encodeParams(request.params);
+    if (request.paramsIn === 'form') {
+      body = encoded;
+      headers['content-type'] = 'application/x-www-form-urlencoded; charset=utf-8';
+    } else {
+      url += (url.includes('?') ? '&' : '?') + encoded;
+    }
+  }
+  return body === undefined ? { method: 'POST', url, headers } : { method: 'POST', url, headers, body };
+}

@@ -1,0 +1,33 @@
+export type Severity = 'error' | 'warning';
+
+/** A rule as documented: a stable id users can grep for, and what it means. */
+export interface RuleDef {
+  /** Stable id, `<api>.<name>` (for example `stat.unknown_aid`, `sud.mg_id_mismatch`). */
+  readonly id: string;
+  readonly severity: Severity;
+  /** One sentence: what the rule checks. */
+  readonly summary: string;
+}
+
+/** One problem found in one record. The caller adds the record's origin. */
+export interface Finding {
+  readonly rule: string;
+  readonly severity: Severity;
+  /** Field path in the record, dotted with indexes: `report_msg.results[1].uid`; `` for the record. */
+  readonly path: string;
+  /** The offending value, as found (undefined when missing). */
+  readonly value?: unknown;
+  /** A sentence for a person: what is wrong, and what was expected. */
+  readonly message: string;
+}
+
+/** Rules that belong to no API: reading and detection. */
+export const COMMON_RULES: readonly RuleDef[] = [
+  { id: 'json.syntax', severity: 'error', summary: 'The line is not valid JSON.' },
+  { id: 'json.not_object', severity: 'error', summary: 'The line is valid JSON but not an object.' },
+  { id: 'csv.row', severity: 'error', summary: 'The CSV row cannot be read (ragged row, bad quoting).' },
+  { id: 'input.encoding', severity: 'error', summary: 'The line is not valid UTF-8.' },
+  { id: 'input.line_too_long', severity: 'error', summary: 'The line is longer than the reader accepts.' },
+  { id: 'record.unknown_api', severity: 'error', summary: 'Cannot tell which API this record belongs to.' },
+  { id: 'record.api_mismatch', severity: 'error', summary: '`_api` names an endpoint that is not known, or not the one --api selects.' },
+];

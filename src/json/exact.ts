@@ -1,0 +1,48 @@
+/**
+ * JSON that keeps integers exact. `JSON.parse` rounds integers past 2^53 (the seed's
+ * `mg_id` 1461227817776713818); lossless-json does not, but costs ~2.5× as much, so it is
+ * used only on text that holds a run of 16+ digits (PERF-NOTES.md): shorter runs cannot
+ * hold an unsafe integer. Unsafe integers become `bigint`; everything else is as JSON.parse.
+ */
+import { parse as losslessParse, stringify as losslessStringify, isInteger } from 'lossless-json';
+
+const LONG_DIGITS = /\d{16}/;
+
+function parseNumber(text: string): number | bigint {
+  if (isInteger(text)) {
+    const n = Number(text);
+    return Number.isSafeInteger(n) ? n : BigInt(text);
+  }
+  return Number(text);
+}
+
+/** Parse JSON text; integers beyond 2^53 come back as bigint. Throws SyntaxError like JSON.parse. */
+export function parseExact(text: string): unknown {
+  if (!LONG_DIGITS.test(text)) return JSON.parse(text);
+  // lossless-json's messages differ from JSON.parse's; validate with JSON.parse first so
+  // every syntax error reads the same whichever path the line took.
+  JSON.parse(text);
+  return losslessParse(text, null, parseNumber);
+}
+
+function containsBigInt(value: unknown): boolean {
+  if (typeof value === 'bigint') return true;
+  if (value === null || typeof value !== 'object') return false;
+  if (Array.isArray(value)) return value.some(containsBigInt);
+  for (const key in value) if (containsBigInt((value as Record<string, unknown>)[key])) return true;
+  return false;
+}
+
+/** Serialize; bigint values are written digit for digit. Same output as JSON.stringify otherwise. */
+export function stringifyExact(value: unknown): string {
+  if (!containsBigInt(value)) return JSON.stringify(value);
+  return losslessStringify(value) as string;
+}
+
+/** Parse an integer written as text exactly: number when safe, bigint beyond 2^53; undefined if not an integer. */
+export function parseIntegerText(text: string): number | bigint | undefined {
+  if (!/^-?\d+$/.test(text)) return undefined;
+  const n = Number(text);
+  if (Number.isSafeInteger(n)) return n;
+  return BigInt(text);
+}
