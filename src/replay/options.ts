@@ -1,0 +1,59 @@
+/**
+ * Everything a replay run is told, already resolved from flags, config and environment
+ * (the command does that; the engine only runs). Durations are milliseconds.
+ */
+import type { BuildOptions, Credentials } from '../apis/api.js';
+import type { Target } from '../apis/encode.js';
+import type { InputSource } from '../input/sources.js';
+import type { JudgeOptions } from '../validate/judge.js';
+
+export interface Ramp {
+  readonly from: number;
+  readonly to: number;
+  readonly durationMs: number;
+}
+
+export interface ReplayOptions {
+  readonly inputs: readonly InputSource[];
+  readonly read: { readonly delimiter?: string };
+  readonly judge: JudgeOptions;
+  readonly target: Target;
+  /** Request building (BuildOptions without what the engine supplies: base URL length, clock). */
+  readonly build: Omit<BuildOptions, 'baseUrlBytes' | 'nowSeconds' | 'credentials'>;
+  readonly credentials: Credentials;
+  /** --signer: a built-in name or a module path; undefined: each endpoint's default. */
+  readonly signer: string | undefined;
+  readonly transport: 'got' | 'undici';
+  /** --rate (requests/s, open model); undefined with no ramp: as fast as the concurrency allows. */
+  readonly rate: number | undefined;
+  readonly ramp: Ramp | undefined;
+  readonly concurrency: number;
+  /** --pace original: the log's own timing, `speed` times faster. */
+  readonly pace: 'rate' | 'original';
+  readonly speed: number;
+  /** --duration: stop taking records after this long (with --loop: the run's length). */
+  readonly durationMs: number | undefined;
+  /** --loop: read the inputs again and again (until --duration, or `loops` times when a number). */
+  readonly loop: boolean;
+  /** --unique: rewrite duplicate keys per loop so a receiver does not drop them. */
+  readonly unique: boolean;
+  /** --retries / --retry-delay: override every policy's count and base delay. */
+  readonly retries: number | undefined;
+  readonly retryDelayMs: number | undefined;
+  readonly timeoutMs: number;
+  /** --batch-linger: how long a stat batch may wait for more events in paced replays. */
+  readonly batchLingerMs: number;
+  readonly failedFile: string | undefined;
+  readonly checkpointFile: string | undefined;
+  readonly resume: boolean;
+  readonly graceMs: number;
+  readonly dryRun: boolean;
+  readonly printRequests: boolean;
+  /** --threshold expressions (`p99<200`, `failed<1%`). */
+  readonly thresholds: readonly string[];
+  /** --shard K/N (K 0-based, already resolved from auto). */
+  readonly shard: { readonly index: number; readonly count: number } | undefined;
+  readonly maxExamples: number;
+  /** Show the live progress line (stdout is a TTY and not --quiet). */
+  readonly progress: boolean;
+}

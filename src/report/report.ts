@@ -1,0 +1,101 @@
+/**
+ * The JSON report (SPEC §6): `--report FILE` and `--json`. Its shape is a contract users'
+ * scripts read; fields are only ever added. Merge (SPEC §9) reads it back, which is why
+ * each endpoint carries its histograms encoded.
+ */
+import { writeFile } from 'node:fs/promises';
+import { encodeHistogram, summarize, type LatencySummary } from './histogram.js';
+import type { FindingExample, RunStats, Totals } from './stats.js';
+
+export interface EndpointReport {
+  records: number;
+  valid: number;
+  invalid: number;
+  warnings: number;
+  duplicates: number;
+  requests: number;
+  succeeded: number;
+  failed: number;
+  retries: number;
+  late: number;
+  latencyMs: LatencySummary;
+  /** Latency measured from each request's due time (open model, no coordinated omission). */
+  latencyFromDueMs: LatencySummary;
+  latenessMs: LatencySummary;
+  rate: { target: number | null; achieved: number };
+  /** Encoded HDR histograms (µs), so `merge` can combine shards exactly. */
+  histograms: { latency: string; latencyFromDue: string; lateness: string };
+  /** Span of first-attempt sends, epoch ms, for merged rates. */
+  sendWindow: { first: number | null; last: number | null };
+}
+
+export interface Report {
+  command: string;
+  startedAt: string;
+  durationMs: number;
+  exitCode?: number;
+  interrupted: boolean;
+  totals: Totals;
+  byEndpoint: Record<string, EndpointReport>;
+  findings: { rule: string; severity: 'error' | 'warning'; count: number; examples: FindingExample[] }[];
+  failures: { cause: string; count: number }[];
+  thresholds?: { expression: string; ok: boolean; actual: number }[];
+  notes: string[];
+}
+
+const round2 = (n: number) => Math.round(n * 100) / 100;
+
+export function buildReport(stats: RunStats, extra: Partial<Pick<Report, 'exitCode' | 'thresholds'>> = {}): Report {
+  const byEndpoint: Record<string, EndpointReport> = {};
+  for (const [id, s] of stats.byEndpoint) {
+    byEndpoint[id] = {
+      records: s.records,
+      valid: s.valid,
+      invalid: s.invalid,
+      warnings: s.warnings,
+      duplicates: s.duplicates,
+      requests: s.requests,
+      succeeded: s.succeeded,
+      failed: s.failed,
+      retries: s.retries,
+      late: s.late,
+      latencyMs: summarize(s.latency),
+      latencyFromDueMs: summarize(s.latencyFromDue),
+      latenessMs: summarize(s.lateness),
+      rate: { target: s.rateTarget ?? null, achieved: round2(s.achievedRate()) },
+      histograms: {
+        latency: encodeHistogram(s.latency),
+        latencyFromDue: encodeHistogram(s.latencyFromDue),
+        lateness: encodeHistogram(s.lateness),
+      },
+      sendWindow: { first: s.firstSendMs ?? null, last: s.lastSendMs ?? null },
+    };
+  }
+  const report: Report = {
+    command: stats.command,
+    startedAt: stats.startedAt.toISOString(),
+    durationMs: stats.durationMs,
+    interrupted: stats.interrupted,
+    totals: stats.totals(),
+    byEndpoint,
+    findings: stats.findings.tallies().map((t) => ({ rule: t.rule, severity: t.severity, count: t.count, examples: t.examples })),
+    failures: [...stats.failures].sort((a, b) => b[1] - a[1]).map(([cause, count]) => ({ cause, count })),
+    notes: [...stats.notes],
+  };
+  if (extra.exitCode !== undefined) report.exitCode = extra.exitCode;
+  if (extra.thresholds) report.thresholds = extra.thresholds;
+  return report;
+}
+
+/** Pretty JSON. A bigint from a record (an example's int64 value) is written as its digits, in a string. */
+export function reportJson(report: Report): string {
+  return JSON.stringify(report, jsonSafe, 2);
+}
+
+function jsonSafe(_key: string, value: unknown): unknown {
+  return typeof value === 'bigint' ? value.toString() : value;
+}
+
+export async function writeReport(file: string, report: Report): Promise<void> {
+  await writeFile(file, reportJson(report) + '\n');
+}

@@ -1,0 +1,120 @@
+/**
+ * One record in, one verdict out: reader errors, `_` metadata, `_api` and detection
+ * (SPEC §2.3), CSV typing, the endpoint's rules, `--strict`. Counts go to RunStats as it
+ * judges, so validate, replay and dry-run count the same way.
+ */
+import type { Endpoint } from '../apis/api.js';
+import { detectEndpoint, getEndpoint, selectEndpoints } from '../apis/registry.js';
+import type { Finding } from '../findings.js';
+import type { JsonObject, Origin, RawRecord, ValidRecord } from '../records.js';
+import { UNKNOWN_ENDPOINT, type RunStats } from '../report/stats.js';
+import { UsageError } from '../errors.js';
+
+export interface JudgeOptions {
+  /** --api: `auto`, an API name or an endpoint id. */
+  readonly api: string;
+  /** --strict: warnings are errors (the record is not sent). */
+  readonly strict: boolean;
+  readonly allowUnknownAid: boolean;
+  readonly nowMs: number;
+}
+
+export interface Judgement {
+  readonly origin: Origin;
+  readonly endpoint: Endpoint | undefined;
+  readonly findings: readonly Finding[];
+  /** Set when the record may be sent. */
+  readonly record: ValidRecord | undefined;
+  /** The record as it should be written to --failed: typed, metadata kept. */
+  readonly failedForm: JsonObject | undefined;
+}
+
+export class RecordJudge {
+  readonly #candidates: readonly Endpoint[];
+  readonly #options: JudgeOptions;
+  readonly #stats: RunStats;
+  #seq = 0;
+
+  constructor(options: JudgeOptions, stats: RunStats) {
+    const candidates = selectEndpoints(options.api);
+    if (!candidates) throw new UsageError(`--api ${options.api} is not an API or endpoint`, 'use auto, stat, sud, download, or an endpoint id such as download.downloadEvent');
+    this.#candidates = candidates;
+    this.#options = options;
+    this.#stats = stats;
+  }
+
+  judge(raw: RawRecord): Judgement {
+    const { origin } = raw;
+    if (raw.error || !raw.value) {
+      const finding: Finding = { rule: raw.error?.rule ?? 'json.syntax', severity: 'error', path: '', message: raw.error?.message ?? 'no record' };
+      return this.#verdict(origin, undefined, [finding], undefined, raw.text === undefined ? undefined : { _raw: raw.text });
+    }
+    const meta: JsonObject = {};
+    let fields: JsonObject = {};
+    for (const key in raw.value) {
+      const v = raw.value[key];
+      if (key.charCodeAt(0) === 95 /* _ */) {
+        if (!(raw.format === 'csv' && v === '')) meta[key] = v;
+      } else fields[key] = v;
+    }
+    const resolved = this.#endpointFor(fields, meta);
+    if (typeof resolved === 'string') {
+      const rule = meta._api === undefined ? 'record.unknown_api' : 'record.api_mismatch';
+      return this.#verdict(origin, undefined, [{ rule, severity: 'error', path: meta._api === undefined ? '' : '_api', value: meta._api, message: resolved }], undefined, raw.value);
+    }
+    const endpoint = resolved;
+    if (raw.format === 'csv') fields = endpoint.fromCsv(dropForeignEmptyCells(fields, endpoint));
+    const validation = endpoint.validate(fields, { allowUnknownAid: this.#options.allowUnknownAid, nowMs: this.#options.nowMs });
+    let findings = validation.findings;
+    if (this.#options.strict && findings.some((f) => f.severity === 'warning')) {
+      findings = findings.map((f) => (f.severity === 'warning' ? { ...f, severity: 'error' as const } : f));
+    }
+    const ok = !findings.some((f) => f.severity === 'error');
+    const record: ValidRecord | undefined = ok ? { origin, endpoint: endpoint.id, value: validation.value, meta, seq: this.#seq++ } : undefined;
+    return this.#verdict(origin, endpoint, findings, record, { ...meta, _api: endpoint.id, ...fields });
+  }
+
+  #endpointFor(fields: JsonObject, meta: JsonObject): Endpoint | string {
+    const named = meta._api;
+    if (named !== undefined) {
+      const selected = typeof named === 'string' ? selectEndpoints(named) : undefined;
+      if (!selected || named === 'auto') return `_api ${JSON.stringify(named)} is not an API or endpoint id`;
+      const allowed = selected.filter((e) => this.#candidates.includes(e));
+      if (allowed.length === 0) return `_api ${JSON.stringify(named)} is not among the endpoints --api ${this.#options.api} selects`;
+      const endpoint = detectEndpoint(fields, allowed) ?? (allowed.length === 1 ? allowed[0] : undefined);
+      return endpoint ?? `_api ${JSON.stringify(named)} names several endpoints and the record matches none of them`;
+    }
+    return detectEndpoint(fields, this.#candidates) ?? 'cannot tell which API this record belongs to (no _api, and none of its fields identifies one)';
+  }
+
+  #verdict(origin: Origin, endpoint: Endpoint | undefined, findings: readonly Finding[], record: ValidRecord | undefined, failedForm: JsonObject | undefined): Judgement {
+    const stats = this.#stats.endpoint(endpoint?.id ?? UNKNOWN_ENDPOINT);
+    stats.records++;
+    if (record) stats.valid++;
+    else stats.invalid++;
+    let warned = false;
+    for (const finding of findings) {
+      if (finding.severity === 'warning') warned = true;
+      this.#stats.findings.add(origin, finding);
+    }
+    if (warned) stats.warnings++;
+    return { origin, endpoint, findings, record, failedForm };
+  }
+}
+
+/** A mixed CSV carries every endpoint's columns: an empty cell of another endpoint's column is not data. */
+function dropForeignEmptyCells(row: JsonObject, endpoint: Endpoint): JsonObject {
+  let out: JsonObject | undefined;
+  for (const key in row) {
+    if (row[key] === '' && !endpoint.fields.includes(key)) {
+      out ??= { ...row };
+      delete out[key];
+    }
+  }
+  return out ?? row;
+}
+
+/** Only the endpoint by id, for code that has a ValidRecord. */
+export function endpointOf(record: ValidRecord): Endpoint {
+  return getEndpoint(record.endpoint)!;
+}
