@@ -1,0 +1,123 @@
+/**
+ * The summary a person reads (SPEC §6): a headline that answers "did it work?", one row
+ * per endpoint, failures by cause, findings by rule with examples. A pure function from a
+ * Report to text (autocannon's printResult); colours only when asked for.
+ */
+import Table from 'cli-table3';
+import { Chalk, type ChalkInstance } from 'chalk';
+import type { EndpointReport, Report } from './report.js';
+
+export interface RenderOptions {
+  /** Colour the output (stdout is a TTY and NO_COLOR is not set). */
+  readonly color: boolean;
+  /** `validate` shows validation columns only; `replay` adds delivery and latency. */
+  readonly mode: 'validate' | 'replay' | 'dry-run';
+}
+
+const num = (n: number) => n.toLocaleString('en-US');
+const ms = (n: number) => (n >= 100 ? n.toFixed(0) : n.toFixed(1));
+
+function table(head: string[], aligns: ('left' | 'right')[]): Table.Table {
+  return new Table({ head, colAligns: aligns, style: { head: [], border: [], compact: true } });
+}
+
+export function renderSummary(report: Report, options: RenderOptions): string {
+  const c = new Chalk({ level: options.color ? 1 : 0 });
+  const out: string[] = [headline(report, options, c), ''];
+  out.push(endpointTable(report, options).toString());
+  if (report.failures.length > 0) {
+    out.push('', c.bold('Failures by cause'));
+    const t = table(['cause', 'records'], ['left', 'right']);
+    for (const f of report.failures) t.push([f.cause, num(f.count)]);
+    out.push(t.toString());
+  }
+  if (report.findings.length > 0) {
+    out.push('', c.bold('Findings by rule'));
+    for (const f of report.findings) {
+      const sev = f.severity === 'error' ? c.red('error  ') : c.yellow('warning');
+      out.push(`  ${sev} ${c.bold(f.rule)}  ×${num(f.count)}`);
+      for (const e of f.examples) {
+        const where = `${e.file}:${e.line}`;
+        const field = e.path ? ` ${e.path}` : '';
+        const value = e.value === undefined ? '' : ` = ${preview(e.value)}`;
+        out.push(`      ${c.dim(where)}${field}${value}: ${e.message}`);
+      }
+      if (f.count > f.examples.length) out.push(c.dim(`      … and ${num(f.count - f.examples.length)} more`));
+    }
+  }
+  if (report.thresholds && report.thresholds.length > 0) {
+    out.push('', c.bold('Thresholds'));
+    for (const t of report.thresholds) out.push(`  ${t.ok ? c.green('pass') : c.red('FAIL')} ${t.expression} (actual ${round(t.actual)})`);
+  }
+  for (const note of report.notes) out.push('', c.yellow(`note: ${note}`));
+  return out.join('\n') + '\n';
+}
+
+function round(n: number): string {
+  return Number.isInteger(n) ? String(n) : n.toFixed(2);
+}
+
+function preview(value: unknown): string {
+  const text = typeof value === 'string' ? JSON.stringify(value) : typeof value === 'bigint' ? value.toString() : JSON.stringify(value) ?? String(value);
+  return text.length > 60 ? text.slice(0, 57) + '…' : text;
+}
+
+function headline(report: Report, options: RenderOptions, c: ChalkInstance): string {
+  const t = report.totals;
+  const secs = (report.durationMs / 1000).toFixed(1);
+  const problems: string[] = [];
+  if (t.invalid > 0) problems.push(`${num(t.invalid)} invalid`);
+  if (t.failed > 0) problems.push(`${num(t.failed)} not delivered`);
+  const breached = report.thresholds?.filter((x) => !x.ok).length ?? 0;
+  if (breached > 0) problems.push(`${breached} threshold${breached > 1 ? 's' : ''} breached`);
+  const warn = t.warnings > 0 ? `, ${num(t.warnings)} with warnings` : '';
+  if (report.interrupted) {
+    return c.yellow.bold(`INTERRUPTED after ${secs}s: ${num(t.succeeded)} of ${num(t.records)} records delivered; resume with --resume`) + (problems.length ? c.red(` (${problems.join(', ')})`) : '');
+  }
+  let what: string;
+  if (options.mode === 'validate') what = `${num(t.records)} records, ${num(t.valid)} valid${warn}`;
+  else if (options.mode === 'dry-run') what = `${num(t.valid)} of ${num(t.records)} records would be sent in ${num(t.requests)} requests (dry run)${warn}`;
+  else what = `${num(t.succeeded)} of ${num(t.records)} records delivered in ${num(t.requests)} requests${t.retries ? ` (${num(t.retries)} retries)` : ''}${t.duplicates ? `, ${num(t.duplicates)} duplicates skipped` : ''}${warn}`;
+  const status = problems.length > 0 ? c.red.bold('FAILED') : c.green.bold('OK');
+  return `${status} ${what}${problems.length ? c.red(` — ${problems.join(', ')}`) : ''} in ${secs}s`;
+}
+
+function endpointTable(report: Report, options: RenderOptions): string {
+  const rows = Object.entries(report.byEndpoint);
+  const totals = report.totals;
+  if (options.mode === 'validate') {
+    const t = table(['endpoint', 'records', 'valid', 'invalid', 'warnings'], ['left', 'right', 'right', 'right', 'right']);
+    for (const [id, e] of rows) t.push([id, num(e.records), num(e.valid), num(e.invalid), num(e.warnings)]);
+    if (rows.length > 1) t.push(['total', num(totals.records), num(totals.valid), num(totals.invalid), num(totals.warnings)]);
+    return t.toString();
+  }
+  const head = ['endpoint', 'records', 'invalid', 'dupes', 'requests', 'ok', 'failed', 'retries', 'p50 ms', 'p95 ms', 'p99 ms', 'max ms', 'rate/s', 'late'];
+  const t = table(head, ['left', ...head.slice(1).map(() => 'right' as const)]);
+  for (const [id, e] of rows) t.push(endpointRow(id, e));
+  if (rows.length > 1) {
+    t.push(['total', num(totals.records), num(totals.invalid), num(totals.duplicates), num(totals.requests), num(totals.succeeded), num(totals.failed), num(totals.retries), '', '', '', '', '', '']);
+  }
+  return t.toString();
+}
+
+function endpointRow(id: string, e: EndpointReport): string[] {
+  const lat = e.latencyMs;
+  const hasLatency = e.requests > 0 && lat.max > 0;
+  const rate = e.rate.target ? `${e.rate.achieved.toFixed(1)} / ${e.rate.target}` : e.rate.achieved ? e.rate.achieved.toFixed(1) : '';
+  return [
+    id,
+    num(e.records),
+    num(e.invalid),
+    num(e.duplicates),
+    num(e.requests),
+    num(e.succeeded),
+    num(e.failed),
+    num(e.retries),
+    hasLatency ? ms(lat.p50) : '',
+    hasLatency ? ms(lat.p95) : '',
+    hasLatency ? ms(lat.p99) : '',
+    hasLatency ? ms(lat.max) : '',
+    rate,
+    num(e.late),
+  ];
+}
