@@ -21,7 +21,7 @@ const zeroToThree = z.literal([0, 1, 2, 3]);
 /**
  * mg_id is int64: a number up to 2^53 or a bigint beyond. A zod union of number and bigint
  * would cost on every record and say less than the plain check in validate.ts, so zod
- * only records that the field exists.
+ * only checks that the key is present (a required `z.unknown()` key must be).
  */
 const mgId = z.unknown();
 

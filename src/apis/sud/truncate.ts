@@ -7,13 +7,13 @@
 
 /** Size of `s` in UTF-8 bytes. */
 export function utf8ByteLength(s: string): number {
-  // Each UTF-16 code unit is at most 3 UTF-8 bytes (a surrogate pair, 2 units, is 4):
-  // a short string cannot be over a limit, so skip the count on the hot path.
   return Buffer.byteLength(s, 'utf8');
 }
 
 /** True when `s` is longer than `maxBytes` in UTF-8. */
 export function overUtf8Limit(s: string, maxBytes: number): boolean {
+  // Each UTF-16 code unit is at most 3 UTF-8 bytes (a surrogate pair, 2 units, is 4):
+  // a short string cannot be over the limit, so the hot path skips the byte count.
   if (s.length * 3 <= maxBytes) return false;
   return utf8ByteLength(s) > maxBytes;
 }
