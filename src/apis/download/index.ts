@@ -1,0 +1,81 @@
+/**
+ * The download service (下载服务化, seed 004; SPEC §1.3): `download.checkAppUpdate` and
+ * `download.downloadEvent`, both form-encoded, unsigned, answered with `{"code":0}`.
+ * Neither has a duplicate key: the seed gives the receiver nothing to de-duplicate on.
+ */
+import type { ApiModule, Endpoint } from '../api.js';
+import type { JsonObject } from '../../records.js';
+import { begintimeMs } from './begintime.js';
+import { DownloadRequestBuilder } from './builder.js';
+import { fromText } from './convert.js';
+import { DOWNLOAD_RETRY_POLICY, interpretDownloadResponse } from './response.js';
+import { CHECK_APP_UPDATE_RULES, DOWNLOAD_EVENT_RULES } from './rules.js';
+import { CHECK_APP_UPDATE, DOWNLOAD_EVENT, type DownloadSchema } from './schema.js';
+import { validateCheckAppUpdate, validateDownloadEvent } from './validate.js';
+
+function text(v: unknown): string {
+  return v === undefined || v === null ? '' : String(v);
+}
+
+/**
+ * `appid/playerId`. Works on raw records too (a shard filter may run before validation):
+ * downloadEvent's player id may still be under its alias there.
+ */
+function shardKeyOf(schema: DownloadSchema, value: JsonObject): string {
+  let player = value[schema.playerId];
+  if ((player === undefined || player === '') && schema.alias !== undefined) player = value[schema.alias];
+  return `${text(value.appid)}/${text(player)}`;
+}
+
+/** What differs between the two endpoints; the rest is shared. */
+interface EndpointParts {
+  readonly path: string;
+  readonly rules: Endpoint['rules'];
+  readonly detectBy: Endpoint['detectBy'];
+  readonly validate: Endpoint['validate'];
+  readonly timeOf: Endpoint['timeOf'];
+}
+
+function downloadEndpoint(schema: DownloadSchema, parts: EndpointParts): Endpoint {
+  return {
+    id: schema.endpoint,
+    api: 'download',
+    defaultPath: parts.path,
+    rules: parts.rules,
+    detectBy: parts.detectBy,
+    fields: [...schema.known],
+    fromCsv: (row) => fromText(schema, row),
+    validate: parts.validate,
+    shardKey: (value) => shardKeyOf(schema, value),
+    timeOf: parts.timeOf,
+    createBuilder: (options) => new DownloadRequestBuilder(schema, parts.path, options),
+    defaultSigner: 'none',
+    interpret: interpretDownloadResponse,
+    retryPolicy: DOWNLOAD_RETRY_POLICY,
+  };
+}
+
+export const checkAppUpdateEndpoint = downloadEndpoint(CHECK_APP_UPDATE, {
+  path: '/service/checkAppUpdate',
+  rules: CHECK_APP_UPDATE_RULES,
+  detectBy: ['ver_addr', 'updateType'],
+  validate: (value) => validateCheckAppUpdate(value),
+  timeOf: () => undefined,
+});
+
+export const downloadEventEndpoint = downloadEndpoint(DOWNLOAD_EVENT, {
+  path: '/service/downloadEvent',
+  rules: DOWNLOAD_EVENT_RULES,
+  detectBy: ['begintime', 'oldversion', 'oepnid', 'filesize'],
+  validate: (value) => validateDownloadEvent(value),
+  timeOf: (value) => {
+    // begintime is China Standard Time (UTC+8); begintimeMs applies the offset.
+    const ms = typeof value.begintime === 'string' ? begintimeMs(value.begintime) : NaN;
+    return Number.isNaN(ms) ? undefined : ms;
+  },
+});
+
+export const downloadApi: ApiModule = {
+  name: 'download',
+  endpoints: [checkAppUpdateEndpoint, downloadEventEndpoint],
+};

@@ -1,0 +1,58 @@
+/**
+ * How the download service answers (seed 004): `application/json` `{"code":0}` on success.
+ * A 2xx with another code, or a body that is not that JSON, is the service's own failure
+ * and follows its retry policy; 429 and 5xx are the transport's; other statuses are final.
+ */
+import type { Outcome, ResponseInfo, RetryPolicy } from '../api.js';
+
+export const DOWNLOAD_RETRY_POLICY: RetryPolicy = { retries: 3, delayMs: 1000, backoff: 'exponential' };
+
+const OK: Outcome = { ok: true };
+
+function header(response: ResponseInfo, name: string): string | undefined {
+  let v = response.headers[name];
+  if (v === undefined) {
+    for (const key in response.headers) if (key.toLowerCase() === name) v = response.headers[key];
+  }
+  return Array.isArray(v) ? v[0] : v;
+}
+
+/** `Retry-After` as ms from now: delta-seconds or an HTTP date; undefined when absent or unreadable. */
+export function retryAfterMs(value: string | undefined, nowMs: number = Date.now()): number | undefined {
+  if (value === undefined) return undefined;
+  const text = value.trim();
+  if (/^\d+$/.test(text)) return Number(text) * 1000;
+  const at = Date.parse(text);
+  return Number.isNaN(at) ? undefined : Math.max(0, at - nowMs);
+}
+
+export function interpretDownloadResponse(response: ResponseInfo): Outcome {
+  const { status } = response;
+  if (status === 429 || status >= 500) {
+    const wait = retryAfterMs(header(response, 'retry-after'));
+    const cause = `http ${status}`;
+    return wait === undefined ? { ok: false, cause, retry: 'transport' } : { ok: false, cause, retry: 'transport', retryAfterMs: wait };
+  }
+  if (status < 200 || status > 299) return { ok: false, cause: `http ${status}`, retry: 'none' };
+  let answer: Record<string, unknown> | undefined;
+  try {
+    const parsed: unknown = JSON.parse(response.body);
+    if (typeof parsed === 'object' && parsed !== null && !Array.isArray(parsed)) answer = parsed as Record<string, unknown>;
+  } catch {
+    answer = undefined;
+  }
+  const code = answer?.code;
+  // The seed answers with the number; a string "0" is taken to mean the same.
+  if (code === 0 || code === '0') return OK;
+  if (typeof code === 'number' || (typeof code === 'string' && code !== '')) {
+    const msg = answer!.msg ?? answer!.message;
+    const cause = `code ${code}`;
+    return typeof msg === 'string' && msg !== '' ? { ok: false, cause, retry: 'api', message: msg } : { ok: false, cause, retry: 'api' };
+  }
+  return { ok: false, cause: 'bad response', retry: 'api', message: `expected {"code":0}, got ${snippet(response.body)}` };
+}
+
+function snippet(body: string): string {
+  if (body === '') return 'an empty body';
+  return JSON.stringify(body.length > 80 ? body.slice(0, 80) + '…' : body);
+}
