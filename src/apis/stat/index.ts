@@ -1,0 +1,47 @@
+/** The stat API (seed 000, SPEC §1.1): one endpoint, `stat.push_data`. */
+import type { ApiModule, Endpoint } from '../api.js';
+import type { JsonObject } from '../../records.js';
+import { createStatBuilder, STAT_PATH } from './builder.js';
+import { STAT_FIELDS, statFromCsv } from './csv.js';
+import { interpretStatResponse } from './response.js';
+import { STAT_RULES } from './rules.js';
+import { isIntegerLike, validateStat } from './validate.js';
+
+/** The record's `ts` (Unix seconds, a number or digits) in epoch ms; undefined when absent. */
+function timeOf(value: JsonObject): number | undefined {
+  const ts = value.ts;
+  if (ts === undefined || typeof ts === 'bigint' || !isIntegerLike(ts)) return undefined;
+  return Number(ts) * 1000;
+}
+
+/** SPEC §9: shards by device id, so one user's events stay in one shard and in order. */
+function shardKey(value: JsonObject): string {
+  const uid = value.uid;
+  return typeof uid === 'string' ? uid : uid === undefined ? '' : String(uid);
+}
+
+export const statPushData: Endpoint = {
+  id: 'stat.push_data',
+  api: 'stat',
+  defaultPath: STAT_PATH,
+  rules: STAT_RULES,
+  detectBy: ['aid', 'data'],
+  fields: STAT_FIELDS,
+  fromCsv: statFromCsv,
+  validate: validateStat,
+  shardKey,
+  timeOf,
+  createBuilder: createStatBuilder,
+  defaultSigner: 'md5-sorted',
+  interpret: interpretStatResponse,
+  retryPolicy: { retries: 3, delayMs: 1000, backoff: 'exponential' },
+};
+
+export const statApi: ApiModule = { name: 'stat', endpoints: [statPushData] };
+
+export { FEATURES } from './features.js';
+export { STAT_RULE, STAT_RULES } from './rules.js';
+export { MAX_OPEN_GROUPS, STAT_PATH, StatBatcher } from './builder.js';
+export { statFromCsv, STAT_FIELDS } from './csv.js';
+export { validateStat } from './validate.js';
+export { interpretStatResponse, retryAfterMs } from './response.js';

@@ -1,0 +1,162 @@
+/**
+ * Validation of one stat record (SPEC §1.1, §3). A record is either a single event (it
+ * has no `data`; it may carry the envelope fields `ts`, `session_key`, `__md5`, which are
+ * not part of the event) or an envelope (it has `data`: an array of events, or the JSON
+ * text of one). One zod `safeParse` per object on the hot path; issues are walked only on
+ * failure. The semantic checks guard their own types so a field zod already rejected is
+ * not reported twice.
+ *
+ * Events inside an envelope may leave out `uid` and `app_id`: the request's own `uid` and
+ * `app_id` parameters say whose events they are, so such an event inherits them and is
+ * sent as logged (an envelope is replayed as it is, never filled in). When an event does
+ * carry them and they differ from the envelope's, that is a warning.
+ */
+import type { Finding } from '../../findings.js';
+import type { JsonObject } from '../../records.js';
+import type { ValidateOptions, Validation } from '../api.js';
+import { parseExact } from '../../json/exact.js';
+import { FEATURES } from './features.js';
+import { STAT_RULE, statFinding } from './rules.js';
+import { ENVELOPE, ENVELOPE_EVENT, SINGLE_EVENT, describe, typeFindings } from './schema.js';
+
+/** An integer written as text: what `ts` and `v` may be when they are strings. */
+const INTEGER_TEXT = /^-?\d+$/;
+const MD5_HEX = /^[0-9a-fA-F]{32}$/;
+/** 2010-01-01T00:00:00Z: earlier stat timestamps are suspicious (the seed's is 1974). */
+const TS_FLOOR_MS = Date.UTC(2010, 0, 1);
+const DAY_MS = 86_400_000;
+/** Seconds have 10 digits until 2286; more than 11 is milliseconds (13 today). */
+const MAX_TS_DIGITS = 11;
+const SIGN_AND_LEADING_ZEROS = /^-?0*/;
+
+export function isPlainObject(value: unknown): value is JsonObject {
+  return typeof value === 'object' && value !== null && !Array.isArray(value);
+}
+
+/** A number or a string of digits holding an integer: what `v` and `ts` may be. */
+export function isIntegerLike(value: unknown): boolean {
+  if (typeof value === 'number') return Number.isSafeInteger(value);
+  if (typeof value === 'string') return INTEGER_TEXT.test(value);
+  return typeof value === 'bigint';
+}
+
+export function validateStat(value: JsonObject, options: ValidateOptions): Validation {
+  return value.data === undefined ? validateSingle(value, options) : validateEnvelope(value, options);
+}
+
+function validateSingle(value: JsonObject, options: ValidateOptions): Validation {
+  const findings: Finding[] = [];
+  const parsed = SINGLE_EVENT.safeParse(value);
+  if (!parsed.success) typeFindings(parsed.error.issues, value, '', findings);
+  checkEvent(value, '', options, findings);
+  checkTs(value.ts, options, findings);
+  checkMd5(value.__md5, findings);
+  return { findings, value };
+}
+
+function validateEnvelope(value: JsonObject, options: ValidateOptions): Validation {
+  const findings: Finding[] = [];
+  const parsed = ENVELOPE.safeParse(value);
+  if (!parsed.success) typeFindings(parsed.error.issues, value, '', findings);
+  const events = eventsOf(value.data, findings);
+  if (events) {
+    if (events.length === 0) findings.push(statFinding(STAT_RULE.emptyData, 'data', undefined, 'data holds no events: the request reports nothing'));
+    for (let i = 0; i < events.length; i++) checkEnvelopeEvent(events[i], i, value, options, findings);
+  }
+  checkTs(value.ts, options, findings);
+  checkMd5(value.__md5, findings);
+  // JSON text in `data` is parsed once here so the builder serializes the array exactly once.
+  return { findings, value: events && typeof value.data === 'string' ? { ...value, data: events } : value };
+}
+
+/** The envelope's events, from an array or the JSON text of one; undefined (with a finding) otherwise. */
+function eventsOf(data: unknown, findings: Finding[]): unknown[] | undefined {
+  if (Array.isArray(data)) return data;
+  if (typeof data === 'string') {
+    let parsed: unknown;
+    try {
+      parsed = parseExact(data);
+    } catch (err) {
+      findings.push(statFinding(STAT_RULE.badData, 'data', data, `data is text but not valid JSON (${(err as Error).message})`));
+      return undefined;
+    }
+    if (Array.isArray(parsed)) return parsed;
+    findings.push(statFinding(STAT_RULE.badData, 'data', data, `data must be a JSON array of events, got JSON text of ${describe(parsed)}`));
+    return undefined;
+  }
+  findings.push(statFinding(STAT_RULE.badData, 'data', data, `data must be an array of events (or its JSON text), got ${describe(data)}`));
+  return undefined;
+}
+
+function checkEnvelopeEvent(event: unknown, index: number, envelope: JsonObject, options: ValidateOptions, findings: Finding[]): void {
+  const prefix = `data[${index}].`;
+  if (!isPlainObject(event)) {
+    const hint = typeof event === 'string' ? ' (was data serialized twice?)' : '';
+    findings.push(statFinding(STAT_RULE.badData, `data[${index}]`, event, `data[${index}] must be an event object, got ${describe(event)}${hint}`));
+    return;
+  }
+  const parsed = ENVELOPE_EVENT.safeParse(event);
+  if (!parsed.success) typeFindings(parsed.error.issues, event, prefix, findings);
+  checkEvent(event, prefix, options, findings);
+  const uid = event.uid;
+  if (typeof uid === 'string' && typeof envelope.uid === 'string' && uid !== envelope.uid) {
+    findings.push(statFinding(STAT_RULE.uidMismatch, prefix + 'uid', uid, `${prefix}uid ${JSON.stringify(uid)} differs from the envelope's uid ${JSON.stringify(envelope.uid)}`));
+  }
+  const appId = event.app_id;
+  if (Number.isSafeInteger(appId) && Number.isSafeInteger(envelope.app_id) && appId !== envelope.app_id) {
+    findings.push(statFinding(STAT_RULE.appIdMismatch, prefix + 'app_id', appId, `${prefix}app_id ${String(appId)} differs from the envelope's app_id ${String(envelope.app_id)}`));
+  }
+}
+
+/** The feature table's rules for one event whose `aid` is a well-typed integer. */
+function checkEvent(event: JsonObject, prefix: string, options: ValidateOptions, findings: Finding[]): void {
+  const aid = event.aid;
+  if (typeof aid !== 'number' || !Number.isSafeInteger(aid)) return;
+  const feature = FEATURES.get(aid);
+  if (!feature) {
+    if (!options.allowUnknownAid) {
+      findings.push(statFinding(STAT_RULE.unknownAid, prefix + 'aid', aid, `aid ${aid} is not in the stat feature table (use --allow-unknown-aid to pass it)`));
+    }
+    return;
+  }
+  if (feature.game) {
+    if (event.game_id === undefined) findings.push(statFinding(STAT_RULE.missingGameId, prefix + 'game_id', undefined, `aid ${aid} (${feature.meaning}) names a game but ${prefix}game_id is missing`));
+    if (event.game_v === undefined) findings.push(statFinding(STAT_RULE.missingGameV, prefix + 'game_v', undefined, `aid ${aid} (${feature.meaning}) names a game but ${prefix}game_v is missing`));
+  }
+  const v = event.v;
+  if (feature.v !== undefined) {
+    if (!isIntegerLike(v)) {
+      const got = v === undefined ? 'it is missing' : `got ${describe(v)}`;
+      findings.push(statFinding(STAT_RULE.badV, prefix + 'v', v, `aid ${aid} (${feature.meaning}) needs ${prefix}v, an integer (${feature.v}); ${got}`));
+    }
+  } else if (v !== undefined) {
+    findings.push(statFinding(STAT_RULE.unexpectedV, prefix + 'v', v, `aid ${aid} (${feature.meaning}) carries no v, but ${prefix}v is ${describe(v)}`));
+  }
+}
+
+function checkTs(ts: unknown, options: ValidateOptions, findings: Finding[]): void {
+  if (ts === undefined) return;
+  let text: string;
+  if (typeof ts === 'string' && INTEGER_TEXT.test(ts)) text = ts;
+  else if ((typeof ts === 'number' && Number.isInteger(ts)) || typeof ts === 'bigint') text = BigInt(ts).toString();
+  else {
+    findings.push(statFinding(STAT_RULE.badTs, 'ts', ts, `ts must be an integer (Unix seconds, a number or a string of digits), got ${describe(ts)}`));
+    return;
+  }
+  const digits = text.replace(SIGN_AND_LEADING_ZEROS, '').length;
+  if (digits > MAX_TS_DIGITS) {
+    findings.push(statFinding(STAT_RULE.tsInMs, 'ts', ts, `ts ${text} has ${digits} digits: it looks like milliseconds, but the API wants Unix seconds`));
+    return;
+  }
+  const ms = Number(text) * 1000;
+  if (ms < TS_FLOOR_MS) {
+    findings.push(statFinding(STAT_RULE.tsBefore2010, 'ts', ts, `ts ${text} is ${new Date(ms).toISOString()}, before 2010`));
+  } else if (ms > options.nowMs + DAY_MS) {
+    findings.push(statFinding(STAT_RULE.tsInFuture, 'ts', ts, `ts ${text} is ${new Date(ms).toISOString()}, more than a day in the future`));
+  }
+}
+
+function checkMd5(md5: unknown, findings: Finding[]): void {
+  if (md5 === undefined || (typeof md5 === 'string' && MD5_HEX.test(md5))) return;
+  findings.push(statFinding(STAT_RULE.badMd5, '__md5', md5, `the logged __md5 is not 32 hex digits (got ${describe(md5)}); it is recomputed unless --keep-auth`));
+}
