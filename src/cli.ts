@@ -13,11 +13,26 @@ import { generateCommand } from './commands/generate.js';
 import { mergeCommand } from './commands/merge.js';
 import { demoCommand } from './commands/demo.js';
 
+/**
+ * yargs-parser drops a lone `-` (stdin, or a `--delimiter -`): carry it through parsing as
+ * a token no one types, and turn it back before any handler sees the arguments.
+ */
+const DASH = '\u0000-';
+
+function restoreDash(argv: Record<string, unknown>): void {
+  for (const key of Object.keys(argv)) {
+    const v = argv[key];
+    if (v === DASH) argv[key] = '-';
+    else if (Array.isArray(v)) argv[key] = v.map((x) => (x === DASH ? '-' : x));
+  }
+}
+
 export async function main(argv: readonly string[], io: Io = processIo()): Promise<number> {
   resetContext(io);
   const debug = argv.includes('--debug');
+  const args = argv.map((a) => (a === '-' ? DASH : a));
   try {
-    const parser = yargs([...argv])
+    const parser = yargs(args)
       .scriptName('report-replay')
       .usage('$0 <command> [options]\n\nValidate, sign and replay game reporting event logs (NDJSON or CSV) to the stat, SUD and download reporting APIs.')
       .option('config', { describe: 'JSON config file (targets, environments, credentials; ${ENV} references)', type: 'string', requiresArg: true, global: true })
@@ -37,13 +52,14 @@ export async function main(argv: readonly string[], io: Io = processIo()): Promi
       .version()
       .wrap(Math.min(110, (io.stdout as { columns?: number }).columns ?? 100))
       .epilogue('Exit codes: 0 all valid and delivered; 1 invalid or undelivered records, or a breached --threshold; 2 usage, config or I/O error; 130 interrupted.')
+      .middleware(restoreDash)
       .exitProcess(false)
       .fail((message, err) => {
         if (err) throw err;
         throw new UsageError(message ?? 'invalid command line', 'see --help');
       });
     let helpOrVersion = '';
-    await parser.parseAsync([...argv], {}, (err, _argv, output) => {
+    await parser.parseAsync(args, {}, (err, _argv, output) => {
       if (err) throw err;
       helpOrVersion = output;
     });

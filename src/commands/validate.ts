@@ -1,4 +1,5 @@
 /** `report-replay validate <inputs..>`: judge every record; the exit code tells CI (SPEC §3, §6). */
+import type { Readable } from 'node:stream';
 import type { CommandModule } from 'yargs';
 import { resolveInputs } from '../input/sources.js';
 import { readRecords } from '../input/read.js';
@@ -30,7 +31,7 @@ export const validateCommand: CommandModule<GlobalArgs, ValidateArgs> = {
     const failed = args.failed ? new FailedWriter(args.failed, { append: false }) : undefined;
     let readError: UserError | undefined;
     try {
-      for await (const batch of readRecords(sources, { delimiter: delimiterOf(args), stdin: io.stdin })) {
+      for await (const batch of readRecords(sources, { delimiter: delimiterOf(args), stdin: io.stdin as Readable })) {
         for (const raw of batch) {
           const verdict = judge.judge(raw);
           if (!verdict.record && failed) await failed.writeInvalid(verdict.origin, verdict.failedForm, verdict.findings);

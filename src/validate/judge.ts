@@ -53,7 +53,7 @@ export class RecordJudge {
     let fields: JsonObject = {};
     for (const key in raw.value) {
       const v = raw.value[key];
-      if (key.charCodeAt(0) === 95 /* _ */) {
+      if (isMetadataField(key)) {
         if (!(raw.format === 'csv' && v === '')) meta[key] = v;
       } else fields[key] = v;
     }
@@ -100,6 +100,14 @@ export class RecordJudge {
     if (warned) stats.warnings++;
     return { origin, endpoint, findings, record, failedForm };
   }
+}
+
+/**
+ * `_api`, `_time`, `_error`…: one leading underscore marks metadata, never sent. Two mark a
+ * real API parameter: stat's `__md5`.
+ */
+export function isMetadataField(key: string): boolean {
+  return key.charCodeAt(0) === 95 && key.charCodeAt(1) !== 95;
 }
 
 /** A mixed CSV carries every endpoint's columns: an empty cell of another endpoint's column is not data. */
