@@ -1,0 +1,308 @@
+import { after, describe, it } from 'node:test';
+import assert from 'node:assert/strict';
+import { spawn } from 'node:child_process';
+import { existsSync, mkdtempSync, openSync, readFileSync, readSync, readdirSync, rmSync, writeFileSync, closeSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { Checkpoint, type CheckpointInput } from '../src/replay/checkpoint.js';
+import { ConfigError } from '../src/errors.js';
+
+const dir = mkdtempSync(join(tmpdir(), 'checkpoint-test-'));
+after(() => rmSync(dir, { recursive: true, force: true }));
+let fileCount = 0;
+const freshFile = () => join(dir, `run-${++fileCount}.checkpoint`);
+
+const INPUTS: CheckpointInput[] = [
+  { name: 'a.ndjson', size: 1000 },
+  { name: 'b.csv', size: 2000 },
+];
+const open = (file: string, resume: boolean, inputs = INPUTS, fingerprint = 'fp-1') =>
+  Checkpoint.open(file, { resume, inputs, fingerprint, flushIntervalMs: 60_000 });
+
+const readSnapshot = (file: string) => JSON.parse(readFileSync(file, 'utf8'));
+
+/** Lines a resumed run would send for input 0 among 1..n. */
+function linesToSend(checkpoint: Checkpoint, input: number, n: number): number[] {
+  const lines: number[] = [];
+  for (let line = checkpoint.skipThrough(input) + 1; line <= n; line++) if (!checkpoint.wasSettled(input, line)) lines.push(line);
+  return lines;
+}
+
+describe('checkpoint watermark', () => {
+  it('moves only when every earlier taken line is settled', async () => {
+    const checkpoint = await open(freshFile(), false);
+    for (let line = 1; line <= 6; line++) checkpoint.take(0, line);
+    checkpoint.settle(0, 2);
+    checkpoint.settle(0, 3);
+    assert.equal(checkpoint.settledThrough(0), 0, 'line 1 is still in flight');
+    checkpoint.settle(0, 1);
+    assert.equal(checkpoint.settledThrough(0), 3);
+    checkpoint.settle(0, 6);
+    assert.equal(checkpoint.settledThrough(0), 3, 'line 4 is still in flight');
+    checkpoint.settle(0, 5);
+    checkpoint.settle(0, 4);
+    assert.equal(checkpoint.settledThrough(0), 6);
+    await checkpoint.close();
+  });
+
+  it('steps over lines that were never records (blank lines, multi-line CSV rows)', async () => {
+    const checkpoint = await open(freshFile(), false);
+    for (const line of [1, 4, 9]) checkpoint.take(0, line);
+    checkpoint.settle(0, 4);
+    checkpoint.settle(0, 9);
+    checkpoint.settle(0, 1);
+    assert.equal(checkpoint.settledThrough(0), 9);
+    await checkpoint.close();
+  });
+
+  it('keeps inputs apart', async () => {
+    const checkpoint = await open(freshFile(), false);
+    checkpoint.take(0, 1);
+    checkpoint.take(1, 1);
+    checkpoint.settle(1, 1);
+    assert.deepEqual([checkpoint.settledThrough(0), checkpoint.settledThrough(1)], [0, 1]);
+    await checkpoint.close();
+  });
+
+  it('treats a settle without a take as taken and ignores a second settle', async () => {
+    const checkpoint = await open(freshFile(), false);
+    checkpoint.settle(0, 1);
+    checkpoint.settle(0, 1);
+    checkpoint.take(0, 2);
+    checkpoint.settle(0, 2);
+    assert.equal(checkpoint.settledThrough(0), 2);
+    await checkpoint.close();
+  });
+
+  it('refuses lines taken out of order and unknown inputs', async () => {
+    const checkpoint = await open(freshFile(), false);
+    checkpoint.take(0, 5);
+    assert.throws(() => checkpoint.take(0, 3), /input order/);
+    assert.throws(() => checkpoint.take(7, 1), /no input 7/);
+    await checkpoint.close();
+  });
+
+  it('keeps up with a million settles, most in order', async () => {
+    const checkpoint = await open(freshFile(), false);
+    const started = performance.now();
+    for (let line = 1; line <= 1_000_000; line += 2) {
+      checkpoint.take(0, line);
+      checkpoint.take(0, line + 1);
+      checkpoint.settle(0, line + 1);
+      checkpoint.settle(0, line);
+      if (line % 20_000 === 1) await Promise.resolve(); // let the journal write, as the engine would
+    }
+    assert.equal(checkpoint.settledThrough(0), 1_000_000);
+    await checkpoint.close();
+    assert.ok(performance.now() - started < 5000, 'amortized O(1) per line');
+  });
+});
+
+describe('checkpoint resume', () => {
+  it('skips exactly the settled lines: the watermark and the settled lines above it', async () => {
+    const file = freshFile();
+    const first = await open(file, false);
+    for (let line = 1; line <= 10; line++) first.take(0, line);
+    for (const line of [1, 2, 3, 5, 8]) first.settle(0, line);
+    await first.close();
+    assert.deepEqual(readSnapshot(file).inputs[0], { name: 'a.ndjson', size: 1000, settledThrough: 3, settledAfter: [5, 8] });
+
+    const second = await open(file, true);
+    assert.equal(second.skipThrough(0), 3);
+    assert.equal(second.skipThrough(1), 0);
+    assert.deepEqual(linesToSend(second, 0, 12), [4, 6, 7, 9, 10, 11, 12]);
+    await second.close();
+  });
+
+  it('remembers an earlier run’s out-of-order lines through a second resume', async () => {
+    const file = freshFile();
+    const first = await open(file, false);
+    for (let line = 1; line <= 6; line++) first.take(0, line);
+    for (const line of [1, 3, 6]) first.settle(0, line);
+    await first.close();
+
+    const second = await open(file, true);
+    second.take(0, 2); // the only line of 2, 4, 5 this run got to
+    second.settle(0, 2);
+    assert.equal(second.settledThrough(0), 3);
+    await second.close();
+
+    const third = await open(file, true);
+    assert.deepEqual(linesToSend(third, 0, 8), [4, 5, 7, 8]);
+    await third.close();
+  });
+
+  it('passes an earlier run’s settled lines across blank lines once a later line settles', async () => {
+    const file = freshFile();
+    const first = await open(file, false);
+    for (const line of [1, 3, 6]) first.take(0, line);
+    first.settle(0, 3);
+    first.settle(0, 6);
+    await first.close();
+
+    const second = await open(file, true);
+    second.take(0, 1);
+    second.settle(0, 1);
+    assert.equal(second.settledThrough(0), 1, 'line 2 might still hold a record');
+    second.take(0, 7); // lines 3 and 6 were skipped as settled
+    second.settle(0, 7);
+    assert.equal(second.settledThrough(0), 7);
+    await second.close();
+  });
+
+  it('settles every record exactly once across many interrupted runs (random schedules)', async () => {
+    let seed = 12345;
+    const random = () => ((seed = (seed * 1103515245 + 12345) % 2 ** 31) / 2 ** 31);
+    for (let trial = 0; trial < 20; trial++) {
+      const file = freshFile();
+      const records = Array.from({ length: 300 }, (_, i) => i + 1).filter(() => random() < 0.7);
+      const settledCount = new Map<number, number>();
+      for (let run = 0; run < 50 && settledCount.size < records.length; run++) {
+        const checkpoint = await open(file, run > 0);
+        const inFlight: number[] = [];
+        const stopAfter = Math.floor(random() * 80) + 1;
+        let taken = 0;
+        for (const line of records) {
+          if (checkpoint.wasSettled(0, line)) continue;
+          if (taken++ === stopAfter) break; // "crash": what is in flight stays unsettled
+          checkpoint.take(0, line);
+          inFlight.push(line);
+          while (inFlight.length > 8 || (inFlight.length > 0 && random() < 0.3)) {
+            const [line] = inFlight.splice(Math.floor(random() * inFlight.length), 1);
+            checkpoint.settle(0, line!);
+            settledCount.set(line!, (settledCount.get(line!) ?? 0) + 1);
+          }
+        }
+        await checkpoint.close();
+      }
+      assert.equal(settledCount.size, records.length, `trial ${trial}: every record settled`);
+      assert.ok([...settledCount.values()].every((n) => n === 1), `trial ${trial}: no record settled twice`);
+    }
+  });
+
+  it('starts afresh without --resume, overwriting an old checkpoint', async () => {
+    const file = freshFile();
+    const first = await open(file, false);
+    first.settle(0, 1);
+    await first.close();
+    const fresh = await open(file, false);
+    assert.equal(fresh.skipThrough(0), 0);
+    assert.equal(readSnapshot(file).inputs[0].settledThrough, 0);
+    await fresh.close();
+  });
+
+  it('refuses --resume without a checkpoint file, naming it', async () => {
+    const file = join(dir, 'missing.checkpoint');
+    await assert.rejects(open(file, true), (err: unknown) => err instanceof ConfigError && err.message === `no checkpoint at ${file} to resume from`);
+  });
+
+  it('refuses a file that is not a checkpoint', async () => {
+    const file = freshFile();
+    writeFileSync(file, '{"hello":1}');
+    await assert.rejects(open(file, true), (err: unknown) => err instanceof ConfigError && /not a report-replay checkpoint/.test(err.message));
+    writeFileSync(file, 'garbage');
+    await assert.rejects(open(file, true), (err: unknown) => err instanceof ConfigError && /cannot be read/.test(err.message));
+  });
+
+  const mismatches: [string, CheckpointInput[], string, RegExp][] = [
+    ['another fingerprint', INPUTS, 'fp-2', /other options \(fingerprint fp-1, this run fp-2\)/],
+    ['another input', [INPUTS[0]!, { name: 'c.csv', size: 2000 }], 'fp-1', /input 2 "b\.csv", not "c\.csv"/],
+    ['fewer inputs', [INPUTS[0]!], 'fp-1', /2 input\(s\) \(a\.ndjson, b\.csv\), not 1 \(a\.ndjson\)/],
+    ['an input whose size changed', [INPUTS[0]!, { name: 'b.csv', size: 2500 }], 'fp-1', /"b\.csv" has changed .* \(2000 bytes then, 2500 now\)/],
+  ];
+  for (const [what, inputs, fingerprint, message] of mismatches) {
+    it(`refuses to resume a run with ${what}, naming the difference`, async () => {
+      const file = freshFile();
+      await (await open(file, false)).close();
+      await assert.rejects(open(file, true, inputs, fingerprint), (err: unknown) => err instanceof ConfigError && message.test(err.message));
+    });
+  }
+
+  it('accepts stdin, whose size is unknown', async () => {
+    const file = freshFile();
+    const stdin = [{ name: '-' }];
+    const first = await open(file, false, stdin);
+    first.settle(0, 1);
+    await first.close();
+    const second = await open(file, true, stdin);
+    assert.equal(second.skipThrough(0), 1);
+    await second.close();
+  });
+});
+
+describe('checkpoint persistence', () => {
+  it('replaces the snapshot atomically: a reader of the old file never sees a partial write', async () => {
+    const file = freshFile();
+    const checkpoint = await open(file, false);
+    const oldFd = openSync(file, 'r');
+    const before = readFileSync(file, 'utf8');
+    checkpoint.take(0, 1);
+    checkpoint.settle(0, 1);
+    await checkpoint.flush();
+    // A rename swaps in a new file: the old one, still open, is untouched; an in-place write would change it.
+    const buffer = Buffer.alloc(before.length + 100);
+    const n = readSync(oldFd, buffer, 0, buffer.length, 0);
+    closeSync(oldFd);
+    assert.equal(buffer.subarray(0, n).toString('utf8'), before);
+    assert.equal(readSnapshot(file).inputs[0].settledThrough, 1);
+    assert.deepEqual(readdirSync(dir).filter((name) => name.endsWith('.tmp')), [], 'no temp file left behind');
+    await checkpoint.close();
+    assert.equal(existsSync(file + '.journal'), false, 'a clean close leaves no journal');
+  });
+
+  it('survives SIGKILL: a child settles lines and is killed before any snapshot', async () => {
+    const file = freshFile();
+    const module = fileURLToPath(new URL('../src/replay/checkpoint.js', import.meta.url));
+    const script = `
+      const { Checkpoint } = await import(${JSON.stringify(module)});
+      const checkpoint = await Checkpoint.open(${JSON.stringify(file)}, {
+        resume: false, fingerprint: 'fp-1', flushIntervalMs: 3_600_000,
+        inputs: ${JSON.stringify(INPUTS)},
+      });
+      for (let line = 1; line <= 10; line++) checkpoint.take(0, line);
+      for (const line of [1, 2, 3, 5, 7]) checkpoint.settle(0, line);
+      for (let line = 1; line <= 5; line++) checkpoint.take(1, line);
+      checkpoint.settle(1, 4);
+      setImmediate(() => process.stdout.write('settled\\n'));
+      setInterval(() => {}, 1000);
+    `;
+    const child = spawn(process.execPath, ['--input-type=module', '-e', script], { stdio: ['ignore', 'pipe', 'inherit'] });
+    await new Promise<void>((resolve, reject) => {
+      child.stdout.on('data', (chunk: Buffer) => chunk.toString().includes('settled') && resolve());
+      child.on('exit', (code) => reject(new Error(`child exited early with ${code}`)));
+    });
+    const exited = new Promise((resolve) => child.on('exit', (_code, signal) => resolve(signal)));
+    child.kill('SIGKILL');
+    assert.equal(await exited, 'SIGKILL');
+    assert.equal(readSnapshot(file).inputs[0].settledThrough, 0, 'the snapshot predates the settles: only the journal has them');
+
+    const resumed = await open(file, true);
+    assert.equal(resumed.skipThrough(0), 3);
+    assert.deepEqual(linesToSend(resumed, 0, 10), [4, 6, 8, 9, 10]);
+    assert.deepEqual(linesToSend(resumed, 1, 5), [1, 2, 3, 5]);
+    await resumed.close();
+    // Resuming compacted the journal into the snapshot.
+    assert.deepEqual(readSnapshot(file).inputs[0], { name: 'a.ndjson', size: 1000, settledThrough: 3, settledAfter: [5, 7] });
+  });
+
+  it('ignores a torn last journal line', async () => {
+    const file = freshFile();
+    await (await open(file, false)).close();
+    writeFileSync(file + '.journal', 's 0 2\nw 0 1\ns 0 4\ns 0 ');
+    const resumed = await open(file, true);
+    assert.deepEqual(linesToSend(resumed, 0, 5), [3, 5]);
+    await resumed.close();
+  });
+
+  it('writes the snapshot on its timer while open', async () => {
+    const file = freshFile();
+    const checkpoint = await Checkpoint.open(file, { resume: false, inputs: INPUTS, fingerprint: 'fp-1', flushIntervalMs: 20 });
+    checkpoint.take(0, 1);
+    checkpoint.settle(0, 1);
+    await new Promise((resolve) => setTimeout(resolve, 120));
+    assert.equal(readSnapshot(file).inputs[0].settledThrough, 1);
+    assert.equal(readFileSync(file + '.journal', 'utf8'), '', 'the snapshot absorbed the journal');
+    await checkpoint.close();
+  });
+});

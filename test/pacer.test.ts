@@ -1,0 +1,214 @@
+import { describe, it } from 'node:test';
+import assert from 'node:assert/strict';
+import { ConstantPacer, LinearPacer, UnlimitedPacer, parseDuration, parseRamp, type Pacer } from '../src/replay/pacer.js';
+import { UsageError } from '../src/errors.js';
+
+/** Requests due strictly before `ms` (due times are increasing). */
+function dueBefore(pacer: Pacer, ms: number, limit = 10_000_000): number {
+  let lo = 0;
+  let hi = limit;
+  while (lo < hi) {
+    const mid = Math.floor((lo + hi) / 2);
+    if (pacer.dueMs(mid) < ms) lo = mid + 1;
+    else hi = mid;
+  }
+  return lo;
+}
+
+describe('ConstantPacer', () => {
+  const rows: { name: string; rate: number; i: number; due: number }[] = [
+    { name: 'the first request is due at the start', rate: 100, i: 0, due: 0 },
+    { name: 'request 1 at 100/s is due after 10 ms', rate: 100, i: 1, due: 10 },
+    { name: 'request 250 at 100/s is due at 2.5 s', rate: 100, i: 250, due: 2500 },
+    { name: 'a fractional rate spaces requests by its inverse', rate: 0.5, i: 3, due: 6000 },
+    { name: 'a high rate gives sub-millisecond spacing', rate: 4000, i: 6, due: 1.5 },
+  ];
+  for (const row of rows) {
+    it(row.name, () => {
+      assert.equal(new ConstantPacer(row.rate).dueMs(row.i), row.due);
+    });
+  }
+
+  it('does not drift over a million requests', () => {
+    const pacer = new ConstantPacer(3000);
+    for (const i of [999_999, 1_000_000, 3_000_000]) {
+      assert.ok(Math.abs(pacer.dueMs(i) - (i / 3000) * 1000) < 1e-6, `request ${i}`);
+    }
+    // Summing intervals would drift; due times from the start must stay monotone and exact.
+    let previous = -1;
+    for (let i = 0; i < 1_000_000; i += 997) {
+      const due = pacer.dueMs(i);
+      assert.ok(due > previous);
+      previous = due;
+    }
+  });
+
+  const paceRows: { name: string; elapsed: number; sent: number; wait: number; stop: boolean }[] = [
+    { name: 'waits for the next due time when early', elapsed: 5, sent: 1, wait: 5, stop: false },
+    { name: 'does not wait when on time', elapsed: 10, sent: 1, wait: 0, stop: false },
+    { name: 'does not wait when behind schedule (never a negative wait)', elapsed: 500, sent: 3, wait: 0, stop: false },
+    { name: 'waits a long time when far ahead', elapsed: 0, sent: 100, wait: 1000, stop: false },
+  ];
+  for (const row of paceRows) {
+    it(`pace ${row.name}`, () => {
+      assert.deepEqual(new ConstantPacer(100).pace(row.elapsed, row.sent), { waitMs: row.wait, stop: row.stop });
+    });
+  }
+
+  it('sends exactly rate × duration requests and then stops', () => {
+    const pacer = new ConstantPacer(100, 10_000);
+    assert.equal(pacer.dueMs(999), 9990);
+    assert.equal(pacer.dueMs(1000), Infinity);
+    assert.equal(dueBefore(pacer, Infinity), 1000);
+    assert.deepEqual(pacer.pace(9995, 1000), { waitMs: 0, stop: true });
+    assert.deepEqual(pacer.pace(10_000, 10), { waitMs: 0, stop: true });
+    assert.deepEqual(pacer.pace(9980, 999), { waitMs: 10, stop: false });
+  });
+
+  it('reports its rate', () => {
+    assert.equal(new ConstantPacer(250).rateAt(12_345), 250);
+  });
+
+  for (const rate of [0, -5, NaN, Infinity]) {
+    it(`rejects a rate of ${rate}`, () => {
+      assert.throws(() => new ConstantPacer(rate), UsageError);
+    });
+  }
+});
+
+describe('LinearPacer', () => {
+  it('sends the integral of the ramp: 0→100 over 10 s is 500 requests', () => {
+    const pacer = new LinearPacer(0, 100, 10_000);
+    assert.equal(dueBefore(pacer, 10_000), 500);
+    assert.equal(dueBefore(pacer, 5_000), 125);
+  });
+
+  it('sends 1500 requests in a 100→200 ramp over 10 s, spaced ever closer', () => {
+    const pacer = new LinearPacer(100, 200, 10_000);
+    assert.equal(dueBefore(pacer, 10_000), 1500);
+    const early = pacer.dueMs(2) - pacer.dueMs(1);
+    const late = pacer.dueMs(1400) - pacer.dueMs(1399);
+    assert.ok(Math.abs(early - 10) < 0.1, `early gap ${early}`);
+    assert.ok(late < early && Math.abs(late - 1000 / 197) < 0.1, `late gap ${late}`);
+  });
+
+  it('handles a ramp down: 200→0 over 10 s sends 1000 requests and then stops', () => {
+    const pacer = new LinearPacer(200, 0, 10_000);
+    assert.equal(dueBefore(pacer, Infinity), 1000);
+    assert.ok(pacer.dueMs(999) < 10_000);
+    assert.equal(pacer.dueMs(1000), Infinity);
+    assert.deepEqual(pacer.pace(20_000, 1000), { waitMs: 0, stop: true });
+  });
+
+  it('places each due time where the integral of the rate reaches its index', () => {
+    const pacer = new LinearPacer(10, 90, 4_000);
+    for (const i of [1, 7, 50, 123, 199]) {
+      const t = pacer.dueMs(i) / 1000;
+      const integral = 10 * t + ((90 - 10) * t * t) / (2 * 4);
+      assert.ok(Math.abs(integral - i) < 1e-9, `request ${i}: integral ${integral}`);
+    }
+  });
+
+  it('holds the end rate after the ramp', () => {
+    const pacer = new LinearPacer(0, 100, 10_000);
+    assert.equal(pacer.dueMs(500), 10_000);
+    assert.ok(Math.abs(pacer.dueMs(600) - 11_000) < 1e-9);
+    assert.equal(pacer.rateAt(10_000), 100);
+    assert.equal(pacer.rateAt(60_000), 100);
+    assert.equal(dueBefore(pacer, 20_000), 1500);
+  });
+
+  it('reports the rate along the ramp', () => {
+    const pacer = new LinearPacer(50, 150, 10_000);
+    assert.equal(pacer.rateAt(0), 50);
+    assert.equal(pacer.rateAt(5_000), 100);
+    assert.equal(pacer.rateAt(7_500), 125);
+  });
+
+  it('equals a constant pacer when from and to are the same', () => {
+    const linear = new LinearPacer(40, 40, 5_000);
+    const constant = new ConstantPacer(40);
+    for (const i of [0, 1, 100, 199, 200, 5_000]) {
+      assert.ok(Math.abs(linear.dueMs(i) - constant.dueMs(i)) < 1e-9, `request ${i}`);
+    }
+  });
+
+  it('stops at the run duration when one is given', () => {
+    const pacer = new LinearPacer(0, 100, 10_000, 12_000);
+    assert.equal(dueBefore(pacer, Infinity), 700);
+    assert.deepEqual(pacer.pace(12_000, 3), { waitMs: 0, stop: true });
+  });
+
+  it('rejects a ramp that never sends and a ramp without length', () => {
+    assert.throws(() => new LinearPacer(0, 0, 1000), UsageError);
+    assert.throws(() => new LinearPacer(-1, 10, 1000), UsageError);
+    assert.throws(() => new LinearPacer(0, 10, 0), UsageError);
+  });
+});
+
+describe('UnlimitedPacer', () => {
+  it('makes every request due at once and has no rate', () => {
+    const pacer = new UnlimitedPacer();
+    assert.equal(pacer.dueMs(0), 0);
+    assert.equal(pacer.dueMs(1_000_000), 0);
+    assert.deepEqual(pacer.pace(123, 456_789), { waitMs: 0, stop: false });
+    assert.equal(pacer.rateAt(0), undefined);
+  });
+
+  it('stops at the run duration when one is given', () => {
+    const pacer = new UnlimitedPacer(1000);
+    assert.deepEqual(pacer.pace(999, 10), { waitMs: 0, stop: false });
+    assert.deepEqual(pacer.pace(1000, 10), { waitMs: 0, stop: true });
+  });
+});
+
+describe('parseDuration', () => {
+  const good: [string, number][] = [
+    ['10s', 10_000],
+    ['2m', 120_000],
+    ['500ms', 500],
+    ['1h', 3_600_000],
+    ['1.5s', 1500],
+    ['1m30s', 90_000],
+    ['30', 30_000],
+    ['0.25', 250],
+    [' 5s ', 5000],
+    ['0', 0],
+  ];
+  for (const [text, ms] of good) {
+    it(`reads "${text}" as ${ms} ms`, () => assert.equal(parseDuration(text), ms));
+  }
+  const bad = ['', 'abc', '10x', '-5s', '5 s', 's', '1e3', '10s5', '1,5s'];
+  for (const text of bad) {
+    it(`rejects "${text}" with a sentence naming it`, () => {
+      assert.throws(() => parseDuration(text), (err: unknown) => {
+        assert.ok(err instanceof UsageError);
+        assert.match(err.message, /is not a duration/);
+        assert.ok(err.message.includes(`"${text}"`));
+        return true;
+      });
+    });
+  }
+});
+
+describe('parseRamp', () => {
+  it('reads FROM:TO:DURATION', () => {
+    assert.deepEqual(parseRamp('0:200:30s'), { from: 0, to: 200, durationMs: 30_000 });
+    assert.deepEqual(parseRamp('10.5:20:500ms'), { from: 10.5, to: 20, durationMs: 500 });
+    assert.deepEqual(parseRamp('300:100:2m'), { from: 300, to: 100, durationMs: 120_000 });
+  });
+  const bad: [string, RegExp][] = [
+    ['0:200', /FROM:TO:DURATION/],
+    ['0:200:30s:1', /FROM:TO:DURATION/],
+    ['x:200:30s', /start rate "x"/],
+    ['0:-1:30s', /end rate "-1"/],
+    ['0:200:forever', /"forever" is not a duration/],
+    ['0:200:0s', /more than 0/],
+    ['0:0:10s', /would send nothing/],
+  ];
+  for (const [text, message] of bad) {
+    it(`rejects "${text}" saying why`, () => {
+      assert.throws(() => parseRamp(text), (err: unknown) => err instanceof UsageError && message.test(err.message));
+    });
+  }
+});
