@@ -1,0 +1,169 @@
+/**
+ * `report-replay serve`: the embedded receiver (SPEC §8) as a command. It runs until
+ * SIGINT or SIGTERM, then closes cleanly (in-flight answers finish, --record is flushed)
+ * and exits 0. The first line printed is `listening on http://HOST:PORT`, so scripts and
+ * tests can start it with --port 0 and read the port back.
+ */
+import type { Argv, CommandModule } from 'yargs';
+import { loadConfig, resolveCredentials, selectEnvironment } from '../config/config.js';
+import { UsageError, UserError, describeError, ExitCode } from '../errors.js';
+import { parseLatency } from '../serve/faults.js';
+import { startReceiver, type Receiver, type ReceiverOptions } from '../serve/receiver.js';
+import type { ReceiverStats } from '../serve/counts.js';
+import { getIo, setExitCode, type GlobalArgs } from './context.js';
+
+export interface ServeArgs extends GlobalArgs {
+  port: number;
+  host: string;
+  statSecret?: string;
+  sudAppId?: string;
+  sudAppSecret?: string;
+  record?: string;
+  failRate: number;
+  throttleRate: number;
+  retryAfter: number;
+  latency?: string;
+  sudErrorRate: number;
+  sudFailFirst: boolean;
+  seed?: number;
+  allowUnknownAid: boolean;
+}
+
+function builder(y: Argv<GlobalArgs>): Argv<ServeArgs> {
+  return y
+    .option('port', { describe: 'port to listen on (0 picks a free one)', type: 'number', default: 8000, requiresArg: true })
+    .option('host', { describe: 'address to bind', type: 'string', default: '127.0.0.1', requiresArg: true })
+    .option('stat-secret', { describe: 'verify stat __md5 (md5-sorted) with this secret; also REPLAY_STAT_SECRET', type: 'string', requiresArg: true })
+    .option('sud-app-id', { describe: 'verify SUD Sud-* signature headers for this app id; also REPLAY_SUD_APP_ID', type: 'string', requiresArg: true })
+    .option('sud-app-secret', { describe: 'the SUD app secret for those signatures; also REPLAY_SUD_APP_SECRET', type: 'string', requiresArg: true })
+    .option('record', { describe: 'append every request to FILE as NDJSON', type: 'string', requiresArg: true })
+    .option('fail-rate', { describe: 'share of requests answered 503 before validation (0..1)', type: 'number', default: 0, requiresArg: true })
+    .option('throttle-rate', { describe: 'share of requests answered 429 with Retry-After (0..1)', type: 'number', default: 0, requiresArg: true })
+    .option('retry-after', { describe: 'Retry-After seconds on a 429', type: 'number', default: 1, requiresArg: true })
+    .option('latency', { describe: 'delay every answer: MS, or MIN-MAX for a uniform range', type: 'string', requiresArg: true })
+    .option('sud-error-rate', { describe: 'share of valid SUD reports answered ret_code 5000 (0..1)', type: 'number', default: 0, requiresArg: true })
+    .option('sud-fail-first', { describe: 'answer ret_code 5000 to the first delivery of each SUD report (proves retries)', type: 'boolean', default: false })
+    .option('seed', { describe: 'seed for the fault draws: the same seed fails the same requests', type: 'number', requiresArg: true })
+    .option('allow-unknown-aid', { describe: 'accept stat aids outside the feature table', type: 'boolean', default: false })
+    .example('$0 serve', 'listen on http://127.0.0.1:8000')
+    .example('$0 serve --port 0 --record requests.ndjson', 'a free port; capture every request a client sends')
+    .example('REPLAY_STAT_SECRET=… REPLAY_SUD_APP_SECRET=… $0 serve --sud-app-id app1', 'verify stat and SUD signatures (secrets from the environment)')
+    .example('$0 serve --fail-rate 0.1 --latency 20-200 --seed 42', 'misbehave on purpose, reproducibly')
+    .example('$0 serve --sud-fail-first', 'fail the first delivery of each SUD report, accept the retry') as unknown as Argv<ServeArgs>;
+}
+
+function checkRate(flag: string, value: number): number {
+  if (!(value >= 0 && value <= 1)) throw new UsageError(`--${flag} must be a number from 0 to 1, not ${value}`);
+  return value;
+}
+
+/** Flags (and secrets from config and environment) to receiver options; every range checked. */
+export async function serveOptions(args: ServeArgs, env: NodeJS.ProcessEnv): Promise<ReceiverOptions> {
+  if (!Number.isInteger(args.port) || args.port < 0 || args.port > 65535) {
+    throw new UsageError(`--port must be a whole number from 0 to 65535, not ${args.port}`);
+  }
+  if (!Number.isInteger(args.retryAfter) || args.retryAfter < 0) {
+    throw new UsageError(`--retry-after must be a whole number of seconds, 0 or more, not ${args.retryAfter}`);
+  }
+  if (args.seed !== undefined && !(Number.isInteger(args.seed) && args.seed >= 0 && args.seed < 2 ** 32)) {
+    throw new UsageError(`--seed must be a whole number from 0 to 4294967295, not ${args.seed}`);
+  }
+  let latencyMs: ReceiverOptions['latencyMs'];
+  if (args.latency !== undefined) {
+    latencyMs = parseLatency(args.latency);
+    if (latencyMs === undefined) throw new UsageError(`--latency must be MS or MIN-MAX (for example 50 or 10-100), not "${args.latency}"`);
+  }
+  const environment = selectEnvironment(await loadConfig(args.config, env), undefined);
+  const creds = resolveCredentials(environment, env, { statSecret: args.statSecret, sudAppId: args.sudAppId, sudAppSecret: args.sudAppSecret });
+  if ((creds.sudAppId === undefined) !== (creds.sudAppSecret === undefined)) {
+    const missing = creds.sudAppId === undefined ? '--sud-app-id (or REPLAY_SUD_APP_ID)' : '--sud-app-secret (or REPLAY_SUD_APP_SECRET)';
+    throw new UsageError(`verifying SUD signatures needs both an app id and an app secret: ${missing} is missing`);
+  }
+  return {
+    port: args.port,
+    host: args.host,
+    ...(creds.statSecret !== undefined && { statSecret: creds.statSecret }),
+    ...(creds.sudAppId !== undefined && { sudAppId: creds.sudAppId }),
+    ...(creds.sudAppSecret !== undefined && { sudAppSecret: creds.sudAppSecret }),
+    ...(args.record !== undefined && { record: args.record }),
+    failRate: checkRate('fail-rate', args.failRate),
+    throttleRate: checkRate('throttle-rate', args.throttleRate),
+    retryAfterSeconds: args.retryAfter,
+    ...(latencyMs !== undefined && { latencyMs }),
+    sudErrorRate: checkRate('sud-error-rate', args.sudErrorRate),
+    sudFailFirst: args.sudFailFirst,
+    ...(args.seed !== undefined && { seed: args.seed }),
+    allowUnknownAid: args.allowUnknownAid,
+  };
+}
+
+const percent = (rate: number | undefined): string => `${+((rate ?? 0) * 100).toFixed(3)}%`;
+
+/** What the receiver checks and how it misbehaves, in a few lines, without any secret. */
+export function describeSetup(options: ReceiverOptions, receiver: Receiver): string[] {
+  const lines = [
+    `stat __md5: ${options.statSecret !== undefined ? 'verified (md5-sorted)' : 'not checked (no stat secret)'}`,
+    `SUD signature: ${options.sudAppId !== undefined ? `verified for app id ${options.sudAppId}` : 'not checked (no SUD app id and secret)'}`,
+  ];
+  const faults: string[] = [];
+  if (options.failRate) faults.push(`503 on ${percent(options.failRate)}`);
+  if (options.throttleRate) faults.push(`429 on ${percent(options.throttleRate)} (Retry-After ${options.retryAfterSeconds ?? 1} s)`);
+  if (options.latencyMs !== undefined) {
+    const l = options.latencyMs;
+    faults.push(`latency ${typeof l === 'number' ? `${l}` : `${l[0]}-${l[1]}`} ms`);
+  }
+  if (options.sudErrorRate) faults.push(`SUD ret_code 5000 on ${percent(options.sudErrorRate)}`);
+  if (options.sudFailFirst) faults.push('SUD first delivery of each report fails');
+  if (faults.length > 0) lines.push(`faults: ${faults.join(', ')}; seed ${receiver.seed}`);
+  if (options.record !== undefined) lines.push(`recording every request to ${options.record}`);
+  lines.push(`counts: GET ${receiver.url}/stats`);
+  return lines;
+}
+
+export function describeTotals(stats: ReceiverStats): string {
+  const t = stats.totals;
+  return (
+    `stopped: ${t.requests} requests (${t.accepted} accepted, ${t.rejected} rejected, ${t.duplicates} duplicates, ` +
+    `${t.faults} faults), ${t.records} records`
+  );
+}
+
+/** Resolves on the first SIGINT or SIGTERM; a second one gets Node's default (exit at once). */
+function untilSignal(): Promise<NodeJS.Signals> {
+  return new Promise((resolve) => {
+    const onSignal = (signal: NodeJS.Signals): void => {
+      process.off('SIGINT', onSignal);
+      process.off('SIGTERM', onSignal);
+      resolve(signal);
+    };
+    process.on('SIGINT', onSignal);
+    process.on('SIGTERM', onSignal);
+  });
+}
+
+export const serveCommand: CommandModule<GlobalArgs, ServeArgs> = {
+  command: 'serve',
+  describe: 'run the embedded receiver: all four endpoints, validation, signatures, counts, fault injection',
+  builder,
+  handler: async (args) => {
+    const io = getIo();
+    const options = await serveOptions(args, io.env);
+    let receiver: Receiver;
+    try {
+      receiver = await startReceiver(options);
+    } catch (err) {
+      const code = (err as NodeJS.ErrnoException).code;
+      const hint = code === 'EADDRINUSE' ? 'pick another --port, or --port 0 for a free one' : undefined;
+      const what = code === 'EADDRINUSE' || code === 'EADDRNOTAVAIL' || code === 'EACCES' ? `cannot listen on ${args.host}:${args.port}` : 'cannot start the receiver';
+      throw new UserError(`${what}: ${describeError(err)}`, { exitCode: ExitCode.Usage, ...(hint && { hint }) });
+    }
+    const stopped = untilSignal();
+    io.stdout.write(`listening on ${receiver.url}\n`);
+    if (!args.quiet) io.stdout.write(describeSetup(options, receiver).join('\n') + '\n');
+    await stopped;
+    await receiver.close();
+    if (!args.quiet) io.stdout.write(describeTotals(receiver.stats()) + '\n');
+    if (receiver.recordError) throw new UserError(`--record ${options.record}: ${describeError(receiver.recordError)}`);
+    setExitCode(ExitCode.Ok);
+  },
+};

@@ -1,0 +1,129 @@
+/**
+ * Misbehaving on purpose, reproducibly. Every kind of fault draws from its own seeded
+ * stream, so turning on --latency does not change which requests get a 503, and the same
+ * seed with the same request order fails the same requests.
+ */
+
+/** mulberry32: a tiny 32-bit PRNG, good enough to decide faults; returns [0, 1). */
+export function mulberry32(seed: number): () => number {
+  let state = seed >>> 0;
+  return () => {
+    state = (state + 0x6d2b79f5) >>> 0;
+    let t = state;
+    t = Math.imul(t ^ (t >>> 15), t | 1);
+    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
+    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
+  };
+}
+
+/** What can go wrong before an endpoint even looks at the request. */
+export type TransportFault =
+  | { readonly kind: 'fail' }
+  | { readonly kind: 'throttle'; readonly retryAfterSeconds: number };
+
+export interface FaultOptions {
+  /** Share of endpoint requests answered 503 before validation (0..1). */
+  readonly failRate?: number;
+  /** Share of endpoint requests answered 429 with Retry-After (0..1). */
+  readonly throttleRate?: number;
+  /** Retry-After seconds on a 429. @default 1 */
+  readonly retryAfterSeconds?: number;
+  /** Delay before every endpoint answer: fixed ms, or uniform in [min, max]. */
+  readonly latencyMs?: number | readonly [number, number];
+  /** Share of valid SUD reports answered ret_code 5000 (0..1). */
+  readonly sudErrorRate?: number;
+  /** The first delivery of each SUD duplicate key is answered ret_code 5000. */
+  readonly sudFailFirst?: boolean;
+  /** PRNG seed; a random one when absent (see `FaultInjector.seed`). */
+  readonly seed?: number;
+}
+
+/** Distinct streams per fault kind, derived from one seed (odd constants keep them apart). */
+const STREAM_FAIL = 0;
+const STREAM_THROTTLE = 0x9e3779b9;
+const STREAM_LATENCY = 0x85ebca6b;
+const STREAM_SUD = 0xc2b2ae35;
+
+export class FaultInjector {
+  readonly seed: number;
+  readonly #failRate: number;
+  readonly #throttleRate: number;
+  readonly #retryAfterSeconds: number;
+  readonly #latency: readonly [number, number] | undefined;
+  readonly #sudErrorRate: number;
+  readonly #failRng: () => number;
+  readonly #throttleRng: () => number;
+  readonly #latencyRng: () => number;
+  readonly #sudRng: () => number;
+
+  constructor(options: FaultOptions) {
+    this.seed = options.seed === undefined ? Math.floor(Math.random() * 2 ** 32) : options.seed >>> 0;
+    this.#failRate = checkRate('failRate', options.failRate);
+    this.#throttleRate = checkRate('throttleRate', options.throttleRate);
+    this.#sudErrorRate = checkRate('sudErrorRate', options.sudErrorRate);
+    this.#retryAfterSeconds = options.retryAfterSeconds ?? 1;
+    if (!Number.isInteger(this.#retryAfterSeconds) || this.#retryAfterSeconds < 0) {
+      throw new RangeError(`retryAfterSeconds must be a whole number of seconds ≥ 0, not ${options.retryAfterSeconds}`);
+    }
+    this.#latency = checkLatency(options.latencyMs);
+    this.#failRng = mulberry32(this.seed ^ STREAM_FAIL);
+    this.#throttleRng = mulberry32(this.seed ^ STREAM_THROTTLE);
+    this.#latencyRng = mulberry32(this.seed ^ STREAM_LATENCY);
+    this.#sudRng = mulberry32(this.seed ^ STREAM_SUD);
+  }
+
+  /** True when any fault or delay is configured (the CLI then prints the seed). */
+  get active(): boolean {
+    return this.#failRate > 0 || this.#throttleRate > 0 || this.#sudErrorRate > 0 || this.#latency !== undefined;
+  }
+
+  /** A transport fault for the next endpoint request, or undefined. One draw per enabled kind. */
+  nextTransportFault(): TransportFault | undefined {
+    if (this.#failRate > 0 && this.#failRng() < this.#failRate) return { kind: 'fail' };
+    if (this.#throttleRate > 0 && this.#throttleRng() < this.#throttleRate) {
+      return { kind: 'throttle', retryAfterSeconds: this.#retryAfterSeconds };
+    }
+    return undefined;
+  }
+
+  /** Should this valid SUD report get an injected ret_code 5000? */
+  nextSudError(): boolean {
+    return this.#sudErrorRate > 0 && this.#sudRng() < this.#sudErrorRate;
+  }
+
+  /** Delay before answering, in ms (0 when no latency is configured). */
+  nextDelayMs(): number {
+    const latency = this.#latency;
+    if (!latency) return 0;
+    const [min, max] = latency;
+    return min === max ? min : min + this.#latencyRng() * (max - min);
+  }
+}
+
+function checkRate(name: string, rate: number | undefined): number {
+  if (rate === undefined) return 0;
+  if (!(rate >= 0 && rate <= 1)) throw new RangeError(`${name} must be between 0 and 1, not ${rate}`);
+  return rate;
+}
+
+function checkLatency(latency: number | readonly [number, number] | undefined): readonly [number, number] | undefined {
+  if (latency === undefined) return undefined;
+  const [min, max] = typeof latency === 'number' ? [latency, latency] : latency;
+  if (!(min >= 0 && max >= min && Number.isFinite(max))) {
+    throw new RangeError(`latencyMs must be ms ≥ 0, or [min, max] with min ≤ max, not ${String(latency)}`);
+  }
+  return max === 0 ? undefined : [min, max];
+}
+
+/**
+ * Parse a --latency value: `50` (fixed ms) or `10-100` (uniform range). Undefined when it
+ * is not one of those forms.
+ */
+export function parseLatency(text: string): number | [number, number] | undefined {
+  const match = /^\s*(\d+(?:\.\d+)?)\s*(?:-\s*(\d+(?:\.\d+)?)\s*)?$/.exec(text);
+  if (!match) return undefined;
+  const min = Number(match[1]);
+  if (match[2] === undefined) return min;
+  const max = Number(match[2]);
+  return max >= min ? [min, max] : undefined;
+}

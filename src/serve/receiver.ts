@@ -1,0 +1,276 @@
+/**
+ * The embedded receiver (SPEC §8): a real HTTP server on node:http that behaves like the
+ * three reporting APIs — and misbehaves on purpose when asked. It is the target of the
+ * quick start, the end-to-end tests and the throughput benchmarks, so the request path
+ * does little besides reading the body, one validation and one answer.
+ */
+import { createServer, type IncomingMessage, type OutgoingHttpHeaders, type ServerResponse } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { performance } from 'node:perf_hooks';
+import type { EndpointId } from '../apis/api.js';
+import { getEndpoint } from '../apis/registry.js';
+import { ReceiverCounts, type ReceiverStats, type Verdict } from './counts.js';
+import { FaultInjector, type FaultOptions, type TransportFault } from './faults.js';
+import { judgeFor, type Judge, type JudgeContext, type Judgement } from './judges.js';
+import { RequestRecorder } from './recorder.js';
+
+export interface ReceiverOptions extends FaultOptions {
+  /** Port to listen on; 0 picks a free one. @default 8000 */
+  readonly port?: number;
+  /** Address to bind. @default '127.0.0.1' */
+  readonly host?: string;
+  /** When set, stat requests must carry a matching `__md5` (md5-sorted), else 403. */
+  readonly statSecret?: string;
+  /** With `sudAppSecret`: SUD requests must carry valid Sud-* signature headers, else ret_code 1002. */
+  readonly sudAppId?: string;
+  readonly sudAppSecret?: string;
+  /** Append every request to this file as NDJSON. */
+  readonly record?: string;
+  /** Keep the arrival time of every endpoint request in `Receiver.arrivals`. */
+  readonly trackArrivals?: boolean;
+  /** Count accepted records by content key in `stats().keys` (for exactly-once tests). */
+  readonly trackKeys?: boolean;
+  /** Stat aids outside the feature table are accepted. */
+  readonly allowUnknownAid?: boolean;
+}
+
+export interface Receiver {
+  /** `http://HOST:PORT` (IPv6 hosts in brackets), no trailing slash: a replay --target. */
+  readonly url: string;
+  readonly host: string;
+  readonly port: number;
+  /** The fault seed in use (given, or drawn at random): a run with it fails the same requests. */
+  readonly seed: number;
+  stats(): ReceiverStats;
+  /** With trackArrivals: `performance.timeOrigin + performance.now()` (ms) per endpoint request. */
+  readonly arrivals: number[];
+  /** The first error writing --record (the receiver keeps answering; the CLI reports it). */
+  readonly recordError: Error | undefined;
+  /** Stop listening, let in-flight answers finish (bounded), flush --record. Idempotent. */
+  close(): Promise<void>;
+}
+
+/** Bodies over this are answered 413. */
+export const MAX_BODY_BYTES = 10 * 1024 * 1024;
+
+/** How long close() lets delayed or in-flight answers finish before dropping connections. */
+const CLOSE_GRACE_MS = 5000;
+
+const KEEP_ALIVE_MS = 65_000;
+
+/** Paths per SPEC §1; stat also without its trailing slash, as the seed's own example sends it. */
+export const ROUTES: ReadonlyMap<string, EndpointId> = new Map<string, EndpointId>([
+  ['/statistic/push_data/', 'stat.push_data'],
+  ['/statistic/push_data', 'stat.push_data'],
+  ['/sud/report_game_info', 'sud.report_game_info'],
+  ['/service/checkAppUpdate', 'download.checkAppUpdate'],
+  ['/service/downloadEvent', 'download.downloadEvent'],
+]);
+
+const TEXT = 'text/plain; charset=utf-8';
+
+function textAnswer(status: number, reason: string, verdict: Verdict, headers?: Record<string, string>): Judgement {
+  const judgement: Judgement = { status, body: reason + '\n', contentType: TEXT, verdict, reason, records: 0 };
+  return headers ? { ...judgement, headers } : judgement;
+}
+
+function faultAnswer(fault: TransportFault): Judgement {
+  if (fault.kind === 'fail') return textAnswer(503, 'service unavailable (injected fault)', 'fault');
+  return textAnswer(429, 'too many requests (injected fault)', 'fault', { 'retry-after': String(fault.retryAfterSeconds) });
+}
+
+function send(res: ServerResponse, judgement: Judgement): void {
+  if (res.destroyed) return;
+  const headers: OutgoingHttpHeaders = { 'content-length': Buffer.byteLength(judgement.body) };
+  if (judgement.contentType) headers['content-type'] = judgement.contentType;
+  if (judgement.headers) Object.assign(headers, judgement.headers);
+  res.writeHead(judgement.status, headers);
+  res.end(judgement.body);
+}
+
+function formatUrl(host: string, port: number): string {
+  return `http://${host.includes(':') ? `[${host}]` : host}:${port}`;
+}
+
+export async function startReceiver(options: ReceiverOptions = {}): Promise<Receiver> {
+  const faults = new FaultInjector(options);
+  const counts = new ReceiverCounts(options.trackKeys === true);
+  const arrivals: number[] = [];
+  const trackArrivals = options.trackArrivals === true;
+  const context: JudgeContext = {
+    ...(options.statSecret !== undefined && { statSecret: options.statSecret }),
+    ...(options.sudAppId !== undefined && { sudAppId: options.sudAppId }),
+    ...(options.sudAppSecret !== undefined && { sudAppSecret: options.sudAppSecret }),
+    allowUnknownAid: options.allowUnknownAid === true,
+    trackKeys: options.trackKeys === true,
+    sudFailFirst: options.sudFailFirst === true,
+    faults,
+    sudAccepted: new Set(),
+    sudFailedOnce: new Set(),
+  };
+  const judges = new Map<EndpointId, Judge>();
+  for (const id of new Set(ROUTES.values())) {
+    const endpoint = getEndpoint(id);
+    if (!endpoint) throw new Error(`the receiver needs endpoint ${id}, which is not registered`);
+    judges.set(id, judgeFor(endpoint));
+  }
+  const recorder = options.record === undefined ? undefined : await RequestRecorder.open(options.record);
+
+  let inflight = 0;
+  let onIdle: (() => void) | undefined;
+  const settle = (): void => {
+    inflight--;
+    if (inflight === 0 && onIdle) onIdle();
+  };
+
+  /** Count, record, wait (latency, record backpressure), answer. */
+  const finish = (req: IncomingMessage, res: ServerResponse, endpoint: EndpointId | null, body: string, judgement: Judgement): void => {
+    const nowMs = Date.now();
+    if (endpoint === null) counts.countUnrouted();
+    else {
+      counts.count(endpoint, judgement.verdict, judgement.records, nowMs);
+      if (judgement.keys && judgement.verdict === 'accepted') counts.addKeys(endpoint, judgement.keys);
+    }
+    const recorded = recorder?.append({
+      time: new Date(nowMs).toISOString(),
+      endpoint,
+      method: req.method ?? '',
+      url: req.url ?? '',
+      headers: req.headers,
+      body,
+      status: judgement.status,
+      verdict: judgement.verdict,
+      ...(judgement.reason !== undefined && { reason: judgement.reason }),
+    });
+    const delayMs = endpoint === null ? 0 : faults.nextDelayMs();
+    if (delayMs === 0 && recorded === undefined) return send(res, judgement);
+    const answer = (): void => {
+      if (delayMs === 0) send(res, judgement);
+      else setTimeout(send, delayMs, res, judgement);
+    };
+    if (recorded) void recorded.then(answer);
+    else answer();
+  };
+
+  const onEndpointRequest = (req: IncomingMessage, res: ServerResponse, endpoint: EndpointId): void => {
+    if (trackArrivals) arrivals.push(performance.timeOrigin + performance.now());
+    const judge = judges.get(endpoint)!;
+    const declared = Number(req.headers['content-length']);
+    if (declared > MAX_BODY_BYTES) return refuseTooLarge(req, res, endpoint);
+    const chunks: Buffer[] = [];
+    let size = 0;
+    let tooLarge = false;
+    req.on('data', (chunk: Buffer) => {
+      if (tooLarge) return;
+      size += chunk.length;
+      if (size <= MAX_BODY_BYTES) chunks.push(chunk);
+      else {
+        tooLarge = true;
+        chunks.length = 0;
+        refuseTooLarge(req, res, endpoint);
+      }
+    });
+    req.on('end', () => {
+      if (tooLarge) return;
+      const body = chunks.length === 0 ? '' : chunks.length === 1 ? chunks[0]!.toString('utf8') : Buffer.concat(chunks, size).toString('utf8');
+      const url = req.url ?? '';
+      const q = url.indexOf('?');
+      const fault = faults.nextTransportFault();
+      let judgement: Judgement;
+      if (fault) judgement = faultAnswer(fault);
+      else {
+        try {
+          judgement = judge({ query: q < 0 ? '' : url.slice(q + 1), headers: req.headers, body }, context);
+        } catch (err) {
+          // A validator bug must not take the receiver down with it; say so in the answer.
+          judgement = textAnswer(500, `internal error while judging the request: ${(err as Error).message}`, 'rejected');
+        }
+      }
+      finish(req, res, endpoint, body, judgement);
+    });
+  };
+
+  const refuseTooLarge = (req: IncomingMessage, res: ServerResponse, endpoint: EndpointId): void => {
+    // Close the connection after answering: the rest of the body is not worth reading.
+    req.resume();
+    const judgement = textAnswer(413, `request body over ${MAX_BODY_BYTES} bytes`, 'rejected', { connection: 'close' });
+    finish(req, res, endpoint, '', judgement);
+  };
+
+  const server = createServer({ maxHeaderSize: 64 * 1024 }, (req, res) => {
+    inflight++;
+    res.once('close', settle);
+    const url = req.url ?? '/';
+    const q = url.indexOf('?');
+    const path = q < 0 ? url : url.slice(0, q);
+    const endpoint = ROUTES.get(path);
+    if (endpoint !== undefined && req.method === 'POST') return onEndpointRequest(req, res, endpoint);
+    req.resume();
+    if (req.method === 'GET' || req.method === 'HEAD') {
+      if (path === '/stats') {
+        const json = JSON.stringify(counts.snapshot());
+        return send(res, { status: 200, body: json, contentType: 'application/json', headers: { 'cache-control': 'no-store' }, verdict: 'accepted', records: 0 });
+      }
+      if (path === '/healthz') return send(res, { status: 200, body: 'ok\n', contentType: TEXT, verdict: 'accepted', records: 0 });
+    }
+    if (endpoint !== undefined) {
+      const judgement = textAnswer(405, `method ${req.method} not allowed: use POST`, 'rejected', { allow: 'POST' });
+      req.on('end', () => finish(req, res, null, '', judgement));
+      return;
+    }
+    req.on('end', () => finish(req, res, null, '', textAnswer(404, `no endpoint at ${path}`, 'rejected')));
+  });
+
+  // Idle keep-alive sockets live longer than any client's pool timeout, so a slowly paced
+  // replay never reuses a socket at the moment the server drops it (a spurious ECONNRESET).
+  server.keepAliveTimeout = KEEP_ALIVE_MS;
+  server.headersTimeout = KEEP_ALIVE_MS + 1000;
+
+  try {
+    await new Promise<void>((resolve, reject) => {
+      server.once('error', reject);
+      server.listen(options.port ?? 8000, options.host ?? '127.0.0.1', () => {
+        server.off('error', reject);
+        resolve();
+      });
+    });
+  } catch (err) {
+    await recorder?.close();
+    throw err;
+  }
+  const address = server.address() as AddressInfo;
+
+  let closing: Promise<void> | undefined;
+  const close = (): Promise<void> => {
+    closing ??= (async () => {
+      const closed = new Promise<void>((resolve) => server.close(() => resolve()));
+      server.closeIdleConnections();
+      if (inflight > 0) {
+        await new Promise<void>((resolve) => {
+          const timer = setTimeout(resolve, CLOSE_GRACE_MS);
+          onIdle = () => {
+            clearTimeout(timer);
+            resolve();
+          };
+        });
+      }
+      server.closeAllConnections();
+      await closed;
+      await recorder?.close();
+    })();
+    return closing;
+  };
+
+  return {
+    url: formatUrl(options.host ?? '127.0.0.1', address.port),
+    host: options.host ?? '127.0.0.1',
+    port: address.port,
+    seed: faults.seed,
+    stats: () => counts.snapshot(),
+    arrivals,
+    get recordError() {
+      return recorder?.error;
+    },
+    close,
+  };
+}
