@@ -12,6 +12,7 @@ import { serveCommand } from './commands/serve.js';
 import { generateCommand } from './commands/generate.js';
 import { mergeCommand } from './commands/merge.js';
 import { demoCommand } from './commands/demo.js';
+import { rulesCommand } from './commands/rules.js';
 
 /**
  * yargs-parser drops a lone `-` (stdin, or a `--delimiter -`): carry it through parsing as
@@ -44,6 +45,7 @@ export async function main(argv: readonly string[], io: Io = processIo()): Promi
       .command(generateCommand as never)
       .command(mergeCommand as never)
       .command(demoCommand as never)
+      .command(rulesCommand as never)
       .demandCommand(1, 'say which command to run: validate, replay, serve, generate or merge (see --help)')
       .recommendCommands()
       .strict()
