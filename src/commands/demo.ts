@@ -73,8 +73,8 @@ export const demoCommand: CommandModule<GlobalArgs, GlobalArgs> = {
       const totals = stats.totals();
       const exitCode = outcome.interrupted ? ExitCode.Interrupted : totals.invalid > 0 || outcome.undelivered > 0 ? ExitCode.Failed : ExitCode.Ok;
       io.stdout.write(renderSummary(buildReport(stats, { exitCode }), { color: useColor(io.stdout, io.env), mode: 'replay' }));
-      const seen = receiver.stats();
-      io.stdout.write(`\nthe receiver's own count: ${JSON.stringify(seen)}\n`);
+      const seen = receiver.stats().totals;
+      io.stdout.write(`\nThe receiver's own count: ${seen.accepted} of ${seen.requests} requests accepted, ${seen.rejected} rejected, ${seen.duplicates} duplicates.\n`);
       setExitCode(exitCode);
     } finally {
       await receiver.close();

@@ -17,8 +17,15 @@ export interface RenderOptions {
 const num = (n: number) => n.toLocaleString('en-US');
 const ms = (n: number) => (n >= 100 ? n.toFixed(0) : n.toFixed(1));
 
+/** Borderless columns two spaces apart: fits a 100-column terminal and pastes cleanly into tickets. */
+const PLAIN = {
+  top: '', 'top-mid': '', 'top-left': '', 'top-right': '',
+  bottom: '', 'bottom-mid': '', 'bottom-left': '', 'bottom-right': '',
+  left: '  ', 'left-mid': '', mid: '', 'mid-mid': '', right: '', 'right-mid': '', middle: '  ',
+};
+
 function table(head: string[], aligns: ('left' | 'right')[]): Table.Table {
-  return new Table({ head, colAligns: aligns, style: { head: [], border: [], compact: true } });
+  return new Table({ head, colAligns: aligns, chars: PLAIN, style: { head: [], border: [], compact: true, 'padding-left': 0, 'padding-right': 0 } });
 }
 
 export function renderSummary(report: Report, options: RenderOptions): string {
@@ -91,33 +98,23 @@ function endpointTable(report: Report, options: RenderOptions): string {
     if (rows.length > 1) t.push(['total', num(totals.records), num(totals.valid), num(totals.invalid), num(totals.warnings)]);
     return t.toString();
   }
-  const head = ['endpoint', 'records', 'invalid', 'dupes', 'requests', 'ok', 'failed', 'retries', 'p50 ms', 'p95 ms', 'p99 ms', 'max ms', 'rate/s', 'late'];
+  const head = ['endpoint', 'records', 'invalid', 'dupes', 'requests', 'ok', 'failed', 'retries', 'ms p50/p95/p99/max', 'rate/s (target)', 'late'];
   const t = table(head, ['left', ...head.slice(1).map(() => 'right' as const)]);
   for (const [id, e] of rows) t.push(endpointRow(id, e));
   if (rows.length > 1) {
-    t.push(['total', num(totals.records), num(totals.invalid), num(totals.duplicates), num(totals.requests), num(totals.succeeded), num(totals.failed), num(totals.retries), '', '', '', '', '', '']);
+    t.push(['total', num(totals.records), num(totals.invalid), num(totals.duplicates), num(totals.requests), num(totals.succeeded), num(totals.failed), num(totals.retries), '', '', '']);
   }
   return t.toString();
 }
 
 function endpointRow(id: string, e: EndpointReport): string[] {
   const lat = e.latencyMs;
-  const hasLatency = e.requests > 0 && lat.max > 0;
-  const rate = e.rate.target ? `${e.rate.achieved.toFixed(1)} / ${e.rate.target}` : e.rate.achieved ? e.rate.achieved.toFixed(1) : '';
-  return [
-    id,
-    num(e.records),
-    num(e.invalid),
-    num(e.duplicates),
-    num(e.requests),
-    num(e.succeeded),
-    num(e.failed),
-    num(e.retries),
-    hasLatency ? ms(lat.p50) : '',
-    hasLatency ? ms(lat.p95) : '',
-    hasLatency ? ms(lat.p99) : '',
-    hasLatency ? ms(lat.max) : '',
-    rate,
-    num(e.late),
-  ];
+  const latency = e.requests > 0 && lat.max > 0 ? [lat.p50, lat.p95, lat.p99, lat.max].map(ms).join('/') : '';
+  const achieved = e.rate.achieved ? rate(e.rate.achieved) : '';
+  const target = e.rate.target ? ` (${rate(e.rate.target)})` : '';
+  return [id, num(e.records), num(e.invalid), num(e.duplicates), num(e.requests), num(e.succeeded), num(e.failed), num(e.retries), latency, achieved + target, num(e.late)];
+}
+
+function rate(n: number): string {
+  return n >= 100 ? num(Math.round(n)) : n.toFixed(1);
 }
