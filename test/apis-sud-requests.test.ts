@@ -5,7 +5,6 @@ import { parseExact } from '../src/json/exact.js';
 import type { JsonObject, ValidRecord } from '../src/records.js';
 import type { BuildOptions, Credentials } from '../src/apis/api.js';
 import { sudReportGameInfo } from '../src/apis/sud/index.js';
-import { parseRetryAfter } from '../src/apis/sud/response.js';
 
 const lines = readFileSync(new URL('../../samples/ndjson/sud.ndjson', import.meta.url), 'utf8').trim().split('\n');
 const START_LINE = lines[0]!;
@@ -147,15 +146,6 @@ describe('SUD response interpretation', () => {
     assert.deepEqual(interpret(429, '', { 'retry-after': '7' }), { ok: false, cause: 'http 429', retry: 'transport', retryAfterMs: 7000 });
     assert.deepEqual(interpret(503, 'busy', { 'Retry-After': '0' }), { ok: false, cause: 'http 503', retry: 'transport', retryAfterMs: 0 });
     assert.deepEqual(interpret(500, ''), { ok: false, cause: 'http 500', retry: 'transport' });
-  });
-
-  test('Retry-After as an HTTP date is the time until then', () => {
-    const outcome = interpret(503, '', { 'retry-after': new Date(Date.now() + 30_000).toUTCString() });
-    assert.ok(!outcome.ok && outcome.retryAfterMs !== undefined && outcome.retryAfterMs > 27_000 && outcome.retryAfterMs <= 30_000);
-    const now = Date.UTC(2024, 0, 1, 12, 0, 0);
-    assert.equal(parseRetryAfter('Mon, 01 Jan 2024 12:00:45 GMT', now), 45_000);
-    assert.equal(parseRetryAfter('Mon, 01 Jan 2024 11:00:00 GMT', now), 0);
-    assert.equal(parseRetryAfter('soon', now), undefined);
   });
 
   test('other 4xx are final', () => {

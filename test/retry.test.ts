@@ -2,6 +2,7 @@ import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import type { RetryPolicy } from '../src/apis/api.js';
 import { TRANSPORT_POLICY, parseRetryAfter, policyFor, retryDelay, type Backoff } from '../src/replay/retry.js';
+import { parseRetryAfter as sharedParseRetryAfter } from '../src/apis/http.js';
 
 const SUD_POLICY: RetryPolicy = { retries: 3, delayMs: 60_000, backoff: 'fixed' };
 const STAT_POLICY: RetryPolicy = { retries: 3, delayMs: 1000, backoff: 'exponential' };
@@ -100,26 +101,7 @@ describe('retryDelay', () => {
 });
 
 describe('parseRetryAfter', () => {
-  const now = Date.parse('2024-05-01T12:00:00Z');
-
-  it('reads delay-seconds', () => {
-    assert.equal(parseRetryAfter('120', now), 120_000);
-    assert.equal(parseRetryAfter(' 0 ', now), 0);
+  it('is the shared parser of src/apis/http.ts, re-exported for the replay engine', () => {
+    assert.equal(parseRetryAfter, sharedParseRetryAfter);
   });
-
-  it('reads an HTTP-date relative to now', () => {
-    assert.equal(parseRetryAfter('Wed, 01 May 2024 12:00:30 GMT', now), 30_000);
-  });
-
-  it('reads a date in the past as no wait', () => {
-    assert.equal(parseRetryAfter('Wed, 01 May 2024 11:00:00 GMT', now), 0);
-  });
-
-  it('takes the first of repeated headers', () => {
-    assert.equal(parseRetryAfter(['3', '99'], now), 3000);
-  });
-
-  for (const bad of [undefined, '', 'soon', '-3', '1.5', '12abc', 'Blursday, 99 Foo 2024']) {
-    it(`ignores ${JSON.stringify(bad)}`, () => assert.equal(parseRetryAfter(bad, now), undefined));
-  }
 });

@@ -73,20 +73,5 @@ export function retryDelay(attempt: number, policy: Backoff, retryAfterMs: numbe
   return Math.min(delay, policy.maxDelayMs);
 }
 
-const DELAY_SECONDS = /^\d+$/;
-
-/**
- * A Retry-After header in ms from `nowMs`: delay-seconds (`120`) or an HTTP-date (`Wed, 21
- * Oct 2015 07:28:00 GMT`). A date in the past means "now" (0); anything unreadable is
- * ignored (undefined) rather than guessed.
- */
-export function parseRetryAfter(value: string | string[] | undefined, nowMs: number): number | undefined {
-  const text = (Array.isArray(value) ? value[0] : value)?.trim();
-  if (!text) return undefined;
-  if (DELAY_SECONDS.test(text)) return Number(text) * 1000;
-  // HTTP-dates always name a weekday or month in letters; this keeps Date.parse from reading "1.5" or "-3".
-  if (!/[A-Za-z]/.test(text)) return undefined;
-  const at = Date.parse(text);
-  if (Number.isNaN(at)) return undefined;
-  return Math.max(0, at - nowMs);
-}
+/** Shared with the API modules' response judgement; re-exported here for the engine's callers. */
+export { parseRetryAfter } from '../apis/http.js';

@@ -1,39 +1,19 @@
 /**
  * How the download service answers (seed 004): `application/json` `{"code":0}` on success.
  * A 2xx with another code, or a body that is not that JSON, is the service's own failure
- * and follows its retry policy; 429 and 5xx are the transport's; other statuses are final.
+ * and follows its retry policy; the status alone decides the rest (../http.ts: 429 and 5xx
+ * are the transport's, other statuses are final).
  */
 import type { Outcome, ResponseInfo, RetryPolicy } from '../api.js';
+import { classifyHttpStatus } from '../http.js';
 
 export const DOWNLOAD_RETRY_POLICY: RetryPolicy = { retries: 3, delayMs: 1000, backoff: 'exponential' };
 
 const OK: Outcome = { ok: true };
 
-function header(response: ResponseInfo, name: string): string | undefined {
-  let v = response.headers[name];
-  if (v === undefined) {
-    for (const key in response.headers) if (key.toLowerCase() === name) v = response.headers[key];
-  }
-  return Array.isArray(v) ? v[0] : v;
-}
-
-/** `Retry-After` as ms from now: delta-seconds or an HTTP date; undefined when absent or unreadable. */
-export function retryAfterMs(value: string | undefined, nowMs: number = Date.now()): number | undefined {
-  if (value === undefined) return undefined;
-  const text = value.trim();
-  if (/^\d+$/.test(text)) return Number(text) * 1000;
-  const at = Date.parse(text);
-  return Number.isNaN(at) ? undefined : Math.max(0, at - nowMs);
-}
-
 export function interpretDownloadResponse(response: ResponseInfo): Outcome {
-  const { status } = response;
-  if (status === 429 || status >= 500) {
-    const wait = retryAfterMs(header(response, 'retry-after'));
-    const cause = `http ${status}`;
-    return wait === undefined ? { ok: false, cause, retry: 'transport' } : { ok: false, cause, retry: 'transport', retryAfterMs: wait };
-  }
-  if (status < 200 || status > 299) return { ok: false, cause: `http ${status}`, retry: 'none' };
+  const failure = classifyHttpStatus(response);
+  if (failure !== undefined) return failure;
   let answer: Record<string, unknown> | undefined;
   try {
     const parsed: unknown = JSON.parse(response.body);

@@ -44,4 +44,4 @@ export { STAT_RULE, STAT_RULES } from './rules.js';
 export { MAX_OPEN_GROUPS, STAT_PATH, StatBatcher } from './builder.js';
 export { statFromCsv, STAT_FIELDS } from './csv.js';
 export { validateStat } from './validate.js';
-export { interpretStatResponse, retryAfterMs } from './response.js';
+export { interpretStatResponse } from './response.js';
