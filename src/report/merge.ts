@@ -1,0 +1,221 @@
+/**
+ * Merging the JSON reports of sharded runs into one (SPEC §9): counts add up; latency
+ * histograms are decoded, added and re-encoded, and the percentiles are recomputed from
+ * the merged histograms — a percentile of shards is never the average of their percentiles.
+ *
+ * The shards of one job run at the same time against the same target, so their rates add
+ * (a fleet of 4 shards at 500/s is 2000/s), the run lasted as long as its slowest shard,
+ * and it started when its first shard did.
+ */
+import { z } from 'zod';
+import { decodeHistogram, encodeHistogram, newHistogram, summarize, type Histogram, type LatencySummary } from './histogram.js';
+import type { EndpointReport, Report } from './report.js';
+import type { FindingExample, Totals } from './stats.js';
+
+export interface MergeOptions {
+  /**
+   * Examples kept per rule. Default: the shards' own --max-examples as their reports show
+   * it (the length of any truncated example list); when no shard truncated, all are kept.
+   */
+  readonly maxExamples?: number;
+}
+
+const COUNT_FIELDS = ['records', 'valid', 'invalid', 'warnings', 'duplicates', 'requests', 'succeeded', 'failed', 'retries', 'late'] as const;
+const TOTAL_FIELDS = ['records', 'valid', 'invalid', 'warnings', 'duplicates', 'requests', 'succeeded', 'failed', 'retries'] as const;
+const HISTOGRAMS = ['latency', 'latencyFromDue', 'lateness'] as const;
+
+const count = z.number().int().nonnegative();
+const summary = z.object({ p50: z.number(), p90: z.number(), p95: z.number(), p99: z.number(), max: z.number() });
+
+/** What merge needs of a report; anything else in it is carried or ignored. */
+const REPORT_SCHEMA = z.object({
+  command: z.string(),
+  startedAt: z.string().refine((s) => !Number.isNaN(Date.parse(s)), 'not a date'),
+  durationMs: z.number().nonnegative(),
+  exitCode: z.number().int().optional(),
+  interrupted: z.boolean().optional(),
+  totals: z.object(Object.fromEntries(TOTAL_FIELDS.map((f) => [f, count])) as Record<(typeof TOTAL_FIELDS)[number], typeof count>),
+  byEndpoint: z.record(
+    z.string(),
+    z.object({
+      ...(Object.fromEntries(COUNT_FIELDS.map((f) => [f, count])) as Record<(typeof COUNT_FIELDS)[number], typeof count>),
+      latencyMs: summary,
+      rate: z.object({ target: z.number().nullable(), achieved: z.number() }),
+      histograms: z.object({ latency: z.string(), latencyFromDue: z.string(), lateness: z.string() }),
+      sendWindow: z.object({ first: z.number().nullable(), last: z.number().nullable() }).optional(),
+    }),
+  ),
+  findings: z.array(
+    z.object({
+      rule: z.string(),
+      severity: z.enum(['error', 'warning']),
+      count,
+      examples: z.array(z.object({ file: z.string(), line: z.number(), path: z.string(), message: z.string() })),
+    }),
+  ),
+  failures: z.array(z.object({ cause: z.string(), count })),
+  notes: z.array(z.string()).optional(),
+});
+
+/**
+ * Check that parsed JSON is a report this version can merge; the problem in a few words
+ * otherwise (the caller names the file). Histograms are decoded here so a corrupt one is
+ * caught before anything is merged.
+ */
+export function checkReport(value: unknown): { report: Report } | { problem: string } {
+  const parsed = REPORT_SCHEMA.safeParse(value);
+  if (!parsed.success) {
+    const issue = parsed.error.issues[0]!;
+    const where = issue.path.length > 0 ? issue.path.join('.') : 'the top level';
+    return { problem: `not a report-replay JSON report (${where}: ${issue.message})` };
+  }
+  for (const [id, endpoint] of Object.entries(parsed.data.byEndpoint)) {
+    for (const name of HISTOGRAMS) {
+      try {
+        decodeHistogram(endpoint.histograms[name]);
+      } catch {
+        return { problem: `byEndpoint.${id}.histograms.${name} is not an encoded histogram` };
+      }
+    }
+  }
+  const report = value as Report;
+  return { report: { ...report, interrupted: report.interrupted ?? false, notes: report.notes ?? [] } };
+}
+
+function addHistograms(encoded: readonly string[]): Histogram {
+  const merged = newHistogram();
+  for (const text of encoded) merged.add(decodeHistogram(text));
+  return merged;
+}
+
+const round2 = (n: number) => Math.round(n * 100) / 100;
+
+/**
+ * Percentiles from the merged histogram. The max is the largest of the shards' maxima:
+ * each shard measured its own exactly, while a decoded histogram only knows the bucket
+ * (within 0.1%) the max fell in.
+ */
+function summarizeMerged(histogram: Histogram, parts: readonly (LatencySummary | undefined)[]): LatencySummary {
+  const summary = summarize(histogram);
+  const maxima = parts.flatMap((p) => (p && typeof p.max === 'number' ? [p.max] : []));
+  return maxima.length === parts.length && histogram.totalCount > 0 ? { ...summary, max: Math.max(...maxima) } : summary;
+}
+
+function minOf(values: readonly (number | null | undefined)[]): number | null {
+  const present = values.filter((v): v is number => typeof v === 'number');
+  return present.length > 0 ? Math.min(...present) : null;
+}
+
+function maxOf(values: readonly (number | null | undefined)[]): number | null {
+  const present = values.filter((v): v is number => typeof v === 'number');
+  return present.length > 0 ? Math.max(...present) : null;
+}
+
+function mergeEndpoint(parts: readonly EndpointReport[]): EndpointReport {
+  const latency = addHistograms(parts.map((p) => p.histograms.latency));
+  const latencyFromDue = addHistograms(parts.map((p) => p.histograms.latencyFromDue));
+  const lateness = addHistograms(parts.map((p) => p.histograms.lateness));
+  const targets = parts.map((p) => p.rate.target).filter((t): t is number => t !== null);
+  const merged = {} as EndpointReport;
+  for (const field of COUNT_FIELDS) merged[field] = parts.reduce((sum, p) => sum + p[field], 0);
+  return {
+    ...merged,
+    latencyMs: summarizeMerged(latency, parts.map((p) => p.latencyMs)),
+    latencyFromDueMs: summarizeMerged(latencyFromDue, parts.map((p) => p.latencyFromDueMs)),
+    latenessMs: summarizeMerged(lateness, parts.map((p) => p.latenessMs)),
+    rate: {
+      // --rate is per shard: the job's target is their sum.
+      target: targets.length > 0 ? round2(targets.reduce((a, b) => a + b, 0)) : null,
+      // Shards send at the same time, so their achieved rates add (not average).
+      achieved: round2(parts.reduce((sum, p) => sum + p.rate.achieved, 0)),
+    },
+    histograms: { latency: encodeHistogram(latency), latencyFromDue: encodeHistogram(latencyFromDue), lateness: encodeHistogram(lateness) },
+    sendWindow: { first: minOf(parts.map((p) => p.sendWindow?.first)), last: maxOf(parts.map((p) => p.sendWindow?.last)) },
+  };
+}
+
+/** The cap the shards ran with, as their reports show it: the longest example list cut short. */
+function inferredMaxExamples(reports: readonly Report[]): number | undefined {
+  let cap: number | undefined;
+  for (const report of reports) {
+    for (const f of report.findings) if (f.count > f.examples.length) cap = Math.max(cap ?? 0, f.examples.length);
+  }
+  return cap;
+}
+
+/** Examples in input order: by file, then line (shards read the same inputs). */
+function byFileLine(a: FindingExample, b: FindingExample): number {
+  return a.file < b.file ? -1 : a.file > b.file ? 1 : a.line - b.line;
+}
+
+function mergeFindings(reports: readonly Report[], maxExamples: number | undefined): Report['findings'] {
+  const byRule = new Map<string, Report['findings'][number]>();
+  for (const report of reports) {
+    for (const f of report.findings) {
+      const seen = byRule.get(f.rule);
+      if (!seen) byRule.set(f.rule, { rule: f.rule, severity: f.severity, count: f.count, examples: [...f.examples] });
+      else {
+        seen.count += f.count;
+        seen.examples.push(...f.examples);
+        // A shard run with --strict reports the rule as an error: the merged run did fail on it.
+        if (f.severity === 'error') seen.severity = 'error';
+      }
+    }
+  }
+  const findings = [...byRule.values()];
+  for (const f of findings) {
+    f.examples.sort(byFileLine);
+    if (maxExamples !== undefined && f.examples.length > maxExamples) f.examples.length = maxExamples;
+  }
+  // The order a single run reports them in: errors first, then by count, then by rule id.
+  return findings.sort(
+    (a, b) => (a.severity === b.severity ? 0 : a.severity === 'error' ? -1 : 1) || b.count - a.count || a.rule.localeCompare(b.rule),
+  );
+}
+
+function mergeFailures(reports: readonly Report[]): Report['failures'] {
+  const byCause = new Map<string, number>();
+  for (const report of reports) for (const f of report.failures) byCause.set(f.cause, (byCause.get(f.cause) ?? 0) + f.count);
+  return [...byCause].sort((a, b) => b[1] - a[1] || a[0].localeCompare(b[0])).map(([cause, n]) => ({ cause, count: n }));
+}
+
+/** The worst shard's exit code decides: usage/I-O error, then interrupted, then failed. */
+function mergedExitCode(reports: readonly Report[]): number | undefined {
+  const codes = reports.map((r) => r.exitCode).filter((c): c is number => c !== undefined);
+  if (codes.length === 0) return undefined;
+  for (const code of [2, 130, 1]) if (codes.includes(code)) return code;
+  return Math.max(...codes);
+}
+
+/** One report for the whole job. `reports` must not be empty. */
+export function mergeReports(reports: readonly Report[], options: MergeOptions = {}): Report {
+  if (reports.length === 0) throw new RangeError('mergeReports needs at least one report');
+  const totals = {} as Totals;
+  for (const field of TOTAL_FIELDS) totals[field] = reports.reduce((sum, r) => sum + r.totals[field], 0);
+
+  const ids: string[] = [];
+  for (const report of reports) for (const id of Object.keys(report.byEndpoint)) if (!ids.includes(id)) ids.push(id);
+  const byEndpoint: Record<string, EndpointReport> = {};
+  for (const id of ids) byEndpoint[id] = mergeEndpoint(reports.flatMap((r) => (r.byEndpoint[id] ? [r.byEndpoint[id]] : [])));
+
+  const commands = [...new Set(reports.map((r) => r.command))];
+  const notes = [...new Set(reports.flatMap((r) => r.notes))];
+  notes.push(`merged from ${reports.length} report${reports.length === 1 ? '' : 's'}: counts added, latency histograms merged, rates summed`);
+  const startedAt = reports.map((r) => r.startedAt).reduce((a, b) => (Date.parse(b) < Date.parse(a) ? b : a));
+
+  const merged: Report = {
+    command: commands.length === 1 ? commands[0]! : commands.join('+'),
+    startedAt,
+    durationMs: Math.max(...reports.map((r) => r.durationMs)),
+    interrupted: reports.some((r) => r.interrupted),
+    totals,
+    byEndpoint,
+    findings: mergeFindings(reports, options.maxExamples ?? inferredMaxExamples(reports)),
+    failures: mergeFailures(reports),
+    notes,
+  };
+  const exitCode = mergedExitCode(reports);
+  if (exitCode !== undefined) merged.exitCode = exitCode;
+  // Thresholds are not merged: each shard judged its own share; a breach shows in exitCode.
+  return merged;
+}
