@@ -1,0 +1,362 @@
+/**
+ * Sends requests at their due times (open model), at most `concurrency` at once, and
+ * retries what may be retried. Due times come from the pacer and never move: a request the
+ * concurrency bound holds back past its due time goes as soon as a slot frees, is counted
+ * late, and its latency is also measured from the due time, so a slow server shows as
+ * latency instead of hiding in a lower rate (wrk2's coordinated omission, k6's dropped
+ * iterations). A retry waits on its own timer without holding a slot.
+ *
+ * Request-level numbers go to EndpointStats here (requests, retries, late, latency);
+ * record-level ones (succeeded, failed, checkpoint, --failed) are the caller's, in
+ * `onSettled`, which hears exactly once about every request submitted.
+ */
+import { setMaxListeners } from 'node:events';
+import type { Endpoint, Outcome, PendingRequest } from '../apis/api.js';
+import type { WireRequest } from '../apis/encode.js';
+import type { EndpointStats } from '../report/stats.js';
+import { DueQueue } from './due-queue.js';
+import { retryDelay, type Backoff } from './retry.js';
+import type { Transport, TransportResult } from './transport.js';
+
+/** One request on its way: its first attempt's due time, then each retry's. */
+export interface Delivery {
+  readonly request: PendingRequest;
+  readonly wire: WireRequest;
+  readonly endpoint: Endpoint;
+  readonly stats: EndpointStats;
+  /** When the next attempt is due, on the dispatcher's clock (ms). */
+  dueAt: number;
+  readonly order: number;
+  transportRetries: number;
+  apiRetries: number;
+}
+
+/**
+ * How a request ended. `unsent`: stopped before it went, or aborted in flight — its
+ * records are not settled, so a resumed run sends them.
+ */
+export type Settlement = { readonly kind: 'delivered' } | { readonly kind: 'failed'; readonly cause: string } | { readonly kind: 'unsent' };
+
+export interface DispatcherOptions {
+  readonly transport: Transport;
+  readonly concurrency: number;
+  readonly timeoutMs: number;
+  /** Paced runs measure lateness; unpaced ones send each request when a slot frees. */
+  readonly paced: boolean;
+  /** The backoff for an endpoint's `transport` (network, 429, 5xx) or `api` failures. */
+  readonly policy: (endpoint: Endpoint, kind: 'transport' | 'api') => Backoff;
+  /** Told once per request. A returned promise is waited for before the dispatcher is idle. */
+  readonly onSettled: (delivery: Delivery, settlement: Settlement) => void | Promise<void>;
+  readonly random?: () => number;
+  /** Monotonic clock in ms (performance.now), injectable for tests. */
+  readonly now?: () => number;
+}
+
+/**
+ * A first attempt that goes this long after its due time is late even when no slot was
+ * missing: the client itself fell behind (a busy event loop). Timer jitter alone stays
+ * well under it (PERF-NOTES: setTimeout lateness p99 5 ms at 2000 req/s).
+ */
+export const CLIENT_LAG_MS = 10;
+/** Timers fire on a whole-millisecond clock; a request due within this is sent now rather than re-timed. */
+const EARLY_MS = 0.5;
+
+export class Dispatcher {
+  readonly #options: DispatcherOptions;
+  readonly #now: () => number;
+  readonly #random: () => number;
+  readonly #queue = new DueQueue<Delivery>();
+  /** Retries whose delay is over, waiting only for a slot; served before first attempts. */
+  #retryReady: Delivery[] = [];
+  readonly #waiting = new Map<NodeJS.Timeout, Delivery>();
+  readonly #abort = new AbortController();
+  #inFlight = 0;
+  #settling = 0;
+  #order = 0;
+  #sent = 0;
+  #stopped = false;
+  #aborted = false;
+  /**
+   * Since when every slot has been busy without a break (undefined while one is free). A
+   * request due inside such a stretch was held back by the bound: it is late.
+   */
+  #fullSince: number | undefined;
+  #timer: NodeJS.Timeout | undefined;
+  #timerAt = Infinity;
+  #roomWaiter: { limit: number; retryLimit: number; resolve: () => void } | undefined;
+  #idleWaiters: (() => void)[] = [];
+  #failure: unknown;
+  /** Per endpoint, the due times of the first attempts sent: the rate the pacer asked of it. */
+  readonly #dueWindows = new Map<EndpointStats, { first: number; last: number; count: number }>();
+
+  constructor(options: DispatcherOptions) {
+    this.#options = options;
+    this.#now = options.now ?? (() => performance.now());
+    this.#random = options.random ?? Math.random;
+    // Every request in flight listens on the one signal; more than Node's default of 10 is the design.
+    setMaxListeners(options.concurrency + 16, this.#abort.signal);
+  }
+
+  /** Requests queued or in flight (retries waiting on their timers not included). */
+  get backlog(): number {
+    return this.#queue.size + this.#retryReady.length + this.#inFlight;
+  }
+
+  /** Retries waiting for their delay to pass. */
+  get waitingRetries(): number {
+    return this.#waiting.size;
+  }
+
+  /** First attempts sent so far. */
+  get sent(): number {
+    return this.#sent;
+  }
+
+  get inFlight(): number {
+    return this.#inFlight;
+  }
+
+  /**
+   * The rate the schedule asked of this endpoint over the requests it sent: n−1 intervals
+   * between its first and last due time, the same measure as EndpointStats.achievedRate.
+   * Undefined when unpaced or too few were sent.
+   */
+  targetRate(stats: EndpointStats): number | undefined {
+    const window = this.#dueWindows.get(stats);
+    if (!this.#options.paced || !window || window.count < 2 || window.last <= window.first) return undefined;
+    return ((window.count - 1) * 1000) / (window.last - window.first);
+  }
+
+  /** Queue a request whose first attempt is due at `dueAt` (dispatcher clock, ms). */
+  submit(request: PendingRequest, wire: WireRequest, endpoint: Endpoint, stats: EndpointStats, dueAt: number): void {
+    if (this.#stopped) {
+      this.#settle({ request, wire, endpoint, stats, dueAt, order: this.#order++, transportRetries: 0, apiRetries: 0 }, { kind: 'unsent' });
+      return;
+    }
+    this.#queue.push({ request, wire, endpoint, stats, dueAt, order: this.#order++, transportRetries: 0, apiRetries: 0 });
+    this.#pump();
+  }
+
+  /**
+   * The reader's backpressure: undefined while fewer than `limit` requests are queued or
+   * in flight and fewer than `retryLimit` retries wait; else a promise that resolves once
+   * the backlog is down to half the limit (waking per freed slot would cost a wake-up,
+   * and a few records of reading, per request).
+   */
+  room(limit: number, retryLimit: number): Promise<void> | undefined {
+    if (this.#stopped || this.#hasRoom(limit, retryLimit)) return undefined;
+    return new Promise((resolve) => (this.#roomWaiter = { limit: Math.max(1, Math.ceil(limit / 2)), retryLimit: Math.ceil(retryLimit / 2), resolve }));
+  }
+
+  /** Resolves when nothing is queued, in flight, waiting to retry or being settled. Rejects if settling failed. */
+  idle(): Promise<void> {
+    if (this.#isIdle()) return this.#failure === undefined ? Promise.resolve() : Promise.reject(this.#failure);
+    return new Promise((resolve, reject) => this.#idleWaiters.push(() => (this.#failure === undefined ? resolve() : reject(this.#failure))));
+  }
+
+  /** Start no new first attempts: queued requests end `unsent`. In-flight requests and retries go on. */
+  stopTaking(): void {
+    if (this.#stopped) return;
+    this.#stopped = true;
+    this.#clearTimer();
+    for (const delivery of this.#queue.drain()) this.#settle(delivery, { kind: 'unsent' });
+    this.#wake();
+  }
+
+  /** Abort in-flight requests and drop waiting retries: all end `unsent`. */
+  abort(): void {
+    if (this.#aborted) return;
+    this.stopTaking();
+    this.#aborted = true;
+    for (const [timer, delivery] of this.#waiting) {
+      clearTimeout(timer);
+      this.#settle(delivery, { kind: 'unsent' });
+    }
+    this.#waiting.clear();
+    const ready = this.#retryReady;
+    this.#retryReady = [];
+    for (const delivery of ready) this.#settle(delivery, { kind: 'unsent' });
+    this.#abort.abort();
+    this.#wake();
+  }
+
+  #hasRoom(limit: number, retryLimit: number): boolean {
+    return this.backlog < limit && this.#waiting.size < retryLimit;
+  }
+
+  #isIdle(): boolean {
+    return this.backlog === 0 && this.#waiting.size === 0 && this.#settling === 0;
+  }
+
+  #pump(): void {
+    const { concurrency } = this.#options;
+    while (this.#inFlight < concurrency) {
+      const retry = this.#retryReady.shift();
+      if (retry) {
+        this.#start(retry, false);
+        continue;
+      }
+      if (this.#stopped) break;
+      const next = this.#queue.peek();
+      if (!next) break;
+      const now = this.#now();
+      if (next.dueAt > now + EARLY_MS) {
+        this.#armTimer(next.dueAt, now);
+        break;
+      }
+      this.#queue.pop();
+      this.#start(next, true);
+    }
+  }
+
+  #armTimer(at: number, now: number): void {
+    if (this.#timer !== undefined && this.#timerAt <= at) return;
+    this.#clearTimer();
+    this.#timerAt = at;
+    this.#timer = setTimeout(this.#onTimer, Math.max(1, Math.ceil(at - now)));
+  }
+
+  readonly #onTimer = (): void => {
+    this.#timer = undefined;
+    this.#timerAt = Infinity;
+    this.#pump();
+  };
+
+  #clearTimer(): void {
+    if (this.#timer !== undefined) clearTimeout(this.#timer);
+    this.#timer = undefined;
+    this.#timerAt = Infinity;
+  }
+
+  #start(delivery: Delivery, first: boolean): void {
+    const sentAt = this.#now();
+    const { stats } = delivery;
+    if (first) {
+      stats.recordSend(performance.timeOrigin + sentAt);
+      this.#sent++;
+      if (this.#options.paced) this.#widenDueWindow(stats, delivery.dueAt);
+      if (this.#options.paced && sentAt > delivery.dueAt + EARLY_MS) {
+        const heldBack = this.#fullSince !== undefined && delivery.dueAt >= this.#fullSince;
+        if (heldBack || sentAt - delivery.dueAt > CLIENT_LAG_MS) stats.late++;
+      }
+    } else {
+      stats.retries++;
+    }
+    this.#inFlight++;
+    if (this.#inFlight >= this.#options.concurrency) this.#fullSince ??= sentAt;
+    let sending: Promise<TransportResult>;
+    try {
+      sending = this.#options.transport.send(delivery.wire, { timeoutMs: this.#options.timeoutMs, signal: this.#abort.signal });
+    } catch (err) {
+      sending = Promise.reject(err);
+    }
+    sending.then(
+      (result) => this.#answered(delivery, result, sentAt, first),
+      (err: unknown) => this.#answered(delivery, { ok: false, error: 'internal', message: String(err) }, sentAt, first),
+    );
+  }
+
+  #widenDueWindow(stats: EndpointStats, dueAt: number): void {
+    const window = this.#dueWindows.get(stats);
+    if (!window) this.#dueWindows.set(stats, { first: dueAt, last: dueAt, count: 1 });
+    else {
+      window.count++;
+      if (dueAt < window.first) window.first = dueAt;
+      if (dueAt > window.last) window.last = dueAt;
+    }
+  }
+
+  #answered(delivery: Delivery, result: TransportResult, sentAt: number, first: boolean): void {
+    this.#inFlight--;
+    if (!result.ok && result.error === 'aborted') {
+      this.#settle(delivery, { kind: 'unsent' });
+      this.#afterAnswer();
+      return;
+    }
+    const end = this.#now();
+    // Unpaced runs have no intended send time: each request was due when it could go.
+    const dueAt = this.#options.paced || !first ? Math.min(delivery.dueAt, sentAt) : sentAt;
+    delivery.stats.recordLatency(end - sentAt, end - dueAt, sentAt - dueAt);
+    const outcome = this.#outcomeOf(delivery, result);
+    if (outcome.ok) this.#settle(delivery, { kind: 'delivered' });
+    else if (!this.#retry(delivery, outcome)) this.#settle(delivery, { kind: 'failed', cause: outcome.cause });
+    this.#afterAnswer();
+  }
+
+  #afterAnswer(): void {
+    this.#pump();
+    // A slot freed and refilled in the same turn does not end a busy stretch.
+    if (this.#inFlight < this.#options.concurrency) this.#fullSince = undefined;
+    this.#wake();
+  }
+
+  #outcomeOf(delivery: Delivery, result: TransportResult): Outcome {
+    if (!result.ok) {
+      const cause = result.error === 'timeout' ? 'timeout' : `network ${result.error}`;
+      return { ok: false, cause, retry: 'transport', message: result.message };
+    }
+    try {
+      return delivery.endpoint.interpret(result);
+    } catch (err) {
+      // An interpreter bug is the answer's problem to report, not a crash of the run.
+      return { ok: false, cause: 'bad response', retry: 'none', message: String(err) };
+    }
+  }
+
+  /** Schedule a retry when the policy has one left; false when the request has failed for good. */
+  #retry(delivery: Delivery, outcome: Extract<Outcome, { ok: false }>): boolean {
+    if (outcome.retry === 'none' || this.#aborted) return false;
+    const policy = this.#options.policy(delivery.endpoint, outcome.retry);
+    const used = outcome.retry === 'api' ? delivery.apiRetries : delivery.transportRetries;
+    if (used >= policy.retries) return false;
+    if (outcome.retry === 'api') delivery.apiRetries++;
+    else delivery.transportRetries++;
+    const delayMs = retryDelay(used + 1, policy, outcome.retryAfterMs, this.#random);
+    delivery.dueAt = this.#now() + delayMs;
+    const timer = setTimeout(() => {
+      this.#waiting.delete(timer);
+      this.#retryReady.push(delivery);
+      this.#pump();
+      this.#wake();
+    }, delayMs);
+    this.#waiting.set(timer, delivery);
+    return true;
+  }
+
+  #settle(delivery: Delivery, settlement: Settlement): void {
+    let pending: void | Promise<void>;
+    try {
+      pending = this.#options.onSettled(delivery, settlement);
+    } catch (err) {
+      this.#failure ??= err;
+      return;
+    }
+    if (pending === undefined) return;
+    this.#settling++;
+    pending.then(
+      () => {
+        this.#settling--;
+        this.#wake();
+      },
+      (err: unknown) => {
+        this.#failure ??= err;
+        this.#settling--;
+        this.#wake();
+      },
+    );
+  }
+
+  /** Tell whoever waits for room or for idleness that things moved. */
+  #wake(): void {
+    const waiter = this.#roomWaiter;
+    if (waiter && (this.#hasRoom(waiter.limit, waiter.retryLimit) || this.#stopped)) {
+      this.#roomWaiter = undefined;
+      waiter.resolve();
+    }
+    if (this.#idleWaiters.length > 0 && this.#isIdle()) {
+      const waiters = this.#idleWaiters;
+      this.#idleWaiters = [];
+      for (const resolve of waiters) resolve();
+    }
+  }
+}

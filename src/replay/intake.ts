@@ -1,0 +1,97 @@
+/**
+ * Where a raw record becomes either a record to send or a settled one: judged (counted in
+ * RunStats), kept or passed over for --shard, written to --failed when invalid, skipped
+ * when its SUD key was already sent in this run (SPEC §1.2), rewritten per loop for
+ * --unique. Every record this settles, it settles once; a record it hands on is settled
+ * later, when its request ends.
+ */
+import type { Endpoint } from '../apis/api.js';
+import type { RawRecord, ValidRecord, Origin } from '../records.js';
+import { RunStats, UNKNOWN_ENDPOINT } from '../report/stats.js';
+import { RecordJudge, type JudgeOptions, type Judgement } from '../validate/judge.js';
+import { KeySet } from './dedup.js';
+import { shardKeyOf, shardOf } from './shard.js';
+
+export interface IntakeOptions {
+  readonly judge: JudgeOptions;
+  readonly shard: { readonly index: number; readonly count: number } | undefined;
+  /** --unique: rewrite duplicate keys per loop. */
+  readonly unique: boolean;
+  /** Writes an invalid record to --failed (when there is one); the record settles after. */
+  readonly writeInvalid: (judgement: Judgement) => Promise<void> | undefined;
+  /** Marks a record settled (the checkpoint's, or nothing). */
+  readonly settle: (origin: Origin) => void;
+}
+
+/** A valid record of this run, ready for its endpoint's builder. */
+export interface Admitted {
+  readonly record: ValidRecord;
+  readonly endpoint: Endpoint;
+}
+
+export class RecordIntake {
+  readonly #options: IntakeOptions;
+  readonly #stats: RunStats;
+  readonly #judge: RecordJudge;
+  /** SUD keys sent (or on their way) in this run. */
+  readonly #sentKeys = new KeySet();
+
+  constructor(options: IntakeOptions, stats: RunStats) {
+    this.#options = options;
+    this.#stats = stats;
+    // With --shard, records are judged on the side and counted only when they are this
+    // shard's: a record belongs to exactly one shard's report, so merged reports add up.
+    this.#judge = new RecordJudge(options.judge, options.shard ? new RunStats('shard', 0) : stats);
+  }
+
+  judge(raw: RawRecord): Judgement {
+    return this.#judge.judge(raw);
+  }
+
+  /**
+   * The record to send, or undefined when it is settled here (other shard, duplicate), or a
+   * promise when it is invalid: it settles once written to --failed, and the caller waits
+   * for that (the failed file's backpressure).
+   */
+  admit(judgement: Judgement, loop: number): Admitted | Promise<void> | undefined {
+    const { origin, endpoint } = judgement;
+    const shard = this.#options.shard;
+    if (shard) {
+      if (shardOf(shardKeyOf(judgement), shard.count) !== shard.index) {
+        this.#stats.endpoint(endpoint?.id ?? UNKNOWN_ENDPOINT).otherShard++;
+        this.#options.settle(origin);
+        return undefined;
+      }
+      countJudgement(this.#stats, judgement);
+    }
+    let record = judgement.record;
+    if (!record || !endpoint) return this.#invalid(judgement);
+    if (this.#options.unique && endpoint.uniquify) record = { ...record, value: endpoint.uniquify(record.value, loop) };
+    const key = endpoint.duplicateKey?.(record.value);
+    if (key !== undefined && !this.#sentKeys.add(key)) {
+      this.#stats.endpoint(endpoint.id).duplicates++;
+      this.#options.settle(origin);
+      return undefined;
+    }
+    return { record, endpoint };
+  }
+
+  async #invalid(judgement: Judgement): Promise<void> {
+    await this.#options.writeInvalid(judgement);
+    this.#options.settle(judgement.origin);
+  }
+}
+
+/** What RecordJudge counts as it judges, for a judgement made on the side (--shard). */
+function countJudgement(stats: RunStats, judgement: Judgement): void {
+  const counts = stats.endpoint(judgement.endpoint?.id ?? UNKNOWN_ENDPOINT);
+  counts.records++;
+  if (judgement.record) counts.valid++;
+  else counts.invalid++;
+  let warned = false;
+  for (const finding of judgement.findings) {
+    if (finding.severity === 'warning') warned = true;
+    stats.findings.add(judgement.origin, finding);
+  }
+  if (warned) counts.warnings++;
+}

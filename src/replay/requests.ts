@@ -1,0 +1,203 @@
+/**
+ * From admitted records to signed wire requests with due times: one RequestBuilder per
+ * endpoint (stat batches, the others one request per record), one signer per endpoint
+ * (credentials checked before its first request), a due time from the run's timing, then
+ * the sink — the dispatcher, or the dry-run printer.
+ */
+import type { BuildOptions, Credentials, Endpoint, EndpointId, PendingRequest, RequestBuilder } from '../apis/api.js';
+import { encodeRequest, type Target, type WireRequest } from '../apis/encode.js';
+import { ConfigError } from '../errors.js';
+import type { Signer } from '../sign/signer.js';
+import { missingCredentials, resolveSigner, signRequest } from '../sign/index.js';
+import type { Admitted } from './intake.js';
+import type { OriginalPace } from './original-pace.js';
+import type { Pacer } from './pacer.js';
+
+/** When requests are due: as fast as the concurrency allows, by a pacer, or by the log's own clock. */
+export type Timing =
+  | { readonly kind: 'unlimited' }
+  | { readonly kind: 'pacer'; readonly pacer: Pacer; readonly durationMs: number | undefined }
+  | { readonly kind: 'original'; readonly pace: OriginalPace; readonly durationMs: number | undefined };
+
+/** Receives each request once signed and encoded; may return a promise for its own backpressure. */
+export type RequestSink = (request: PendingRequest, wire: WireRequest, endpoint: Endpoint, dueAt: number) => void | Promise<void>;
+
+export interface RequestFlowOptions {
+  readonly build: Omit<BuildOptions, 'baseUrlBytes' | 'nowSeconds' | 'credentials'>;
+  readonly target: Target;
+  readonly credentials: Credentials;
+  /** --signer, or undefined for each endpoint's default. */
+  readonly signer: string | undefined;
+  /** Where a --signer module path is resolved from. */
+  readonly cwd: string;
+  readonly timing: Timing;
+  readonly sink: RequestSink;
+  /** The pacer is done (past --duration): requests from now on are not sent. */
+  readonly onPacedOut: () => void;
+  /** Monotonic ms (performance.now), the dispatcher's clock. */
+  readonly now: () => number;
+}
+
+const nowSeconds = (): number => Math.floor(Date.now() / 1000);
+
+export class RequestFlow {
+  readonly #options: RequestFlowOptions;
+  readonly #buildOptions: BuildOptions;
+  readonly #builders = new Map<EndpointId, RequestBuilder>();
+  readonly #signers = new Map<EndpointId, Signer>();
+  readonly #endpoints = new Map<EndpointId, Endpoint>();
+  readonly #pending = new Set<Promise<void>>();
+  #startAt: number | undefined;
+  #index = 0;
+  #pacedOut = false;
+  #failure: unknown;
+  #unscheduled = 0;
+
+  constructor(options: RequestFlowOptions) {
+    this.#options = options;
+    this.#buildOptions = {
+      ...options.build,
+      baseUrlBytes: Buffer.byteLength(options.target.baseUrl),
+      nowSeconds,
+      credentials: options.credentials,
+    };
+  }
+
+  /** Monotonic ms of the first request's due time: the run's t0 (undefined before any). */
+  get startAt(): number | undefined {
+    return this.#startAt;
+  }
+
+  /** Records of requests built after the schedule was over: never sent, never settled. */
+  get unscheduled(): number {
+    return this.#unscheduled;
+  }
+
+  /** Records held in builders (stat events waiting for their batch). */
+  get held(): number {
+    let held = 0;
+    for (const builder of this.#builders.values()) held += builder.held;
+    return held;
+  }
+
+  /**
+   * Choose the signers of endpoints not seen yet and check their credentials: a ConfigError
+   * naming every missing one, before any request of theirs is built.
+   */
+  async prepare(endpoints: Iterable<Endpoint>): Promise<void> {
+    const fresh = [...endpoints].filter((e) => !this.#signers.has(e.id));
+    if (fresh.length === 0) return;
+    const { credentials, signer: spec, cwd } = this.#options;
+    const missing = new Set<string>();
+    const signers = new Map<EndpointId, Signer>();
+    for (const endpoint of fresh) {
+      const signer = await resolveSigner(spec, endpoint, credentials, cwd);
+      signers.set(endpoint.id, signer);
+      for (const name of missingCredentials(signer, [endpoint], credentials)) missing.add(name);
+    }
+    if (missing.size > 0) {
+      const names = fresh.map((e) => e.id).join(', ');
+      throw new ConfigError(`cannot sign ${names} requests: missing ${[...missing].join('; and ')}`);
+    }
+    for (const [id, signer] of signers) this.#signers.set(id, signer);
+  }
+
+  /** One admitted record into its builder; the requests it completes go on. */
+  add({ record, endpoint }: Admitted): Promise<void> | undefined {
+    this.#throwIfFailed();
+    const requests = this.#builder(endpoint).add(record);
+    return requests.length === 0 ? undefined : this.#submitAll(requests, endpoint);
+  }
+
+  /** Batches that have lingered long enough (paced replays), sent from a timer. */
+  poll(lingerMs: number): void {
+    const nowMs = this.#options.now();
+    for (const [id, builder] of this.#builders) {
+      const requests = builder.due(nowMs, lingerMs);
+      if (requests.length > 0) this.#track(this.#submitAll(requests, this.#endpointOf(id)));
+    }
+  }
+
+  /** End of input: every held record into a request. */
+  async flush(): Promise<void> {
+    for (const [id, builder] of this.#builders) {
+      const requests = builder.flush();
+      if (requests.length > 0) await this.#submitAll(requests, this.#endpointOf(id));
+    }
+    await this.settled();
+  }
+
+  /** Waits for requests being signed from timers; throws what went wrong there. */
+  async settled(): Promise<void> {
+    while (this.#pending.size > 0) await Promise.all(this.#pending);
+    this.#throwIfFailed();
+  }
+
+  #builder(endpoint: Endpoint): RequestBuilder {
+    let builder = this.#builders.get(endpoint.id);
+    if (!builder) {
+      builder = endpoint.createBuilder(this.#buildOptions);
+      this.#builders.set(endpoint.id, builder);
+      this.#endpoints.set(endpoint.id, endpoint);
+    }
+    return builder;
+  }
+
+  #endpointOf(id: EndpointId): Endpoint {
+    return this.#endpoints.get(id)!;
+  }
+
+  async #submitAll(requests: readonly PendingRequest[], endpoint: Endpoint): Promise<void> {
+    for (const request of requests) {
+      // The due time is taken before signing: request i of the run is due at t0 + due(i)
+      // whatever order concurrent signings finish in.
+      const dueAt = this.#dueAt(request, endpoint);
+      if (dueAt === undefined) {
+        this.#unscheduled += request.records.length;
+        continue;
+      }
+      const signer = this.#signers.get(endpoint.id);
+      if (!signer) throw new Error(`internal: no signer prepared for ${endpoint.id}`);
+      await signRequest(request, signer, this.#options.credentials, nowSeconds(), this.#buildOptions.keepAuth);
+      const wire = encodeRequest(request, this.#options.target);
+      const waiting = this.#options.sink(request, wire, endpoint, dueAt);
+      if (waiting) await waiting;
+    }
+  }
+
+  /** The request's due time on the monotonic clock; undefined when the timing is over. */
+  #dueAt(request: PendingRequest, endpoint: Endpoint): number | undefined {
+    if (this.#pacedOut) return undefined;
+    const now = this.#options.now();
+    this.#startAt ??= now;
+    const { timing } = this.#options;
+    let offset: number;
+    if (timing.kind === 'unlimited') return now;
+    if (timing.kind === 'pacer') offset = timing.pacer.dueMs(this.#index++);
+    else offset = timing.pace.dueMs(request, endpoint);
+    // --duration ends paced runs by due time, not by the wall clock: every request due
+    // inside it still goes, even one the concurrency bound holds back past the end.
+    if (timing.durationMs !== undefined && offset >= timing.durationMs) offset = Infinity;
+    if (offset === Infinity) {
+      this.#pacedOut = true;
+      this.#options.onPacedOut();
+      return undefined;
+    }
+    return this.#startAt + offset;
+  }
+
+  #track(promise: Promise<void>): void {
+    this.#pending.add(promise);
+    promise.then(
+      () => this.#pending.delete(promise),
+      (err: unknown) => {
+        this.#failure ??= err;
+        this.#pending.delete(promise);
+      },
+    );
+  }
+
+  #throwIfFailed(): void {
+    if (this.#failure !== undefined) throw this.#failure;
+  }
+}

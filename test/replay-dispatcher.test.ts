@@ -1,0 +1,120 @@
+import { describe, test } from 'node:test';
+import assert from 'node:assert/strict';
+import type { PendingRequest } from '../src/apis/api.js';
+import type { WireRequest } from '../src/apis/encode.js';
+import { getEndpoint } from '../src/apis/registry.js';
+import { EndpointStats } from '../src/report/stats.js';
+import { Dispatcher, type Settlement } from '../src/replay/dispatcher.js';
+import type { Backoff } from '../src/replay/retry.js';
+import type { Transport, TransportResult } from '../src/replay/transport.js';
+
+const stat = getEndpoint('stat.push_data')!;
+const FIXED_100: Backoff = { retries: 2, delayMs: 100, backoff: 'fixed', maxDelayMs: 1000 };
+
+/** A transport that answers from a script per URL, after `latencyMs`, and notes each send. */
+class ScriptedTransport implements Transport {
+  readonly name = 'undici' as const;
+  readonly sends: { url: string; at: number }[] = [];
+  readonly #script: Map<string, number[]>;
+  readonly #latencyMs: number;
+  readonly #start = performance.now();
+
+  constructor(script: Record<string, number[]>, latencyMs: number) {
+    this.#script = new Map(Object.entries(script));
+    this.#latencyMs = latencyMs;
+  }
+
+  send(request: WireRequest, options: { signal?: AbortSignal }): Promise<TransportResult> {
+    this.sends.push({ url: request.url, at: performance.now() - this.#start });
+    const status = this.#script.get(request.url)?.shift() ?? 200;
+    return new Promise((resolve) => {
+      const timer = setTimeout(() => resolve({ ok: true, status, headers: {}, body: '' }), this.#latencyMs);
+      options.signal?.addEventListener('abort', () => {
+        clearTimeout(timer);
+        resolve({ ok: false, error: 'aborted', message: 'aborted' });
+      });
+    });
+  }
+
+  async close(): Promise<void> {}
+}
+
+function request(name: string): { pending: PendingRequest; wire: WireRequest } {
+  return { pending: { endpoint: 'stat.push_data', records: [], path: '/', headers: {} }, wire: { method: 'POST', url: name, headers: {} } };
+}
+
+function dispatcher(transport: Transport, options: { concurrency: number; paced: boolean }, settled: [string, Settlement][]): Dispatcher {
+  return new Dispatcher({
+    transport,
+    concurrency: options.concurrency,
+    timeoutMs: 1000,
+    paced: options.paced,
+    policy: () => FIXED_100,
+    onSettled: (delivery, settlement) => void settled.push([delivery.wire.url, settlement]),
+  });
+}
+
+describe('Dispatcher', () => {
+  test('a retry waits on its timer without holding a slot: the next request goes meanwhile', async () => {
+    const transport = new ScriptedTransport({ a: [503, 200] }, 10);
+    const settled: [string, Settlement][] = [];
+    const d = dispatcher(transport, { concurrency: 1, paced: false }, settled);
+    const stats = new EndpointStats();
+    for (const name of ['a', 'b']) {
+      const { pending, wire } = request(name);
+      d.submit(pending, wire, stat, stats, performance.now());
+    }
+    await d.idle();
+    assert.deepEqual(transport.sends.map((s) => s.url), ['a', 'b', 'a']);
+    assert.ok(transport.sends[2]!.at - transport.sends[0]!.at >= 100, 'the retry waited its delay');
+    assert.ok(transport.sends[1]!.at < 50, 'b did not wait for a\'s retry');
+    assert.deepEqual(settled, [['b', { kind: 'delivered' }], ['a', { kind: 'delivered' }]]);
+    assert.equal(stats.requests, 2);
+    assert.equal(stats.retries, 1);
+  });
+
+  test('a request whose retries are spent fails with the last cause', async () => {
+    const transport = new ScriptedTransport({ a: [503, 502, 500] }, 1);
+    const settled: [string, Settlement][] = [];
+    const d = dispatcher(transport, { concurrency: 4, paced: false }, settled);
+    const { pending, wire } = request('a');
+    d.submit(pending, wire, stat, new EndpointStats(), performance.now());
+    await d.idle();
+    assert.deepEqual(settled, [['a', { kind: 'failed', cause: 'http 500' }]]);
+  });
+
+  test('requests the concurrency bound holds past their due time are late; latency from the due time includes the wait', async () => {
+    const transport = new ScriptedTransport({}, 60);
+    const d = dispatcher(transport, { concurrency: 1, paced: true }, []);
+    const stats = new EndpointStats();
+    const t0 = performance.now();
+    for (const [i, name] of ['a', 'b', 'c'].entries()) {
+      const { pending, wire } = request(name);
+      d.submit(pending, wire, stat, stats, t0 + i * 10);
+    }
+    await d.idle();
+    assert.equal(stats.requests, 3);
+    assert.equal(stats.late, 2, 'b and c waited for the single slot');
+    assert.ok(stats.latency.maxValue / 1000 < 100, 'each exchange took ~60 ms');
+    assert.ok(stats.latencyFromDue.maxValue / 1000 > 150, 'c, due at 20 ms, answered at ~180 ms');
+    assert.ok(stats.lateness.maxValue / 1000 > 90);
+  });
+
+  test('stopTaking leaves queued requests unsent; abort ends in-flight ones unsent, without counting them failed', async () => {
+    const transport = new ScriptedTransport({}, 5000);
+    const settled: [string, Settlement][] = [];
+    const d = dispatcher(transport, { concurrency: 1, paced: false }, settled);
+    const stats = new EndpointStats();
+    for (const name of ['a', 'b', 'c']) {
+      const { pending, wire } = request(name);
+      d.submit(pending, wire, stat, stats, performance.now());
+    }
+    d.stopTaking();
+    assert.deepEqual(settled.map(([url, s]) => [url, s.kind]), [['b', 'unsent'], ['c', 'unsent']]);
+    d.abort();
+    await d.idle();
+    assert.deepEqual(settled.map(([url, s]) => [url, s.kind]), [['b', 'unsent'], ['c', 'unsent'], ['a', 'unsent']]);
+    assert.equal(stats.requests, 1);
+    assert.equal(stats.latency.totalCount, 0, 'an aborted exchange has no latency');
+  });
+});
