@@ -106,6 +106,23 @@ describe('credentials', () => {
     }
   });
 
+  test('with --api auto, a record needing a missing credential deep in a later file still stops the run before anything is sent', async () => {
+    const { dir, remove } = await tempDir();
+    const receiver = await startReceiver({ port: 0 });
+    try {
+      const sud = await writeNdjson(path.join(dir, 'a-sud.ndjson'), Array.from({ length: 2000 }, (_, i) => sudRecord(i + 1)));
+      const stat = await writeNdjson(path.join(dir, 'b-stat.ndjson'), [statRecord(1)]);
+      await assert.rejects(
+        runReplay(await replayOptions([sud, stat], receiver.url, { credentials: {} }), testIo(), new RunStats('replay', 5)),
+        (err: unknown) => err instanceof ConfigError && /--stat-secret/.test(err.message),
+      );
+      assert.equal(receiver.stats().totals.requests, 0, 'none of the 2000 SUD records went before the stat record was seen');
+    } finally {
+      await receiver.close();
+      await remove();
+    }
+  });
+
   test('a credential only another API needs is not asked for', async () => {
     const { dir, remove } = await tempDir();
     const receiver = await startReceiver({ port: 0 });

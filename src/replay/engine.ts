@@ -10,7 +10,8 @@
  */
 import type { Readable } from 'node:stream';
 import type { Endpoint } from '../apis/api.js';
-import { selectEndpoints } from '../apis/registry.js';
+import { allEndpoints, selectEndpoints } from '../apis/registry.js';
+import { findEndpointsInInputs } from './prescan.js';
 import type { Io } from '../commands/context.js';
 import { readRecords } from '../input/read.js';
 import type { RawRecord } from '../records.js';
@@ -123,9 +124,10 @@ class ReplayRun {
   async run(): Promise<ReplayOutcome> {
     const options = this.#options;
     // Credentials first: with an explicit --api the endpoints are known, so a missing one
-    // stops the run before any file is opened. With auto, each batch's new endpoints are
-    // checked before any request of that batch is built.
+    // stops the run before any file is opened. With auto, see #checkCredentialsByReading;
+    // each batch's new endpoints are checked again before any request of theirs is built.
     if (options.judge.api !== 'auto') await this.#flow.prepare(selectEndpoints(options.judge.api) ?? []);
+    else await this.#checkCredentialsByReading();
     const removeListeners = listenForInterrupts(() => this.#stopRun('interrupted'));
     const unwatchOutput = options.dryRun && options.printRequests ? this.#watchOutput() : undefined;
     try {
@@ -151,6 +153,19 @@ class ReplayRun {
     }
     this.#finishStats();
     return { interrupted: this.#stop.reason === 'interrupted', undelivered: this.#ledger?.undelivered ?? 0, thresholds: [], unsent: this.#notSent() };
+  }
+
+  /**
+   * --api auto: when an endpoint lacks a credential, read the inputs once to see whether any
+   * record to send belongs to it, and stop before sending anything if so. Stdin cannot be
+   * read twice; there the per-batch check is all there is.
+   */
+  async #checkCredentialsByReading(): Promise<void> {
+    const options = this.#options;
+    const lacking = await this.#flow.lacking(allEndpoints());
+    if (lacking.size === 0 || options.inputs.some((source) => source.path === '-')) return;
+    const found = await findEndpointsInInputs(options.inputs, options.read, options.judge, lacking);
+    if (found.size > 0) await this.#flow.prepare(found.keys());
   }
 
   async #open(): Promise<void> {

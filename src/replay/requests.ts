@@ -80,6 +80,17 @@ export class RequestFlow {
     return held;
   }
 
+  /** Endpoints among these whose signer lacks a credential (nothing is kept). */
+  async lacking(endpoints: Iterable<Endpoint>): Promise<Set<Endpoint>> {
+    const { credentials, signer: spec, cwd } = this.#options;
+    const out = new Set<Endpoint>();
+    for (const endpoint of endpoints) {
+      const signer = await resolveSigner(spec, endpoint, credentials, cwd);
+      if (missingCredentials(signer, [endpoint], credentials).length > 0) out.add(endpoint);
+    }
+    return out;
+  }
+
   /**
    * Choose the signers of endpoints not seen yet and check their credentials: a ConfigError
    * naming every missing one, before any request of theirs is built.
