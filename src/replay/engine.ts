@@ -174,7 +174,7 @@ class ReplayRun {
     if (options.checkpointFile !== undefined && !options.dryRun) {
       this.#checkpoint = await Checkpoint.open(options.checkpointFile, { resume: options.resume, inputs: options.inputs, fingerprint: checkpointFingerprint(options) });
     }
-    if (options.failedFile !== undefined) this.#failed = new FailedWriter(options.failedFile, { append: options.resume });
+    if (options.failedFile !== undefined) this.#failed = new FailedWriter(options.failedFile, { append: options.resume, durable: options.checkpointFile !== undefined });
     if (!options.dryRun) {
       const ledger = (this.#ledger = new RecordLedger(this.#stats, this.#failed, this.#checkpoint));
       this.#transport = createTransport(options.transport, { concurrency: options.concurrency, origin: new URL(options.target.baseUrl).origin });

@@ -2,48 +2,74 @@
  * `--failed FILE`: every record that was invalid or could not be delivered, as NDJSON with
  * `_error`, in a form this tool replays directly (typed values, `_api` set, metadata kept;
  * `_` fields are never sent). Appends on --resume so earlier failures are not lost.
+ *
+ * Writes are synchronous. With `durable`, each line is in the file (the kernel's, so a
+ * crash or a second Ctrl-C cannot lose it) before the write returns — the engine settles a
+ * failed record in the checkpoint only after that, so a resume never skips a record that
+ * is in neither place. Without it, lines are gathered and written 64 KiB at a time.
  */
-import { createWriteStream, type WriteStream } from 'node:fs';
-import { once } from 'node:events';
+import { closeSync, openSync, writeSync } from 'node:fs';
 import type { Finding } from '../findings.js';
 import type { JsonObject, Origin, ValidRecord } from '../records.js';
 import { stringifyExact } from '../json/exact.js';
-import { InputError } from '../errors.js';
+import { InputError, describeError } from '../errors.js';
+
+const GATHER_BYTES = 64 * 1024;
 
 export class FailedWriter {
-  readonly #stream: WriteStream;
+  readonly file: string;
+  readonly #durable: boolean;
+  #fd: number | undefined;
+  #pending = '';
   #count = 0;
-  #error: Error | undefined;
 
-  constructor(readonly file: string, options: { append: boolean }) {
-    this.#stream = createWriteStream(file, { flags: options.append ? 'a' : 'w' });
-    this.#stream.on('error', (err) => (this.#error = err));
+  constructor(file: string, options: { append: boolean; durable?: boolean }) {
+    this.file = file;
+    this.#durable = options.durable ?? false;
+    try {
+      this.#fd = openSync(file, options.append ? 'a' : 'w');
+    } catch (err) {
+      throw new InputError(file, `cannot write the failed-records file (${describeError(err)})`);
+    }
   }
 
   get count(): number {
     return this.#count;
   }
 
-  /** An invalid record: its findings (errors, then warnings) in `_error`. */
+  /** An invalid record: its errors in `_error`. */
   writeInvalid(origin: Origin, form: JsonObject | undefined, findings: readonly Finding[]): Promise<void> {
     const errors = findings.filter((f) => f.severity === 'error');
     const text = errors.map((f) => `${f.rule}${f.path ? ` at ${f.path}` : ''}: ${f.message}`).join('; ');
-    return this.#write({ ...(form ?? {}), _error: text, _source: `${origin.file}:${origin.line}` });
+    this.#write({ ...(form ?? {}), _error: text, _source: `${origin.file}:${origin.line}` });
+    return Promise.resolve();
   }
 
   /** A valid record whose delivery failed after its retries. */
   writeUndelivered(record: ValidRecord, cause: string): Promise<void> {
-    return this.#write({ ...record.meta, _api: record.endpoint, ...record.value, _error: cause, _source: `${record.origin.file}:${record.origin.line}` });
+    this.#write({ ...record.meta, _api: record.endpoint, ...record.value, _error: cause, _source: `${record.origin.file}:${record.origin.line}` });
+    return Promise.resolve();
   }
 
-  async #write(line: JsonObject): Promise<void> {
-    if (this.#error) throw new InputError(this.file, `cannot write: ${this.#error.message}`);
+  #write(line: JsonObject): void {
     this.#count++;
-    if (!this.#stream.write(stringifyExact(line) + '\n')) await once(this.#stream, 'drain');
+    this.#pending += stringifyExact(line) + '\n';
+    if (this.#durable || this.#pending.length >= GATHER_BYTES) this.#flush();
+  }
+
+  #flush(): void {
+    if (this.#fd === undefined || this.#pending === '') return;
+    try {
+      writeSync(this.#fd, this.#pending);
+    } catch (err) {
+      throw new InputError(this.file, `cannot write the failed-records file (${describeError(err)})`);
+    }
+    this.#pending = '';
   }
 
   async close(): Promise<void> {
-    await new Promise<void>((resolve) => this.#stream.end(resolve));
-    if (this.#error) throw new InputError(this.file, `cannot write: ${this.#error.message}`);
+    this.#flush();
+    if (this.#fd !== undefined) closeSync(this.#fd);
+    this.#fd = undefined;
   }
 }
