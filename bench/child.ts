@@ -4,7 +4,7 @@
  * preloaded hook, so nothing in the measured code changes).
  */
 import { spawn } from 'node:child_process';
-import { writeFileSync, mkdtempSync } from 'node:fs';
+import { writeFileSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 
@@ -19,7 +19,9 @@ export interface ChildMeasure {
 let hookFile: string | undefined;
 function rssHook(): string {
   if (!hookFile) {
-    hookFile = join(mkdtempSync(join(tmpdir(), 'rr-bench-')), 'rss-hook.cjs');
+    const dir = mkdtempSync(join(tmpdir(), 'rr-bench-'));
+    process.on('exit', () => rmSync(dir, { recursive: true, force: true }));
+    hookFile = join(dir, 'rss-hook.cjs');
     writeFileSync(hookFile, "process.on('exit', () => { require('fs').writeSync(2, '\\nMAXRSS_KB=' + process.resourceUsage().maxRSS + '\\n'); });\n");
   }
   return hookFile;

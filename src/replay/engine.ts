@@ -27,7 +27,7 @@ import type { ReplayOptions } from './options.js';
 import { ProgressLine } from './progress.js';
 import { RecordLedger } from './ledger.js';
 import { checkOptions, checkpointFingerprint, timingOf, tuneHeap } from './plan.js';
-import { RequestFlow, type RequestSink, type Timing } from './requests.js';
+import { RequestFlow, unixClock, type RequestSink, type Timing } from './requests.js';
 import { policyFor, type Backoff } from './retry.js';
 import { listenForInterrupts, RunStop, type StopReason } from './signals.js';
 import { evaluateThresholds, parseThreshold } from './thresholds.js';
@@ -118,6 +118,7 @@ class ReplayRun {
       sink: options.dryRun ? this.#dryRunSink() : this.#dispatchSink(),
       onPacedOut: () => this.#endSchedule(),
       now: () => performance.now(),
+      nowSeconds: unixClock(io.env),
     });
   }
 

@@ -36,9 +36,22 @@ export interface RequestFlowOptions {
   readonly onPacedOut: () => void;
   /** Monotonic ms (performance.now), the dispatcher's clock. */
   readonly now: () => number;
+  /** Unix seconds for `ts` and signatures; wall clock unless fixed (see `unixClock`). */
+  readonly nowSeconds?: () => number;
 }
 
-const nowSeconds = (): number => Math.floor(Date.now() / 1000);
+/**
+ * Unix seconds for request building. `SOURCE_DATE_EPOCH` (the reproducible-builds
+ * convention) fixes it, so a dry run prints the same bytes every time.
+ */
+export function unixClock(env: NodeJS.ProcessEnv): () => number {
+  const fixed = env.SOURCE_DATE_EPOCH;
+  if (fixed !== undefined && /^\d+$/.test(fixed)) {
+    const seconds = Number(fixed);
+    return () => seconds;
+  }
+  return () => Math.floor(Date.now() / 1000);
+}
 
 export class RequestFlow {
   readonly #options: RequestFlowOptions;
@@ -58,7 +71,7 @@ export class RequestFlow {
     this.#buildOptions = {
       ...options.build,
       baseUrlBytes: Buffer.byteLength(options.target.baseUrl),
-      nowSeconds,
+      nowSeconds: options.nowSeconds ?? unixClock({}),
       credentials: options.credentials,
     };
   }
@@ -169,7 +182,7 @@ export class RequestFlow {
       }
       const signer = this.#signers.get(endpoint.id);
       if (!signer) throw new Error(`internal: no signer prepared for ${endpoint.id}`);
-      await signRequest(request, signer, this.#options.credentials, nowSeconds(), this.#buildOptions.keepAuth);
+      await signRequest(request, signer, this.#options.credentials, this.#buildOptions.nowSeconds(), this.#buildOptions.keepAuth);
       const wire = encodeRequest(request, this.#options.target);
       const waiting = this.#options.sink(request, wire, endpoint, dueAt);
       if (waiting) await waiting;
