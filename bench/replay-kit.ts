@@ -15,7 +15,7 @@ import type { Io } from '../src/commands/context.js';
 import { generateRecords, type GeneratedApi } from '../src/generate/index.js';
 import { resolveInputs } from '../src/input/sources.js';
 import { stringifyExact } from '../src/json/exact.js';
-import type { ReplayOptions } from '../src/replay/options.js';
+import { replayDefaults, type ReplayOptions } from '../src/replay/options.js';
 
 const THIS_FILE = fileURLToPath(import.meta.url);
 export const STAT_SECRET = 'bench-stat-secret';
@@ -130,39 +130,7 @@ export function quietIo(): Io {
 }
 
 export async function benchOptions(files: readonly string[], target: string, overrides: Partial<ReplayOptions> = {}): Promise<ReplayOptions> {
-  return {
-    inputs: await resolveInputs(files),
-    read: {},
-    judge: { api: 'auto', strict: false, allowUnknownAid: false, nowMs: Date.now() },
-    target: { baseUrl: target },
-    build: { batchSize: 50, maxUrlBytes: 8000, statParams: 'query', ts: 'keep', keepAuth: false, downloadOpenidField: 'oepnid' },
-    credentials: { statSecret: STAT_SECRET },
-    signer: undefined,
-    transport: 'undici',
-    rate: undefined,
-    ramp: undefined,
-    concurrency: 64,
-    pace: 'rate',
-    speed: 1,
-    durationMs: undefined,
-    loop: false,
-    unique: false,
-    retries: 0,
-    retryDelayMs: undefined,
-    timeoutMs: 10_000,
-    batchLingerMs: 200,
-    failedFile: undefined,
-    checkpointFile: undefined,
-    resume: false,
-    graceMs: 5000,
-    dryRun: false,
-    printRequests: false,
-    thresholds: [],
-    shard: undefined,
-    maxExamples: 5,
-    progress: false,
-    ...overrides,
-  };
+  return replayDefaults(await resolveInputs(files), target, { credentials: { statSecret: STAT_SECRET }, transport: 'undici', retries: 0, ...overrides });
 }
 
 export const fmt = (n: number, digits = 0): string => n.toLocaleString('en-US', { maximumFractionDigits: digits, minimumFractionDigits: digits });

@@ -11,7 +11,7 @@ import type { Io } from '../src/commands/context.js';
 import { resolveInputs } from '../src/input/sources.js';
 import { stringifyExact } from '../src/json/exact.js';
 import type { JsonObject } from '../src/records.js';
-import type { ReplayOptions } from '../src/replay/options.js';
+import { replayDefaults, type ReplayOptions } from '../src/replay/options.js';
 
 export const STAT_SECRET = 'stat-secret-XYZ';
 export const SESSION_KEY = 'session-key-ABC';
@@ -96,39 +96,7 @@ export function testIo(): Io & { stdout: Collector; stderr: Collector } {
 
 /** ReplayOptions as the CLI resolves them with its defaults, over `files`, sending to `target`. */
 export async function replayOptions(files: readonly string[], target: string, overrides: Partial<ReplayOptions> = {}): Promise<ReplayOptions> {
-  return {
-    inputs: await resolveInputs(files),
-    read: {},
-    judge: { api: 'auto', strict: false, allowUnknownAid: false, nowMs: Date.now() },
-    target: { baseUrl: target },
-    build: { batchSize: 50, maxUrlBytes: 8000, statParams: 'query', ts: 'keep', keepAuth: false, downloadOpenidField: 'oepnid' },
-    credentials: { statSecret: STAT_SECRET },
-    signer: undefined,
-    transport: 'got',
-    rate: undefined,
-    ramp: undefined,
-    concurrency: 64,
-    pace: 'rate',
-    speed: 1,
-    durationMs: undefined,
-    loop: false,
-    unique: false,
-    retries: undefined,
-    retryDelayMs: undefined,
-    timeoutMs: 10_000,
-    batchLingerMs: 200,
-    failedFile: undefined,
-    checkpointFile: undefined,
-    resume: false,
-    graceMs: 5000,
-    dryRun: false,
-    printRequests: false,
-    thresholds: [],
-    shard: undefined,
-    maxExamples: 5,
-    progress: false,
-    ...overrides,
-  };
+  return replayDefaults(await resolveInputs(files), target, { credentials: { statSecret: STAT_SECRET }, ...overrides });
 }
 
 /** Every value of a receiver key table is 1: each record arrived (and was accepted) exactly once. */

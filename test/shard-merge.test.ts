@@ -15,7 +15,7 @@ import { mergeReports } from '../src/report/merge.js';
 import { buildReport, reportJson, type Report } from '../src/report/report.js';
 import { RunStats } from '../src/report/stats.js';
 import { runReplay } from '../src/replay/engine.js';
-import type { ReplayOptions } from '../src/replay/options.js';
+import { replayDefaults, type ReplayOptions } from '../src/replay/options.js';
 import { startReceiver } from '../src/serve/receiver.js';
 
 const SHARDS = 3;
@@ -26,38 +26,12 @@ function quietIo(): Io {
 }
 
 function replayOptions(inputs: readonly InputSource[], baseUrl: string, shard: ReplayOptions['shard']): ReplayOptions {
-  return {
-    inputs,
-    read: {},
-    judge: { api: 'auto', strict: false, allowUnknownAid: false, nowMs: Date.now() },
-    target: { baseUrl },
-    build: { batchSize: 50, maxUrlBytes: 8000, statParams: 'query', ts: 'keep', keepAuth: false, downloadOpenidField: 'oepnid' },
+  return replayDefaults(inputs, baseUrl, {
     credentials: { statSecret: 'shard-test-secret', statSessionKey: 'shard-test-session' },
-    signer: undefined,
     transport: 'undici',
-    rate: undefined,
-    ramp: undefined,
     concurrency: 16,
-    pace: 'rate',
-    speed: 1,
-    durationMs: undefined,
-    loop: false,
-    unique: false,
-    retries: undefined,
-    retryDelayMs: undefined,
-    timeoutMs: 10_000,
-    batchLingerMs: 200,
-    failedFile: undefined,
-    checkpointFile: undefined,
-    resume: false,
-    graceMs: 5000,
-    dryRun: false,
-    printRequests: false,
-    thresholds: [],
     shard,
-    maxExamples: 5,
-    progress: false,
-  };
+  });
 }
 
 /** One replay against a fresh receiver: its JSON report (as a file would hold it) and what the receiver accepted. */

@@ -11,7 +11,7 @@ import { RunStats } from '../report/stats.js';
 import { buildReport } from '../report/report.js';
 import { renderSummary } from '../report/table.js';
 import { runReplay } from '../replay/engine.js';
-import type { ReplayOptions } from '../replay/options.js';
+import { replayDefaults } from '../replay/options.js';
 import { ExitCode } from '../errors.js';
 import { getIo, setExitCode, type GlobalArgs } from './context.js';
 import { useColor } from './shared-options.js';
@@ -35,38 +35,8 @@ export const demoCommand: CommandModule<GlobalArgs, GlobalArgs> = {
     try {
       if (!args.quiet) io.stdout.write(`receiver listening on ${receiver.url}; replaying ${SAMPLES_DIR}ndjson\n\n`);
       const inputs = await resolveInputs([SAMPLES_DIR + 'ndjson'], {});
-      const options: ReplayOptions = {
-        inputs,
-        read: {},
-        judge: { api: 'auto', strict: false, allowUnknownAid: false, nowMs: Date.now() },
-        target: { baseUrl: receiver.url },
-        build: { batchSize: 50, maxUrlBytes: 8000, statParams: 'query', ts: 'keep', keepAuth: false, downloadOpenidField: 'oepnid' },
-        credentials: DEMO_CREDENTIALS,
-        signer: undefined,
-        transport: 'got',
-        rate: 50,
-        ramp: undefined,
-        concurrency: 8,
-        pace: 'rate',
-        speed: 1,
-        durationMs: undefined,
-        loop: false,
-        unique: false,
-        retries: undefined,
-        retryDelayMs: undefined,
-        timeoutMs: 5000,
-        batchLingerMs: 200,
-        failedFile: undefined,
-        checkpointFile: undefined,
-        resume: false,
-        graceMs: 2000,
-        dryRun: false,
-        printRequests: false,
-        thresholds: [],
-        shard: undefined,
-        maxExamples: 5,
-        progress: false,
-      };
+      // A gentle rate, so the demo shows pacing and latency rather than a burst.
+      const options = replayDefaults(inputs, receiver.url, { credentials: DEMO_CREDENTIALS, rate: 50, concurrency: 8, timeoutMs: 5000, graceMs: 2000 });
       const stats = new RunStats('replay (demo)', 5);
       const outcome = await runReplay(options, io, stats);
       stats.finish();

@@ -5,6 +5,7 @@ import { RunStats } from '../report/stats.js';
 import { buildReport, reportJson, writeReport } from '../report/report.js';
 import { renderSummary } from '../report/table.js';
 import { runReplay } from '../replay/engine.js';
+import { REPLAY_DEFAULTS } from '../replay/options.js';
 import { ExitCode } from '../errors.js';
 import { redactText, secretValues } from '../redact.js';
 import { getIo, setExitCode, type GlobalArgs } from './context.js';
@@ -33,7 +34,7 @@ function replayOptions<T>(y: Argv<T>): Argv<T & ReplayArgs> {
     .option('transport', { describe: 'HTTP client: got, or undici for load beyond ~4k req/s', choices: ['got', 'undici'] as const, default: 'got' as const })
     .option('rate', { describe: 'requests per second (open model); default: as fast as --concurrency allows', type: 'number', requiresArg: true })
     .option('ramp', { describe: 'linear rate ramp FROM:TO:DURATION, e.g. 10:500:1m', type: 'string', requiresArg: true })
-    .option('concurrency', { describe: 'requests in flight at most', type: 'number', default: 64 })
+    .option('concurrency', { describe: 'requests in flight at most', type: 'number', default: REPLAY_DEFAULTS.concurrency })
     .option('pace', { describe: "rate (--rate/--ramp), or original: the log's own timing", choices: ['rate', 'original'] as const, default: 'rate' as const })
     .option('speed', { describe: 'with --pace original: this many times faster', type: 'number', default: 1 })
     .option('duration', { describe: `stop after this long (${DURATIONS})`, type: 'string', requiresArg: true })
@@ -49,8 +50,8 @@ function replayOptions<T>(y: Argv<T>): Argv<T & ReplayArgs> {
     .option('resume', { describe: 'continue from --checkpoint: nothing sent twice, nothing skipped', type: 'boolean', default: false })
     .option('grace', { describe: 'on Ctrl-C, how long in-flight requests may finish', type: 'string', default: '5s' })
     .group(['batch-size', 'max-url-bytes', 'batch-linger', 'stat-params', 'download-openid-field'], 'Requests:')
-    .option('batch-size', { describe: 'stat events per request', type: 'number', default: 50 })
-    .option('max-url-bytes', { describe: 'stat query mode: URL length limit; batches split to fit', type: 'number', default: 8000 })
+    .option('batch-size', { describe: 'stat events per request', type: 'number', default: REPLAY_DEFAULTS.batchSize })
+    .option('max-url-bytes', { describe: 'stat query mode: URL length limit; batches split to fit', type: 'number', default: REPLAY_DEFAULTS.maxUrlBytes })
     .option('batch-linger', { describe: 'paced stat batches wait at most this long for more events', type: 'string', default: '200ms' })
     .option('stat-params', { describe: 'stat parameters in the query string or a form body', choices: ['query', 'form'] as const, default: 'query' as const })
     .option('download-openid-field', { describe: 'downloadEvent player id field sent', choices: ['oepnid', 'openid'] as const, default: 'oepnid' as const })

@@ -2,6 +2,7 @@
 import type { Argv } from 'yargs';
 import { API_CHOICES } from '../apis/registry.js';
 import { UsageError } from '../errors.js';
+import { REPLAY_DEFAULTS } from '../replay/options.js';
 import type { JudgeOptions } from '../validate/judge.js';
 
 export interface InputArgs {
@@ -24,7 +25,7 @@ export function withInputOptions<T>(y: Argv<T>): Argv<T & InputArgs> {
     .option('format', { describe: 'input format (required for stdin; overrides the extension)', choices: ['ndjson', 'csv'] as const })
     .option('delimiter', { describe: 'CSV cell delimiter', type: 'string' })
     .option('strict', { describe: 'treat warnings as errors', type: 'boolean', default: false })
-    .option('max-examples', { describe: 'examples shown per rule', type: 'number', default: 5 })
+    .option('max-examples', { describe: 'examples shown per rule', type: 'number', default: REPLAY_DEFAULTS.maxExamples })
     .option('allow-unknown-aid', { describe: 'accept stat aids that are not in the feature table', type: 'boolean', default: false })
     .option('report', { describe: 'write the JSON report to FILE', type: 'string', requiresArg: true })
     .option('json', { describe: 'print the JSON report to stdout instead of the table', type: 'boolean', default: false })

@@ -57,3 +57,55 @@ export interface ReplayOptions {
   /** Show the live progress line (stdout is a TTY and not --quiet). */
   readonly progress: boolean;
 }
+
+/** The defaults `replay` documents (and its flags use): one place for both. */
+export const REPLAY_DEFAULTS = {
+  concurrency: 64,
+  batchSize: 50,
+  maxUrlBytes: 8000,
+  timeoutMs: 10_000,
+  batchLingerMs: 200,
+  graceMs: 5000,
+  maxExamples: 5,
+} as const;
+
+/**
+ * Options for a replay built in code (the demo, tests, benchmarks): the CLI's defaults for
+ * every field, over already-resolved inputs, to `baseUrl`, with `overrides` on top.
+ */
+export function replayDefaults(inputs: readonly InputSource[], baseUrl: string, overrides: Partial<ReplayOptions> = {}): ReplayOptions {
+  const d = REPLAY_DEFAULTS;
+  return {
+    inputs,
+    read: {},
+    judge: { api: 'auto', strict: false, allowUnknownAid: false, nowMs: Date.now() },
+    target: { baseUrl },
+    build: { batchSize: d.batchSize, maxUrlBytes: d.maxUrlBytes, statParams: 'query', ts: 'keep', keepAuth: false, downloadOpenidField: 'oepnid' },
+    credentials: {},
+    signer: undefined,
+    transport: 'got',
+    rate: undefined,
+    ramp: undefined,
+    concurrency: d.concurrency,
+    pace: 'rate',
+    speed: 1,
+    durationMs: undefined,
+    loop: false,
+    unique: false,
+    retries: undefined,
+    retryDelayMs: undefined,
+    timeoutMs: d.timeoutMs,
+    batchLingerMs: d.batchLingerMs,
+    failedFile: undefined,
+    checkpointFile: undefined,
+    resume: false,
+    graceMs: d.graceMs,
+    dryRun: false,
+    printRequests: false,
+    thresholds: [],
+    shard: undefined,
+    maxExamples: d.maxExamples,
+    progress: false,
+    ...overrides,
+  };
+}
