@@ -11,7 +11,6 @@
 import type { Readable } from 'node:stream';
 import type { Endpoint } from '../apis/api.js';
 import { allEndpoints, selectEndpoints } from '../apis/registry.js';
-import { findEndpointsInInputs } from './prescan.js';
 import type { Io } from '../commands/context.js';
 import { readRecords } from '../input/read.js';
 import type { RawRecord } from '../records.js';
@@ -26,6 +25,7 @@ import { RecordIntake } from './intake.js';
 import type { ReplayOptions } from './options.js';
 import { ProgressLine } from './progress.js';
 import { RecordLedger } from './ledger.js';
+import { findEndpointsInInputs } from './prescan.js';
 import { checkOptions, checkpointFingerprint, timingOf, tuneHeap } from './plan.js';
 import { RequestFlow, unixClock, type RequestSink, type Timing } from './requests.js';
 import { policyFor, type Backoff } from './retry.js';
