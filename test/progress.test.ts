@@ -31,7 +31,7 @@ describe('progress line', () => {
   it('draws one line rewritten in place, with the counts and the rate', () => {
     const { stream, progress } = setup();
     progress.update(COUNTS);
-    assert.deepEqual(stream.writes, ['\rread 12,345  sent 12,000  ok 11,990  failed 10  1,234 req/s\x1b[K']);
+    assert.deepEqual(stream.writes, ['\r12,345 read  11,990 delivered  10 failed  12,000 requests  1,234 req/s\x1b[K']);
   });
 
   it('redraws at most every 250 ms however often it is updated', () => {
@@ -41,22 +41,34 @@ describe('progress line', () => {
       advance(1); // 1000 updates over one second
     }
     assert.equal(stream.writes.length, 4);
-    assert.ok(stream.writes[1]!.includes('read 250 '), stream.writes[1]);
+    assert.ok(stream.writes[1]!.startsWith('\r250 read '), stream.writes[1]);
   });
 
-  it('shows the share read and an ETA when the input size is known', () => {
+  it('shows the share of records settled and an ETA when the input size is known', () => {
     const { stream, progress, advance } = setup({ totalBytes: 1000 });
     advance(30_000);
-    progress.update({ ...COUNTS, bytesRead: 250 }); // a quarter in 30 s: 90 s to go
+    // 400 records in the first 400 bytes: the input holds about 1,000; 250 settled in 30 s → 90 s to go.
+    progress.update({ read: 400, sent: 250, ok: 240, failed: 0, settled: 250, rate: 8, bytesRead: 400 });
     assert.match(stream.writes[0]!, /  25%  ETA 1:30\x1b\[K$/);
   });
 
-  it('leaves the ETA out before anything is read and once everything is', () => {
+  it('keeps a steady ETA while the reader waits on the sender (paced runs read ahead, then stall)', () => {
+    const { stream, progress, advance } = setup({ totalBytes: 1000 });
+    for (let second = 1; second <= 4; second++) {
+      advance(1000);
+      // Reading stalled at 460 records (46% of the bytes); 100 records settle each second.
+      progress.update({ read: 460, sent: 0, ok: second * 100, failed: 0, rate: 100, bytesRead: 460 });
+    }
+    const etas = stream.writes.map((w) => /ETA (\S+)\x1b/.exec(w)![1]);
+    assert.deepEqual(etas, ['0:09', '0:08', '0:07', '0:06'], 'one second less each second');
+  });
+
+  it('leaves the percentage out before anything is read, and the ETA once everything is settled', () => {
     const { stream, progress, advance } = setup({ totalBytes: 1000 });
     progress.update({ ...COUNTS, bytesRead: 0 });
     advance(300);
-    progress.update({ ...COUNTS, bytesRead: 1000 });
-    assert.match(stream.writes[0]!, /  0%\x1b\[K$/);
+    progress.update({ read: 100, sent: 10, ok: 100, failed: 0, rate: 1, bytesRead: 1000 });
+    assert.doesNotMatch(stream.writes[0]!, /%/);
     assert.match(stream.writes[1]!, /  100%\x1b\[K$/);
   });
 
@@ -72,7 +84,7 @@ describe('progress line', () => {
     progress.update(COUNTS);
     const text = stream.writes[0]!.replace('\r', '').replace('\x1b[K', '');
     assert.equal(text.length, 29);
-    assert.ok('read 12,345  sent 12,000  ok 11,990'.startsWith(text));
+    assert.ok('12,345 read  11,990 delivered  10 failed'.startsWith(text));
   });
 
   it('clears the line when done and ignores later updates', () => {

@@ -419,7 +419,11 @@ class ReplayRun {
     const rate = now > this.#lastTick.at ? ((sent - this.#lastTick.sent) * 1000) / (now - this.#lastTick.at) : 0;
     this.#lastTick = { at: now, sent };
     const ledger = this.#ledger;
-    this.#progress?.update({ read: this.#read, sent, ok: ledger?.delivered ?? 0, failed: ledger?.undelivered ?? 0, rate, bytesRead: this.#bytes.bytesRead });
+    const ok = ledger?.delivered ?? 0;
+    const failed = ledger?.undelivered ?? 0;
+    let settled = ok + failed;
+    for (const e of this.#stats.byEndpoint.values()) settled += e.invalid + e.duplicates + e.otherShard;
+    this.#progress?.update({ read: this.#read, sent, ok, failed, settled, rate, bytesRead: this.#bytes.bytesRead });
   }
 
   /** Records taken but never sent: stopped in the queue or in flight, built past the schedule, or held in a batch. */

@@ -9,12 +9,14 @@ export interface ProgressCounts {
   readonly read: number;
   /** Requests sent (first attempts). */
   readonly sent: number;
-  /** Records delivered and failed. */
+  /** Records delivered, and records whose delivery failed. */
   readonly ok: number;
   readonly failed: number;
+  /** Records done for good: delivered, failed, invalid, duplicate, another shard's. Default ok + failed. */
+  readonly settled?: number;
   /** Current request rate, req/s. */
   readonly rate: number;
-  /** Input bytes consumed, for the ETA (with `totalBytes`). */
+  /** Input bytes consumed, for the percentage and ETA (with `totalBytes`). */
   readonly bytesRead?: number;
 }
 
@@ -73,18 +75,24 @@ export class ProgressLine {
     this.#drawn = true;
   }
 
-  /** The text of the line (no control characters). */
+  /**
+   * The text of the line (no control characters). Progress is records settled out of the
+   * records the input holds, estimated from the bytes read so far: in a paced run the
+   * reader waits on the sender, so the share of bytes read would stall and its ETA grow.
+   */
   format(counts: ProgressCounts, elapsedMs: number): string {
     const parts = [
-      `read ${integer.format(counts.read)}`,
-      `sent ${integer.format(counts.sent)}`,
-      `ok ${integer.format(counts.ok)}`,
-      `failed ${integer.format(counts.failed)}`,
+      `${integer.format(counts.read)} read`,
+      `${integer.format(counts.ok)} delivered`,
+      `${integer.format(counts.failed)} failed`,
+      `${integer.format(counts.sent)} requests`,
       `${integer.format(counts.rate)} req/s`,
     ];
     const total = this.#totalBytes;
-    if (total !== undefined && counts.bytesRead !== undefined) {
-      const fraction = Math.min(1, counts.bytesRead / total);
+    if (total !== undefined && counts.bytesRead !== undefined && counts.bytesRead > 0 && counts.read > 0) {
+      const expectedRecords = (counts.read * total) / Math.min(counts.bytesRead, total);
+      const settled = counts.settled ?? counts.ok + counts.failed;
+      const fraction = Math.min(1, settled / expectedRecords);
       parts.push(`${Math.floor(fraction * 100)}%`);
       if (fraction > 0 && fraction < 1 && elapsedMs > 0) {
         parts.push(`ETA ${formatEta(((elapsedMs / 1000) * (1 - fraction)) / fraction)}`);
