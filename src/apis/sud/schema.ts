@@ -47,29 +47,28 @@ export const PLAYER_RESULT = z.looseObject({
   is_managed: zeroOrOne.optional(),
 });
 
-export const GAME_START_MSG = z.looseObject({
+/** The fields both report types carry (the seed lists them in both tables). */
+const ROUND_FIELDS = {
   mg_id: mgId,
   mg_id_str: z.string(),
   room_id: z.string(),
   game_mode: int32,
   game_round_id: z.string(),
   battle_start_at: int32,
-  players: z.array(PLAYER),
   report_game_info_extras: z.string(),
+};
+
+export const GAME_START_MSG = z.looseObject({
+  ...ROUND_FIELDS,
+  players: z.array(PLAYER),
   report_game_info_key: z.string().optional(),
 });
 
 export const GAME_SETTLE_MSG = z.looseObject({
-  mg_id: mgId,
-  mg_id_str: z.string(),
-  room_id: z.string(),
-  game_mode: int32,
-  game_round_id: z.string(),
-  battle_start_at: int32,
+  ...ROUND_FIELDS,
   battle_end_at: int32,
   battle_duration: int32,
   results: z.array(PLAYER_RESULT),
-  report_game_info_extras: z.string(),
   report_game_info_key: z.string(),
   extras: z.string().optional(),
 });
