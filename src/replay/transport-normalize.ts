@@ -77,20 +77,19 @@ const SINGLE_VALUED = new Set([
   'proxy-authorization', 'referer', 'retry-after', 'server', 'user-agent',
 ]);
 
-/** undici's header object (repeated names as arrays) folded as node:http folds it for got. */
+/**
+ * undici's header object (repeated names as arrays) folded as node:http folds it for got,
+ * in place: undici builds a fresh object per response, so it is ours to change, and a
+ * response without repeated headers (nearly all) is returned untouched.
+ */
 export function foldHeaders(headers: Record<string, string | string[] | undefined>): Record<string, string | string[] | undefined> {
-  const out: Record<string, string | string[] | undefined> = {};
   for (const name in headers) {
     const value = headers[name];
     if (!Array.isArray(value)) {
-      out[name] = name === 'set-cookie' && value !== undefined ? [value] : value;
-    } else if (name === 'set-cookie') {
-      out[name] = value;
-    } else if (SINGLE_VALUED.has(name)) {
-      out[name] = value[0];
-    } else {
-      out[name] = value.join(name === 'cookie' ? '; ' : ', ');
+      if (name === 'set-cookie' && value !== undefined) headers[name] = [value];
+    } else if (name !== 'set-cookie') {
+      headers[name] = SINGLE_VALUED.has(name) ? value[0] : value.join(name === 'cookie' ? '; ' : ', ');
     }
   }
-  return out;
+  return headers;
 }

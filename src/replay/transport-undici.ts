@@ -1,12 +1,19 @@
 /**
  * The undici transport (`--transport undici`): a `Pool` per origin with one connection per
- * unit of concurrency, about 12× cheaper per request than got (PERF-NOTES.md). The per
- * request timeout covers the whole exchange, like got's `timeout.request`: undici's own
- * headers/body timeouts measure inactivity only, so a slow trickle would never end.
+ * unit of concurrency, about 12× cheaper per request than got (PERF-NOTES.md).
+ *
+ * Requests go through `pool.dispatch` with the exchange itself as the handler, not
+ * `pool.request`: that one builds an AsyncResource, a Readable body stream and an abort
+ * listener per request, which at tens of thousands of requests a second cost more CPU than
+ * the exchange itself. The timeout covers the whole exchange, like got's `timeout.request`
+ * (undici's own headers/body timeouts measure inactivity only, so a slow trickle would
+ * never end); it and the caller's signal are handled once for all requests
+ * (transport-exchanges.ts).
  */
-import { Pool } from 'undici';
+import { Pool, type Dispatcher } from 'undici';
 import type { WireRequest } from '../apis/encode.js';
 import type { SendOptions, Transport, TransportOptions, TransportResult } from './transport.js';
+import { Exchange, OpenExchanges, type CancelReason } from './transport-exchanges.js';
 import { USER_AGENT, errorCode, errorMessage, failure, foldHeaders } from './transport-normalize.js';
 
 /** `http://h:1/p?q` → [`http://h:1`, `/p?q`], without building a URL object per request. */
@@ -18,15 +25,76 @@ export function splitUrl(url: string): [origin: string, path: string] {
   return [url.slice(0, end), rest === '' ? '/' : rest[0] === '?' ? '/' + rest : rest];
 }
 
-function hasHeader(headers: Record<string, string>, lowerName: string): boolean {
-  for (const name in headers) if (name.toLowerCase() === lowerName) return true;
-  return false;
+/** What goes with a request that has no headers of its own (stat's): one object for all of them. */
+const DEFAULT_HEADERS: Readonly<Record<string, string>> = Object.freeze({ 'user-agent': USER_AGENT });
+
+/** The request's headers with our user-agent, unless it names one itself. */
+function withUserAgent(headers: Record<string, string>): Record<string, string> {
+  let empty = true;
+  for (const name in headers) {
+    if (name.toLowerCase() === 'user-agent') return headers;
+    empty = false;
+  }
+  return empty ? DEFAULT_HEADERS : { 'user-agent': USER_AGENT, ...headers };
+}
+
+const EMPTY = '';
+
+/**
+ * One request on its way, as undici's handler. Whatever undici reports after the exchange
+ * has ended (the error of an abort it was told of) is ignored.
+ */
+class UndiciExchange extends Exchange implements Dispatcher.DispatchHandler {
+  #controller: Dispatcher.DispatchController | undefined;
+  /** Ended before undici handed over its controller: abort as soon as it does. */
+  #dropped = false;
+  #status = 0;
+  #headers: Record<string, string | string[] | undefined> | undefined;
+  #chunk: Buffer | undefined;
+  #chunks: Buffer[] | undefined;
+
+  protected drop(reason: CancelReason): void {
+    const controller = this.#controller;
+    if (controller) controller.abort(new Error(reason));
+    else this.#dropped = true;
+  }
+
+  onRequestStart(controller: Dispatcher.DispatchController): void {
+    this.#controller = controller;
+    if (this.#dropped) controller.abort(new Error('request cancelled'));
+  }
+
+  onResponseStart(_controller: Dispatcher.DispatchController, statusCode: number, headers: Record<string, string | string[] | undefined>): void {
+    this.#status = statusCode;
+    this.#headers = headers;
+  }
+
+  onResponseData(_controller: Dispatcher.DispatchController, chunk: Buffer): void {
+    if (this.#chunk === undefined) this.#chunk = chunk;
+    else (this.#chunks ??= [this.#chunk]).push(chunk);
+  }
+
+  onResponseEnd(): void {
+    // Decoded once, whole: a UTF-8 character may be split between two chunks.
+    const body = this.#chunks ? Buffer.concat(this.#chunks).toString('utf8') : this.#chunk ? this.#chunk.toString('utf8') : EMPTY;
+    this.#chunk = this.#chunks = undefined;
+    this.end({ ok: true, status: this.#status, headers: foldHeaders(this.#headers ?? {}), body });
+  }
+
+  onResponseError(_controller: Dispatcher.DispatchController | undefined, err: Error): void {
+    const code = this.signal?.aborted ? 'aborted' : errorCode(err);
+    this.end(failure(code, this.url, this.timeoutMs, errorMessage(err)));
+  }
 }
 
 export class UndiciTransport implements Transport {
   readonly name = 'undici' as const;
   readonly #concurrency: number;
   readonly #pools = new Map<string, Pool>();
+  /** The origin of the last request and its pool: a run sends almost everything to one. */
+  #lastOrigin = '';
+  #lastPool: Pool | undefined;
+  readonly #open = new OpenExchanges();
 
   constructor(options: TransportOptions) {
     this.#concurrency = options.concurrency;
@@ -42,44 +110,40 @@ export class UndiciTransport implements Transport {
     return pool;
   }
 
-  async send(request: WireRequest, options: SendOptions): Promise<TransportResult> {
+  send(request: WireRequest, options: SendOptions): Promise<TransportResult> {
     const { timeoutMs, signal } = options;
-    if (signal?.aborted) return failure('aborted', request.url, timeoutMs, 'request aborted');
-    const [origin, path] = splitUrl(request.url);
-    const controller = new AbortController();
-    let timedOut = false;
-    const timer = setTimeout(() => {
-      timedOut = true;
-      controller.abort();
-    }, timeoutMs);
-    const onAbort = () => controller.abort();
-    signal?.addEventListener('abort', onAbort, { once: true });
-    const headers = hasHeader(request.headers, 'user-agent') ? request.headers : { 'user-agent': USER_AGENT, ...request.headers };
-    try {
-      const pool = this.#pool(origin);
-      const response = await pool.request({
-        method: request.method,
-        path,
-        headers,
-        body: request.body ?? null,
-        signal: controller.signal,
-        headersTimeout: timeoutMs,
-        bodyTimeout: timeoutMs,
-      });
-      const body = await response.body.text();
-      return { ok: true, status: response.statusCode, headers: foldHeaders(response.headers), body };
-    } catch (err) {
-      const code = timedOut ? 'timeout' : signal?.aborted ? 'aborted' : errorCode(err);
-      return failure(code, request.url, timeoutMs, errorMessage(err));
-    } finally {
-      clearTimeout(timer);
-      signal?.removeEventListener('abort', onAbort);
+    if (signal?.aborted) return Promise.resolve(failure('aborted', request.url, timeoutMs, 'request aborted'));
+    const { url } = request;
+    let pool = this.#lastPool;
+    let path: string;
+    const after = url.charCodeAt(this.#lastOrigin.length);
+    // Same origin as last time when the URL starts with it and the host ends there (`/`, `?` or the end).
+    if (pool !== undefined && url.startsWith(this.#lastOrigin) && (after === 47 || after === 63 || Number.isNaN(after))) {
+      path = url.length === this.#lastOrigin.length ? '/' : after === 63 ? '/' + url.slice(this.#lastOrigin.length) : url.slice(this.#lastOrigin.length);
+    } else {
+      const split = splitUrl(url);
+      pool = this.#lastPool = this.#pool(split[0]);
+      this.#lastOrigin = split[0];
+      path = split[1];
     }
+    const exchange = new UndiciExchange(this.#open, url, timeoutMs, signal);
+    try {
+      // undici's own timeouts (inactivity while waiting for headers, between body chunks)
+      // are off: the whole-exchange deadline always ends a request sooner, and each costs
+      // undici a timer object per request.
+      pool.dispatch({ method: request.method, path, headers: withUserAgent(request.headers), body: request.body ?? null, headersTimeout: 0, bodyTimeout: 0 }, exchange);
+    } catch (err) {
+      exchange.onResponseError(undefined, err as Error);
+    }
+    return exchange.result;
   }
 
   async close(): Promise<void> {
+    this.#open.close();
     const pools = [...this.#pools.values()];
     this.#pools.clear();
+    this.#lastOrigin = '';
+    this.#lastPool = undefined;
     await Promise.all(pools.map((pool) => pool.close()));
   }
 }
