@@ -15,12 +15,28 @@ export interface Target {
   readonly sudUrl?: string;
 }
 
+/** The characters encodeURIComponent leaves as they are: A–Z a–z 0–9 - _ . ! ~ * ' ( ). */
+const UNRESERVED = new Uint8Array(128);
+for (const c of 'ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_.!~*\'()') UNRESERVED[c.charCodeAt(0)] = 1;
+
+/**
+ * encodeURIComponent, without a new string when there is nothing to encode: most names and
+ * many values (ts, ids, hex digests) are plain, and this runs for each one of every request.
+ */
+function encodeComponent(text: string): string {
+  for (let i = 0; i < text.length; i++) {
+    const unit = text.charCodeAt(i);
+    if (unit >= 128 || UNRESERVED[unit] === 0) return encodeURIComponent(text);
+  }
+  return text;
+}
+
 /** application/x-www-form-urlencoded / query encoding of ordered parameters (UTF-8, percent-encoded). */
 export function encodeParams(params: Readonly<Record<string, string>>): string {
   let out = '';
   for (const name in params) {
     if (out) out += '&';
-    out += encodeURIComponent(name) + '=' + encodeURIComponent(params[name]!);
+    out += encodeComponent(name) + '=' + encodeComponent(params[name]!);
   }
   return out;
 }

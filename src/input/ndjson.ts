@@ -13,11 +13,25 @@ import type { InputSource } from './sources.js';
 /** Error records keep at most this much of the line (SPEC: enough to show and to replay by hand). */
 const KEPT_TEXT = 1000;
 
-/** Collects the records of the lines pushed since the last `take()`. */
+/**
+ * Records per batch at most. A chunk holds hundreds of lines; parsed all at once, their
+ * objects all wait while the first ones are sent, and are copied by every young-generation
+ * collection meanwhile. Lines are cut at once (cheap slices of the chunk's text) but
+ * parsed only a batch at a time.
+ */
+const BATCH_RECORDS = 256;
+
+/**
+ * Collects the lines pushed (still text) and turns them into records a batch at a time.
+ * Problem lines are records already; they keep their place among the lines.
+ */
 class NdjsonBatch implements LineSink {
   readonly #file: string;
   readonly #input: number;
-  #records: RawRecord[] = [];
+  /** Pending lines: text to parse, or a record made already (a problem line). */
+  #lines: (string | RawRecord)[] = [];
+  #lineNos: number[] = [];
+  #next = 0;
 
   constructor(file: string, input: number) {
     this.#file = file;
@@ -25,16 +39,40 @@ class NdjsonBatch implements LineSink {
   }
 
   get size(): number {
-    return this.#records.length;
+    return this.#lines.length - this.#next;
   }
 
+  /** The next batch of up to BATCH_RECORDS records, in line order. */
   take(): RawRecord[] {
-    const records = this.#records;
-    this.#records = [];
+    const lines = this.#lines;
+    const end = Math.min(lines.length, this.#next + BATCH_RECORDS);
+    const records: RawRecord[] = [];
+    for (let i = this.#next; i < end; i++) {
+      const line = lines[i]!;
+      records.push(typeof line === 'string' ? this.#record(line, this.#lineNos[i]!) : line);
+    }
+    if (end === lines.length) {
+      this.#lines = [];
+      this.#lineNos = [];
+      this.#next = 0;
+    } else {
+      this.#next = end;
+    }
     return records;
   }
 
   line(text: string, lineNo: number): void {
+    this.#lines.push(text);
+    this.#lineNos.push(lineNo);
+  }
+
+  problem(rule: LineProblem, message: string, text: string, lineNo: number): void {
+    const origin = { file: this.#file, line: lineNo, input: this.#input };
+    this.#lines.push({ origin, format: 'ndjson', error: { rule, message }, text });
+    this.#lineNos.push(lineNo);
+  }
+
+  #record(text: string, lineNo: number): RawRecord {
     const origin = { file: this.#file, line: lineNo, input: this.#input };
     let value: unknown;
     try {
@@ -42,20 +80,13 @@ class NdjsonBatch implements LineSink {
     } catch (err) {
       // RangeError too (a lossless parse of absurdly deep nesting): never a crash.
       const message = err instanceof Error ? err.message : String(err);
-      this.#records.push({ origin, format: 'ndjson', error: { rule: 'json.syntax', message }, text: text.slice(0, KEPT_TEXT) });
-      return;
+      return { origin, format: 'ndjson', error: { rule: 'json.syntax', message }, text: text.slice(0, KEPT_TEXT) };
     }
     if (value === null || typeof value !== 'object' || Array.isArray(value)) {
       const message = `expected a JSON object, got ${jsonKind(value)}`;
-      this.#records.push({ origin, format: 'ndjson', error: { rule: 'json.not_object', message }, text: text.slice(0, KEPT_TEXT) });
-      return;
+      return { origin, format: 'ndjson', error: { rule: 'json.not_object', message }, text: text.slice(0, KEPT_TEXT) };
     }
-    this.#records.push({ origin, format: 'ndjson', value: value as JsonObject });
-  }
-
-  problem(rule: LineProblem, message: string, text: string, lineNo: number): void {
-    const origin = { file: this.#file, line: lineNo, input: this.#input };
-    this.#records.push({ origin, format: 'ndjson', error: { rule, message }, text });
+    return { origin, format: 'ndjson', value: value as JsonObject };
   }
 }
 
@@ -73,8 +104,8 @@ export async function* readNdjson(source: InputSource, input: number, options: R
   const splitter = new LineSplitter(batch, { maxLineBytes: options.maxLineBytes, skipThrough: options.skipThrough?.(input) ?? 0 });
   for await (const chunk of readChunks(source, options)) {
     splitter.push(chunk);
-    if (batch.size > 0) yield batch.take();
+    while (batch.size > 0) yield batch.take();
   }
   splitter.end();
-  if (batch.size > 0) yield batch.take();
+  while (batch.size > 0) yield batch.take();
 }

@@ -1,7 +1,8 @@
 /**
  * Reading a run's inputs (SPEC §2): every source in order, as batches of raw records.
- * A batch is the records of one chunk read, so the consumer pays one await per ~64 KiB, not
- * one per record, and pulling the next batch is the backpressure that keeps memory flat.
+ * A batch is records of one chunk read (NDJSON: at most a few hundred of them), so the
+ * consumer pays one await per batch, not one per record, and pulling the next batch is
+ * the backpressure that keeps memory flat.
  */
 import type { Readable } from 'node:stream';
 import type { RawRecord } from '../records.js';

@@ -16,7 +16,7 @@ import type { WireRequest } from '../apis/encode.js';
 import type { EndpointStats } from '../report/stats.js';
 import { DueQueue } from './due-queue.js';
 import { retryDelay, type Backoff } from './retry.js';
-import type { Transport, TransportResult } from './transport.js';
+import type { SendOptions, Transport, TransportResult } from './transport.js';
 
 /** One request on its way: its first attempt's due time, then each retry's. */
 export interface Delivery {
@@ -70,6 +70,8 @@ export class Dispatcher {
   #retryReady: Delivery[] = [];
   readonly #waiting = new Map<NodeJS.Timeout, Delivery>();
   readonly #abort = new AbortController();
+  /** The same for every attempt: built once rather than per request. */
+  readonly #sendOptions: SendOptions;
   #inFlight = 0;
   #settling = 0;
   #order = 0;
@@ -93,8 +95,10 @@ export class Dispatcher {
     this.#options = options;
     this.#now = options.now ?? (() => performance.now());
     this.#random = options.random ?? Math.random;
-    // Every request in flight listens on the one signal; more than Node's default of 10 is the design.
+    // Every request in flight is under the one signal: a transport that listens per request
+    // (ours listen once per signal) goes past Node's default of 10 by design.
     setMaxListeners(options.concurrency + 16, this.#abort.signal);
+    this.#sendOptions = { timeoutMs: options.timeoutMs, signal: this.#abort.signal };
   }
 
   /** Requests queued or in flight (retries waiting on their timers not included). */
@@ -246,7 +250,7 @@ export class Dispatcher {
     if (this.#inFlight >= this.#options.concurrency) this.#fullSince ??= sentAt;
     let sending: Promise<TransportResult>;
     try {
-      sending = this.#options.transport.send(delivery.wire, { timeoutMs: this.#options.timeoutMs, signal: this.#abort.signal });
+      sending = this.#options.transport.send(delivery.wire, this.#sendOptions);
     } catch (err) {
       sending = Promise.reject(err);
     }

@@ -25,7 +25,10 @@ export interface Judgement {
   readonly findings: readonly Finding[];
   /** Set when the record may be sent. */
   readonly record: ValidRecord | undefined;
-  /** The record as it should be written to --failed: typed, metadata kept. */
+  /**
+   * The record as it should be written to --failed: typed, metadata kept. Only for a
+   * record that may not be sent (a valid one is written from its ValidRecord, if ever).
+   */
   readonly failedForm: JsonObject | undefined;
 }
 
@@ -49,13 +52,18 @@ export class RecordJudge {
       const finding: Finding = { rule: raw.error?.rule ?? 'json.syntax', severity: 'error', path: '', message: raw.error?.message ?? 'no record' };
       return this.#verdict(origin, undefined, [finding], undefined, raw.text === undefined ? undefined : { _raw: raw.text });
     }
-    const meta: JsonObject = {};
-    let fields: JsonObject = {};
-    for (const key in raw.value) {
-      const v = raw.value[key];
-      if (isMetadataField(key)) {
-        if (!(raw.format === 'csv' && v === '')) meta[key] = v;
-      } else fields[key] = v;
+    let meta: JsonObject = NO_META;
+    let fields: JsonObject = raw.value;
+    // Most records carry no metadata: then the record as read is already its fields, uncopied.
+    if (hasMetadata(raw.value)) {
+      meta = {};
+      fields = {};
+      for (const key in raw.value) {
+        const v = raw.value[key];
+        if (isMetadataField(key)) {
+          if (!(raw.format === 'csv' && v === '')) meta[key] = v;
+        } else fields[key] = v;
+      }
     }
     const resolved = this.#endpointFor(fields, meta);
     if (typeof resolved === 'string') {
@@ -70,8 +78,8 @@ export class RecordJudge {
       findings = findings.map((f) => (f.severity === 'warning' ? { ...f, severity: 'error' as const } : f));
     }
     const ok = !findings.some((f) => f.severity === 'error');
-    const record: ValidRecord | undefined = ok ? { origin, endpoint: endpoint.id, value: validation.value, meta, seq: this.#seq++ } : undefined;
-    return this.#verdict(origin, endpoint, findings, record, { ...meta, _api: endpoint.id, ...fields });
+    if (ok) return this.#verdict(origin, endpoint, findings, { origin, endpoint: endpoint.id, value: validation.value, meta, seq: this.#seq++ }, undefined);
+    return this.#verdict(origin, endpoint, findings, undefined, { ...meta, _api: endpoint.id, ...fields });
   }
 
   #endpointFor(fields: JsonObject, meta: JsonObject): Endpoint | string {
@@ -100,6 +108,14 @@ export class RecordJudge {
     if (warned) stats.warnings++;
     return { origin, endpoint, findings, record, failedForm };
   }
+}
+
+/** The metadata of a record that has none: shared, so frozen. */
+const NO_META: JsonObject = Object.freeze({});
+
+function hasMetadata(value: JsonObject): boolean {
+  for (const key in value) if (isMetadataField(key)) return true;
+  return false;
 }
 
 /**
