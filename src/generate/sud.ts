@@ -140,18 +140,25 @@ function startRecord(round: Round): JsonObject {
   return {
     report_type: 'game_start',
     report_msg: {
-      mg_id: round.game.mgId,
-      mg_id_str: round.game.mgId.toString(),
-      room_id: round.roomId,
-      game_mode: round.mode,
-      game_round_id: round.roundId,
-      battle_start_at: round.startAt,
+      ...roundFields(round),
       players,
       report_game_info_extras: round.extras,
       report_game_info_key: round.key,
     },
     uid: round.leader.uid,
     ss_token: round.leader.ssToken,
+  };
+}
+
+/** What both reports of a round say first, in the seed's order. */
+function roundFields(round: Round): JsonObject {
+  return {
+    mg_id: round.game.mgId,
+    mg_id_str: round.game.mgId.toString(),
+    room_id: round.roomId,
+    game_mode: round.mode,
+    game_round_id: round.roundId,
+    battle_start_at: round.startAt,
   };
 }
 
@@ -185,12 +192,7 @@ function settleResults(rng: Prng, round: Round): JsonObject[] {
 
 function settleRecord(rng: Prng, round: Round): JsonObject {
   const msg: JsonObject = {
-    mg_id: round.game.mgId,
-    mg_id_str: round.game.mgId.toString(),
-    room_id: round.roomId,
-    game_mode: round.mode,
-    game_round_id: round.roundId,
-    battle_start_at: round.startAt,
+    ...roundFields(round),
     battle_end_at: round.endAt,
     battle_duration: round.endAt - round.startAt,
     results: settleResults(rng, round),

@@ -7,16 +7,8 @@ import { writeFile } from 'node:fs/promises';
 import { encodeHistogram, summarize, type LatencySummary } from './histogram.js';
 import type { FindingExample, RunStats, Totals } from './stats.js';
 
-export interface EndpointReport {
-  records: number;
-  valid: number;
-  invalid: number;
-  warnings: number;
-  duplicates: number;
-  requests: number;
-  succeeded: number;
-  failed: number;
-  retries: number;
+/** One endpoint's counts (the same counters as the run's totals) and its latency. */
+export interface EndpointReport extends Totals {
   late: number;
   latencyMs: LatencySummary;
   /** Latency measured from each request's due time (open model, no coordinated omission). */
