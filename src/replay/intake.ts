@@ -7,8 +7,8 @@
  */
 import type { Endpoint } from '../apis/api.js';
 import type { RawRecord, ValidRecord, Origin } from '../records.js';
-import { RunStats, UNKNOWN_ENDPOINT } from '../report/stats.js';
-import { RecordJudge, type JudgeOptions, type Judgement } from '../validate/judge.js';
+import { UNKNOWN_ENDPOINT, type RunStats } from '../report/stats.js';
+import { RecordJudge, countJudgement, type JudgeOptions, type Judgement } from '../validate/judge.js';
 import { KeySet } from './dedup.js';
 import { shardKeyOf, shardOf } from './shard.js';
 
@@ -41,7 +41,7 @@ export class RecordIntake {
     this.#stats = stats;
     // With --shard, records are judged on the side and counted only when they are this
     // shard's: a record belongs to exactly one shard's report, so merged reports add up.
-    this.#judge = new RecordJudge(options.judge, options.shard ? new RunStats('shard', 0) : stats);
+    this.#judge = new RecordJudge(options.judge, options.shard ? undefined : stats);
   }
 
   judge(raw: RawRecord): Judgement {
@@ -82,16 +82,3 @@ export class RecordIntake {
   }
 }
 
-/** What RecordJudge counts as it judges, for a judgement made on the side (--shard). */
-function countJudgement(stats: RunStats, judgement: Judgement): void {
-  const counts = stats.endpoint(judgement.endpoint?.id ?? UNKNOWN_ENDPOINT);
-  counts.records++;
-  if (judgement.record) counts.valid++;
-  else counts.invalid++;
-  let warned = false;
-  for (const finding of judgement.findings) {
-    if (finding.severity === 'warning') warned = true;
-    stats.findings.add(judgement.origin, finding);
-  }
-  if (warned) counts.warnings++;
-}

@@ -8,7 +8,6 @@ import type { Endpoint } from '../apis/api.js';
 import { readRecords } from '../input/read.js';
 import type { InputSource } from '../input/sources.js';
 import type { Origin } from '../records.js';
-import { RunStats } from '../report/stats.js';
 import { RecordJudge, type JudgeOptions } from '../validate/judge.js';
 
 /** Endpoints among `wanted` that some valid record belongs to, with the first such record's origin. */
@@ -19,7 +18,7 @@ export async function findEndpointsInInputs(
   wanted: ReadonlySet<Endpoint>,
 ): Promise<Map<Endpoint, Origin>> {
   const found = new Map<Endpoint, Origin>();
-  const judgeOnly = new RecordJudge(judge, new RunStats('prescan', 0));
+  const judgeOnly = new RecordJudge(judge, undefined);
   for await (const batch of readRecords(inputs, { delimiter: read.delimiter })) {
     for (const raw of batch) {
       const verdict = judgeOnly.judge(raw);

@@ -35,10 +35,11 @@ export interface Judgement {
 export class RecordJudge {
   readonly #candidates: readonly Endpoint[];
   readonly #options: JudgeOptions;
-  readonly #stats: RunStats;
+  /** Where verdicts are counted; undefined to judge on the side (the caller counts). */
+  readonly #stats: RunStats | undefined;
   #seq = 0;
 
-  constructor(options: JudgeOptions, stats: RunStats) {
+  constructor(options: JudgeOptions, stats: RunStats | undefined) {
     const candidates = selectEndpoints(options.api);
     if (!candidates) throw new UsageError(`--api ${options.api} is not an API or endpoint`, 'use auto, stat, sud, download, or an endpoint id such as download.downloadEvent');
     this.#candidates = candidates;
@@ -96,18 +97,24 @@ export class RecordJudge {
   }
 
   #verdict(origin: Origin, endpoint: Endpoint | undefined, findings: readonly Finding[], record: ValidRecord | undefined, failedForm: JsonObject | undefined): Judgement {
-    const stats = this.#stats.endpoint(endpoint?.id ?? UNKNOWN_ENDPOINT);
-    stats.records++;
-    if (record) stats.valid++;
-    else stats.invalid++;
-    let warned = false;
-    for (const finding of findings) {
-      if (finding.severity === 'warning') warned = true;
-      this.#stats.findings.add(origin, finding);
-    }
-    if (warned) stats.warnings++;
-    return { origin, endpoint, findings, record, failedForm };
+    const judgement: Judgement = { origin, endpoint, findings, record, failedForm };
+    if (this.#stats) countJudgement(this.#stats, judgement);
+    return judgement;
   }
+}
+
+/** Count a verdict: records, valid or invalid, warnings (records with one), findings by rule. */
+export function countJudgement(stats: RunStats, judgement: Judgement): void {
+  const counts = stats.endpoint(judgement.endpoint?.id ?? UNKNOWN_ENDPOINT);
+  counts.records++;
+  if (judgement.record) counts.valid++;
+  else counts.invalid++;
+  let warned = false;
+  for (const finding of judgement.findings) {
+    if (finding.severity === 'warning') warned = true;
+    stats.findings.add(judgement.origin, finding);
+  }
+  if (warned) counts.warnings++;
 }
 
 /** The metadata of a record that has none: shared, so frozen. */
