@@ -42,9 +42,9 @@ export const demoCommand: CommandModule<GlobalArgs, GlobalArgs> = {
       stats.finish();
       const totals = stats.totals();
       const exitCode = outcome.interrupted ? ExitCode.Interrupted : totals.invalid > 0 || outcome.undelivered > 0 ? ExitCode.Failed : ExitCode.Ok;
-      io.stdout.write(renderSummary(buildReport(stats, { exitCode }), { color: useColor(io.stdout, io.env), mode: 'replay' }));
+      if (!args.quiet) io.stdout.write(renderSummary(buildReport(stats, { exitCode }), { color: useColor(io.stdout, io.env), mode: 'replay' }));
       const seen = receiver.stats().totals;
-      io.stdout.write(`\nThe receiver's own count: ${seen.accepted} of ${seen.requests} requests accepted, ${seen.rejected} rejected, ${seen.duplicates} duplicates.\n`);
+      if (!args.quiet) io.stdout.write(`\nThe receiver's own count: ${seen.accepted} of ${seen.requests} requests accepted, ${seen.rejected} rejected, ${seen.duplicates} duplicates.\n`);
       setExitCode(exitCode);
     } finally {
       await receiver.close();
