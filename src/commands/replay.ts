@@ -2,7 +2,7 @@
 import type { Argv, CommandModule } from 'yargs';
 import { resolveInputs } from '../input/sources.js';
 import { RunStats } from '../report/stats.js';
-import { buildReport, reportJson, writeReport } from '../report/report.js';
+import { buildReport, reportJson, writeReportText } from '../report/report.js';
 import { renderSummary } from '../report/table.js';
 import { runReplay } from '../replay/engine.js';
 import { REPLAY_DEFAULTS } from '../replay/options.js';
@@ -86,9 +86,11 @@ export const replayCommand: CommandModule<GlobalArgs, GlobalArgs & ReplayArgs> =
         : ExitCode.Ok;
     const report = buildReport(stats, { exitCode, thresholds: outcome.thresholds });
     const secrets = secretValues(options.credentials);
-    if (args.report) await writeReport(args.report, JSON.parse(redactText(JSON.stringify(report), secrets)));
+    // Serialized once (bigint-safe), then masked: the same text for the file and stdout.
+    const json = args.report || args.json ? redactText(reportJson(report), secrets) + '\n' : '';
+    if (args.report) await writeReportText(args.report, json);
     // When stdout carries data (requests or JSON), the table goes to stderr.
-    if (args.json) io.stdout.write(redactText(reportJson(report), secrets) + '\n');
+    if (args.json) io.stdout.write(json);
     else if (!args.quiet) {
       const out = args.printRequests ? io.stderr : io.stdout;
       out.write(redactText(renderSummary(report, { color: useColor(out, io.env), mode: args.dryRun ? 'dry-run' : 'replay' }), secrets));

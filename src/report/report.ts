@@ -4,6 +4,7 @@
  * each endpoint carries its histograms encoded.
  */
 import { writeFile } from 'node:fs/promises';
+import { InputError, describeError } from '../errors.js';
 import { encodeHistogram, summarize, type LatencySummary } from './histogram.js';
 import type { FindingExample, RunStats, Totals } from './stats.js';
 
@@ -89,5 +90,14 @@ function jsonSafe(_key: string, value: unknown): unknown {
 }
 
 export async function writeReport(file: string, report: Report): Promise<void> {
-  await writeFile(file, reportJson(report) + '\n');
+  await writeReportText(file, reportJson(report) + '\n');
+}
+
+/** A report already serialized (and masked), to its file; an unwritable path is one clear error. */
+export async function writeReportText(file: string, text: string): Promise<void> {
+  try {
+    await writeFile(file, text);
+  } catch (err) {
+    throw new InputError(file, `cannot write the report (${describeError(err)})`);
+  }
 }
