@@ -9,7 +9,7 @@
  */
 import { readFile } from 'node:fs/promises';
 import type { Argv, CommandModule } from 'yargs';
-import { ExitCode, InputError, UsageError, describeError } from '../errors.js';
+import { ExitCode, InputError, UsageError } from '../errors.js';
 import { fsProblem } from '../input/sources.js';
 import { checkReport, mergeReports } from '../report/merge.js';
 import { reportJson, writeReport, type Report } from '../report/report.js';
@@ -75,13 +75,7 @@ export const mergeCommand: CommandModule<GlobalArgs, MergeArgs> = {
     const reports: Report[] = [];
     for (const file of args.reports) reports.push(await readReportFile(file));
     const merged = mergeReports(reports, args.maxExamples === undefined ? {} : { maxExamples: args.maxExamples });
-    if (args.report) {
-      try {
-        await writeReport(args.report, merged);
-      } catch (err) {
-        throw new InputError(args.report, `cannot write the merged report (${describeError(err)})`, err);
-      }
-    }
+    if (args.report) await writeReport(args.report, merged);
     if (args.json) io.stdout.write(reportJson(merged) + '\n');
     else if (!args.quiet) io.stdout.write(renderSummary(merged, { color: useColor(io.stdout, io.env), mode: renderMode(merged.command) }));
     setExitCode(mergedRunFailed(merged) ? ExitCode.Failed : ExitCode.Ok);
