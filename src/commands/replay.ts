@@ -79,7 +79,9 @@ export const replayCommand: CommandModule<GlobalArgs, GlobalArgs & ReplayArgs> =
     stats.finish();
     const totals = stats.totals();
     const breached = outcome.thresholds.some((t) => !t.ok);
-    const exitCode = outcome.interrupted
+    const exitCode = outcome.failure !== undefined
+      ? ExitCode.Usage
+      : outcome.interrupted
       ? ExitCode.Interrupted
       : totals.invalid > 0 || outcome.undelivered > 0 || breached
         ? ExitCode.Failed
@@ -95,6 +97,8 @@ export const replayCommand: CommandModule<GlobalArgs, GlobalArgs & ReplayArgs> =
       const out = args.printRequests ? io.stderr : io.stdout;
       out.write(redactText(renderSummary(report, { color: useColor(out, io.env), mode: args.dryRun ? 'dry-run' : 'replay' }), secrets));
     }
+    // The summary first: what was sent before --failed became unwritable is the user's to see.
+    if (outcome.failure !== undefined) throw outcome.failure;
     setExitCode(exitCode);
   },
 };

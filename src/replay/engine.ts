@@ -14,7 +14,7 @@ import { allEndpoints, selectEndpoints } from '../apis/registry.js';
 import type { Io } from '../commands/context.js';
 import { readRecords } from '../input/read.js';
 import type { RawRecord } from '../records.js';
-import { FailedWriter } from '../report/failed.js';
+import { FailedFileError, FailedWriter } from '../report/failed.js';
 import { buildReport } from '../report/report.js';
 import type { RunStats } from '../report/stats.js';
 import type { Judgement } from '../validate/judge.js';
@@ -42,6 +42,8 @@ export interface ReplayOutcome {
   thresholds: { expression: string; ok: boolean; actual: number }[];
   /** Records read but not sent because the run stopped early; a --resume sends them. */
   unsent: number;
+  /** The run stopped because --failed could not be written: the command prints the summary, then this (exit 2). */
+  failure?: unknown;
 }
 
 /** Backpressure: the reader pauses while this many requests per concurrency slot are queued or in flight. */
@@ -90,6 +92,8 @@ class ReplayRun {
   #lastYield = 0;
   readonly #yieldEveryMs: number;
   #ledger: RecordLedger | undefined;
+  /** What stopped the run early when --failed could not be written. */
+  #failure: unknown;
 
   constructor(options: ReplayOptions, io: Io, stats: RunStats) {
     this.#options = options;
@@ -103,7 +107,11 @@ class ReplayRun {
         judge: options.judge,
         shard: options.shard,
         unique: options.unique,
-        writeInvalid: (j) => this.#failed?.writeInvalid(j.origin, j.failedForm, j.findings),
+        writeInvalid: (j) =>
+          this.#failed?.writeInvalid(j.origin, j.failedForm, j.findings).catch((err: unknown) => {
+            this.#fail(err);
+            throw err;
+          }),
         settle: (origin) => this.#checkpoint?.settle(origin.input, origin.line),
       },
       stats,
@@ -144,7 +152,7 @@ class ReplayRun {
         // have arrived, and a resume sends it again); what settled stays settled.
         this.#dispatcher?.stopTaking();
         await this.#graceThenAbort().catch(() => {});
-        throw err;
+        if (err !== this.#failure) throw err;
       } finally {
         await this.#close();
       }
@@ -153,7 +161,13 @@ class ReplayRun {
       unwatchOutput?.();
     }
     this.#finishStats();
-    return { interrupted: this.#stop.reason === 'interrupted', undelivered: this.#ledger?.undelivered ?? 0, thresholds: [], unsent: this.#notSent() };
+    return {
+      interrupted: this.#stop.reason === 'interrupted',
+      undelivered: this.#ledger?.undelivered ?? 0,
+      thresholds: [],
+      unsent: this.#notSent(),
+      ...(this.#failure !== undefined && { failure: this.#failure }),
+    };
   }
 
   /**
@@ -175,9 +189,16 @@ class ReplayRun {
     if (options.checkpointFile !== undefined && !options.dryRun) {
       this.#checkpoint = await Checkpoint.open(options.checkpointFile, { resume: options.resume, inputs: options.inputs, fingerprint: checkpointFingerprint(options) });
     }
-    if (options.failedFile !== undefined) this.#failed = new FailedWriter(options.failedFile, { append: options.resume, durable: options.checkpointFile !== undefined });
+    // Durable always: a line gathered in memory is lost to a second Ctrl-C or a crash, and
+    // the synchronous write costs under a microsecond a line, next to a request's round trip.
+    if (options.failedFile !== undefined) {
+      const failed = (this.#failed = new FailedWriter(options.failedFile, { append: options.resume, durable: true }));
+      if (failed.repairedBytes > 0) {
+        this.#stats.notes.push(`${options.failedFile} ended in a torn line (${failed.repairedBytes} bytes) from the earlier run; it was cut off and its record written again`);
+      }
+    }
     if (!options.dryRun) {
-      const ledger = (this.#ledger = new RecordLedger(this.#stats, this.#failed, this.#checkpoint));
+      const ledger = (this.#ledger = new RecordLedger(this.#stats, this.#failed, this.#checkpoint, (err) => this.#fail(err)));
       this.#transport = createTransport(options.transport, { concurrency: options.concurrency, origin: new URL(options.target.baseUrl).origin });
       this.#dispatcher = new Dispatcher({
         transport: this.#transport,
@@ -239,6 +260,12 @@ class ReplayRun {
     this.#stop.stop(reason);
     this.#dispatcher?.stopTaking();
     this.#wakeOnStop?.();
+  }
+
+  /** --failed could not be written: stop at once; what is in flight drains, the command exits 2 after the summary. */
+  #fail(err: unknown): void {
+    this.#failure ??= err;
+    this.#stopRun('write failed');
   }
 
   #endSchedule(): void {
@@ -407,7 +434,14 @@ class ReplayRun {
     const closing: Promise<void>[] = [];
     if (this.#transport) closing.push(this.#transport.close());
     // --failed before the checkpoint: a line marked settled must already be in the file.
-    if (this.#failed) await this.#failed.close();
+    if (this.#failed) {
+      try {
+        await this.#failed.close();
+      } catch (err) {
+        if (!(err instanceof FailedFileError)) throw err;
+        this.#failure ??= err;
+      }
+    }
     if (this.#checkpoint) closing.push(this.#checkpoint.close());
     await Promise.all(closing);
   }
@@ -438,6 +472,13 @@ class ReplayRun {
     if (dispatcher) for (const counts of stats.byEndpoint.values()) counts.rateTarget = dispatcher.targetRate(counts);
     const note = saturationNote(stats, { concurrency: this.#options.concurrency, transport: this.#options.transport });
     if (note) stats.notes.push(note);
+    const unwritten = this.#ledger?.unwritten ?? 0;
+    if (unwritten > 0) {
+      stats.notes.push(
+        `${unwritten} failed record${unwritten === 1 ? ' is' : 's are'} not in ${this.#options.failedFile} (it could not be written)` +
+          (this.#checkpoint ? '; they stay unsettled, and the same command with --resume sends them again' : ''),
+      );
+    }
     const left = this.#notSent();
     // A --loop run always ends with records left in its last pass: nothing to resume there.
     if (left > 0 && !this.#options.loop) {

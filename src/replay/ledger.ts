@@ -2,7 +2,8 @@
  * Where each sent request's records end up: delivered or failed are counted in RunStats
  * and settled in the checkpoint — a failed record only once it is in --failed, so a crash
  * between the two can lose nothing; unsent ones (stopped, aborted) are counted and left
- * unsettled for --resume. Request-level numbers are the dispatcher's.
+ * unsettled for --resume. Request-level numbers are the dispatcher's. A failed record
+ * whose line cannot be written stays unsettled, and `onWriteError` stops the run.
  */
 import type { ValidRecord } from '../records.js';
 import type { FailedWriter } from '../report/failed.js';
@@ -17,11 +18,19 @@ export class RecordLedger {
   #delivered = 0;
   #undelivered = 0;
   #unsent = 0;
+  #unwritten = 0;
+  readonly #onWriteError: (err: unknown) => void;
 
-  constructor(stats: RunStats, failed: FailedWriter | undefined, checkpoint: Checkpoint | undefined) {
+  constructor(stats: RunStats, failed: FailedWriter | undefined, checkpoint: Checkpoint | undefined, onWriteError: (err: unknown) => void = () => {}) {
     this.#stats = stats;
     this.#failed = failed;
     this.#checkpoint = checkpoint;
+    this.#onWriteError = onWriteError;
+  }
+
+  /** Failed records whose --failed line could not be written: left unsettled. */
+  get unwritten(): number {
+    return this.#unwritten;
   }
 
   /** Records delivered. */
@@ -62,8 +71,15 @@ export class RecordLedger {
           return;
         }
         return (async () => {
-          for (const record of records) {
-            await failed.writeUndelivered(record, settlement.cause);
+          for (let i = 0; i < records.length; i++) {
+            const record = records[i]!;
+            try {
+              await failed.writeUndelivered(record, settlement.cause);
+            } catch (err) {
+              this.#unwritten += records.length - i;
+              this.#onWriteError(err);
+              return;
+            }
             this.#checkpoint?.settle(record.origin.input, record.origin.line);
           }
         })();

@@ -5,8 +5,11 @@
  */
 import { ExitCode } from '../errors.js';
 
-/** `output closed`: --print-requests into a pipe whose reader went away (`| head`). */
-export type StopReason = 'interrupted' | 'duration' | 'output closed';
+/**
+ * `output closed`: --print-requests into a pipe whose reader went away (`| head`).
+ * `write failed`: a file the run must write (--failed) could not be written.
+ */
+export type StopReason = 'interrupted' | 'duration' | 'output closed' | 'write failed';
 
 export class RunStop {
   #reason: StopReason | undefined;

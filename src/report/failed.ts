@@ -3,18 +3,30 @@
  * `_error`, in a form this tool replays directly (typed values, `_api` set, metadata kept;
  * `_` fields are never sent). Appends on --resume so earlier failures are not lost.
  *
- * Writes are synchronous. With `durable`, each line is in the file (the kernel's, so a
- * crash or a second Ctrl-C cannot lose it) before the write returns — the engine settles a
- * failed record in the checkpoint only after that, so a resume never skips a record that
- * is in neither place. Without it, lines are gathered and written 64 KiB at a time.
+ * Writes are synchronous. With `durable` (every replay), each line is whole in the file —
+ * the kernel's, so a crash or a second Ctrl-C cannot lose it — before the write returns,
+ * and the record is settled only after that. A line that cannot be written whole (a full
+ * disk) is cut back off the file and the write throws a FailedFileError: the record stays
+ * unsettled, and every later write throws too. Without `durable` (validate), lines are
+ * gathered and written 64 KiB at a time.
  */
-import { closeSync, openSync, writeSync } from 'node:fs';
+import { closeSync, fstatSync, fsyncSync, ftruncateSync, openSync, readSync, writeSync } from 'node:fs';
 import type { Finding } from '../findings.js';
 import type { JsonObject, Origin, ValidRecord } from '../records.js';
 import { stringifyExact } from '../json/exact.js';
 import { InputError, describeError } from '../errors.js';
 
 const GATHER_BYTES = 64 * 1024;
+/** How far back a torn last line is looked for, per read. */
+const TAIL_CHUNK = 64 * 1024;
+
+/** The failed-records file could not be opened or written: the run stops (exit 2). */
+export class FailedFileError extends InputError {
+  constructor(file: string, err: unknown) {
+    super(file, `cannot write the failed-records file (${describeError(err)})`, err);
+    this.name = 'FailedFileError';
+  }
+}
 
 export class FailedWriter {
   readonly file: string;
@@ -22,14 +34,33 @@ export class FailedWriter {
   #fd: number | undefined;
   #pending = '';
   #count = 0;
+  /** Bytes of whole lines in the file: where a torn write is cut back to. */
+  #size = 0;
+  #error: FailedFileError | undefined;
+  /** Bytes of a torn last line an earlier run left, cut off when appending. */
+  readonly repairedBytes: number = 0;
 
   constructor(file: string, options: { append: boolean; durable?: boolean }) {
     this.file = file;
     this.#durable = options.durable ?? false;
     try {
-      this.#fd = openSync(file, options.append ? 'a' : 'w');
+      const fd = (this.#fd = openSync(file, options.append ? 'a+' : 'w'));
+      this.#size = fstatSync(fd).size;
+      // A run stopped mid-line (full disk, power loss) left a torn line. Its record was
+      // never settled, so this run writes it again: cut the fragment off rather than
+      // append onto it (one garbled line, and the record twice).
+      if (options.append && this.#size > 0) {
+        const whole = wholeLinesSize(fd, this.#size);
+        if (whole < this.#size) {
+          ftruncateSync(fd, whole);
+          this.repairedBytes = this.#size - whole;
+          this.#size = whole;
+        }
+      }
     } catch (err) {
-      throw new InputError(file, `cannot write the failed-records file (${describeError(err)})`);
+      if (this.#fd !== undefined) closeSync(this.#fd);
+      this.#fd = undefined;
+      throw new FailedFileError(file, err);
     }
   }
 
@@ -41,35 +72,84 @@ export class FailedWriter {
   writeInvalid(origin: Origin, form: JsonObject | undefined, findings: readonly Finding[]): Promise<void> {
     const errors = findings.filter((f) => f.severity === 'error');
     const text = errors.map((f) => `${f.rule}${f.path ? ` at ${f.path}` : ''}: ${f.message}`).join('; ');
-    this.#write({ ...(form ?? {}), _error: text, _source: `${origin.file}:${origin.line}` });
-    return Promise.resolve();
+    return this.#write({ ...(form ?? {}), _error: text, _source: `${origin.file}:${origin.line}` });
   }
 
   /** A valid record whose delivery failed after its retries. */
   writeUndelivered(record: ValidRecord, cause: string): Promise<void> {
-    this.#write({ ...record.meta, _api: record.endpoint, ...record.value, _error: cause, _source: `${record.origin.file}:${record.origin.line}` });
+    return this.#write({ ...record.meta, _api: record.endpoint, ...record.value, _error: cause, _source: `${record.origin.file}:${record.origin.line}` });
+  }
+
+  #write(line: JsonObject): Promise<void> {
+    try {
+      this.#pending += stringifyExact(line) + '\n';
+      if (this.#durable || this.#pending.length >= GATHER_BYTES) this.#flush();
+    } catch (err) {
+      return Promise.reject(err);
+    }
+    this.#count++;
     return Promise.resolve();
   }
 
-  #write(line: JsonObject): void {
-    this.#count++;
-    this.#pending += stringifyExact(line) + '\n';
-    if (this.#durable || this.#pending.length >= GATHER_BYTES) this.#flush();
-  }
-
+  /** Writes what is pending, whole or not at all (a torn tail is cut back off). */
   #flush(): void {
-    if (this.#fd === undefined || this.#pending === '') return;
-    try {
-      writeSync(this.#fd, this.#pending);
-    } catch (err) {
-      throw new InputError(this.file, `cannot write the failed-records file (${describeError(err)})`);
+    if (this.#error) {
+      this.#pending = '';
+      throw this.#error;
     }
+    if (this.#fd === undefined || this.#pending === '') return;
+    const bytes = Buffer.from(this.#pending, 'utf8');
     this.#pending = '';
+    const fd = this.#fd;
+    let written = 0;
+    try {
+      // writeSync may write fewer bytes than asked (a disk filling up): go on until all
+      // are written or it fails.
+      while (written < bytes.length) written += writeSync(fd, bytes, written, bytes.length - written);
+    } catch (err) {
+      this.#error = new FailedFileError(this.file, err);
+      if (written > 0) {
+        try {
+          ftruncateSync(fd, this.#size);
+        } catch {
+          // Cannot cut it back now: a --resume does (see the constructor).
+        }
+      }
+      throw this.#error;
+    }
+    this.#size += bytes.length;
   }
 
   async close(): Promise<void> {
-    this.#flush();
-    if (this.#fd !== undefined) closeSync(this.#fd);
-    this.#fd = undefined;
+    const fd = this.#fd;
+    if (fd === undefined) return;
+    try {
+      if (!this.#error) {
+        this.#flush();
+        // On disk before the checkpoint's own final, synced snapshot settles these lines.
+        fsyncSync(fd);
+      }
+    } catch (err) {
+      const code = (err as NodeJS.ErrnoException).code;
+      // /dev/null and pipes cannot be synced; nothing is lost there.
+      if (code !== 'EINVAL' && code !== 'ENOTSUP') throw err instanceof FailedFileError ? err : new FailedFileError(this.file, err);
+    } finally {
+      this.#fd = undefined;
+      closeSync(fd);
+    }
   }
+}
+
+/** The size of the file's whole lines: up to and including its last newline. */
+function wholeLinesSize(fd: number, size: number): number {
+  const chunk = Buffer.alloc(Math.min(TAIL_CHUNK, size));
+  let end = size;
+  while (end > 0) {
+    const start = Math.max(0, end - chunk.length);
+    const n = readSync(fd, chunk, 0, end - start, start);
+    const at = chunk.subarray(0, n).lastIndexOf(0x0a);
+    if (at >= 0) return start + at + 1;
+    end = start;
+  }
+  return 0;
 }
