@@ -3,6 +3,7 @@ import type { Argv, CommandModule } from 'yargs';
 import { resolveInputs } from '../input/sources.js';
 import { RunStats } from '../report/stats.js';
 import { buildReport, reportJson, writeReportText } from '../report/report.js';
+import { backfillReport } from '../report/resumed.js';
 import { renderSummary } from '../report/table.js';
 import { runReplay } from '../replay/engine.js';
 import { REPLAY_DEFAULTS } from '../replay/options.js';
@@ -77,16 +78,18 @@ export const replayCommand: CommandModule<GlobalArgs, GlobalArgs & ReplayArgs> =
     const stats = new RunStats(args.dryRun ? 'replay --dry-run' : 'replay', args.maxExamples);
     const outcome = await runReplay(options, io, stats);
     stats.finish();
-    const totals = stats.totals();
+    // A resumed backfill reports the whole backfill, and its exit code says how that went.
+    const report = backfillReport(outcome.earlier, buildReport(stats, { thresholds: outcome.thresholds }));
     const breached = outcome.thresholds.some((t) => !t.ok);
-    const exitCode = outcome.failure !== undefined
-      ? ExitCode.Usage
-      : outcome.interrupted
-      ? ExitCode.Interrupted
-      : totals.invalid > 0 || outcome.undelivered > 0 || breached
-        ? ExitCode.Failed
-        : ExitCode.Ok;
-    const report = buildReport(stats, { exitCode, thresholds: outcome.thresholds });
+    report.exitCode =
+      outcome.failure !== undefined
+        ? ExitCode.Usage
+        : outcome.interrupted
+          ? ExitCode.Interrupted
+          : report.totals.invalid > 0 || report.totals.failed > 0 || breached
+            ? ExitCode.Failed
+            : ExitCode.Ok;
+    const exitCode = report.exitCode;
     const secrets = secretValues(options.credentials);
     // Serialized once (bigint-safe), then masked: the same text for the file and stdout.
     const json = args.report || args.json ? redactText(reportJson(report), secrets) + '\n' : '';

@@ -16,6 +16,8 @@ import { readRecords } from '../input/read.js';
 import type { RawRecord } from '../records.js';
 import { FailedFileError, FailedWriter } from '../report/failed.js';
 import { buildReport } from '../report/report.js';
+import { backfillReport, readEarlierRuns, saveReport, type EarlierRuns } from '../report/resumed.js';
+import { secretValues } from '../redact.js';
 import type { RunStats } from '../report/stats.js';
 import type { Judgement } from '../validate/judge.js';
 import { Checkpoint } from './checkpoint.js';
@@ -44,12 +46,16 @@ export interface ReplayOutcome {
   unsent: number;
   /** The run stopped because --failed could not be written: the command prints the summary, then this (exit 2). */
   failure?: unknown;
+  /** A --resume: what the earlier runs of the backfill settled (see report/resumed.ts). */
+  earlier?: EarlierRuns;
 }
 
 /** Backpressure: the reader pauses while this many requests per concurrency slot are queued or in flight. */
 const BACKLOG_PER_SLOT = 2;
 /** …or while this many retries wait on their timers (each holds its request in memory). */
 const WAITING_RETRIES_PER_SLOT = 16;
+/** How often the backfill's report so far is saved beside the checkpoint. */
+const SAVE_REPORT_EVERY_MS = 1000;
 /** A little under ProgressLine's own 250 ms throttle, so no redraw is skipped. */
 const PROGRESS_EVERY_MS = 200;
 /** The longest stretch of synchronous work between event-loop turns (see #yield). */
@@ -94,6 +100,8 @@ class ReplayRun {
   #ledger: RecordLedger | undefined;
   /** What stopped the run early when --failed could not be written. */
   #failure: unknown;
+  /** With --resume: what the earlier runs of the backfill settled. */
+  #earlier: EarlierRuns | undefined;
 
   constructor(options: ReplayOptions, io: Io, stats: RunStats) {
     this.#options = options;
@@ -161,12 +169,14 @@ class ReplayRun {
       unwatchOutput?.();
     }
     this.#finishStats();
+    this.#saveReport();
     return {
       interrupted: this.#stop.reason === 'interrupted',
       undelivered: this.#ledger?.undelivered ?? 0,
       thresholds: [],
       unsent: this.#notSent(),
       ...(this.#failure !== undefined && { failure: this.#failure }),
+      ...(this.#earlier && { earlier: this.#earlier }),
     };
   }
 
@@ -187,7 +197,8 @@ class ReplayRun {
     const options = this.#options;
     // A dry run sends nothing, so it settles nothing: the checkpoint is left alone.
     if (options.checkpointFile !== undefined && !options.dryRun) {
-      this.#checkpoint = await Checkpoint.open(options.checkpointFile, { resume: options.resume, inputs: options.inputs, fingerprint: checkpointFingerprint(options) });
+      const checkpoint = (this.#checkpoint = await Checkpoint.open(options.checkpointFile, { resume: options.resume, inputs: options.inputs, fingerprint: checkpointFingerprint(options) }));
+      if (options.resume) this.#earlier = readEarlierRuns(options.checkpointFile, options.inputs.map((_, i) => checkpoint.skipThrough(i)));
     }
     // Durable always: a line gathered in memory is lost to a second Ctrl-C or a crash, and
     // the synchronous write costs under a microsecond a line, next to a request's round trip.
@@ -253,6 +264,20 @@ class ReplayRun {
       }
     }
     if (this.#progress) this.#timers.push(setInterval(() => this.#showProgress(), PROGRESS_EVERY_MS));
+    if (this.#checkpoint) this.#timers.push(setInterval(() => this.#saveReport(), SAVE_REPORT_EVERY_MS));
+  }
+
+  /** The backfill's report so far, beside the checkpoint: what a --resume starts its own report from. */
+  #saveReport(): void {
+    const checkpoint = this.#checkpoint;
+    if (!checkpoint || this.#options.checkpointFile === undefined) return;
+    this.#stats.finish();
+    const report = backfillReport(this.#earlier, buildReport(this.#stats));
+    try {
+      saveReport(this.#options.checkpointFile, report, this.#options.inputs.map((_, i) => checkpoint.settledThrough(i)), secretValues(this.#options.credentials));
+    } catch (err) {
+      this.#fail(err);
+    }
   }
 
   #stopRun(reason: StopReason): void {
@@ -262,7 +287,7 @@ class ReplayRun {
     this.#wakeOnStop?.();
   }
 
-  /** --failed could not be written: stop at once; what is in flight drains, the command exits 2 after the summary. */
+  /** --failed (or the saved report) could not be written: stop at once; what is in flight drains, the command exits 2 after the summary. */
   #fail(err: unknown): void {
     this.#failure ??= err;
     this.#stopRun('write failed');

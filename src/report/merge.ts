@@ -6,6 +6,10 @@
  * The shards of one job run at the same time against the same target, so their rates add
  * (a fleet of 4 shards at 500/s is 2000/s), the run lasted as long as its slowest shard,
  * and it started when its first shard did.
+ *
+ * The runs of one resumed backfill (`mode: 'sequential'`) ran one after the other: their
+ * durations add, the achieved rate is all requests over all the time spent sending, and
+ * the last run says how it ended (interrupted, exit code, notes).
  */
 import { z } from 'zod';
 import { decodeHistogram, encodeHistogram, newHistogram, summarize, type Histogram, type LatencySummary } from './histogram.js';
@@ -18,6 +22,8 @@ export interface MergeOptions {
    * it (the length of any truncated example list); when no shard truncated, all are kept.
    */
   readonly maxExamples?: number;
+  /** `parallel` (default): shards of one job. `sequential`: runs of one backfill, oldest first. */
+  readonly mode?: 'parallel' | 'sequential';
 }
 
 const COUNT_FIELDS = ['records', 'valid', 'invalid', 'warnings', 'duplicates', 'requests', 'succeeded', 'failed', 'retries', 'late'] as const;
@@ -111,7 +117,19 @@ function maxOf(values: readonly (number | null | undefined)[]): number | null {
   return present.length > 0 ? Math.max(...present) : null;
 }
 
-function mergeEndpoint(parts: readonly EndpointReport[]): EndpointReport {
+/** One after the other: requests over the time spent sending them (each part's requests at its own achieved rate). */
+function sequentialRate(parts: readonly EndpointReport[]): number {
+  let requests = 0;
+  let seconds = 0;
+  for (const p of parts) {
+    if (p.rate.achieved <= 0) continue;
+    requests += p.requests;
+    seconds += p.requests / p.rate.achieved;
+  }
+  return seconds > 0 ? round2(requests / seconds) : 0;
+}
+
+function mergeEndpoint(parts: readonly EndpointReport[], sequential: boolean): EndpointReport {
   const latency = addHistograms(parts.map((p) => p.histograms.latency));
   const latencyFromDue = addHistograms(parts.map((p) => p.histograms.latencyFromDue));
   const lateness = addHistograms(parts.map((p) => p.histograms.lateness));
@@ -123,12 +141,15 @@ function mergeEndpoint(parts: readonly EndpointReport[]): EndpointReport {
     latencyMs: summarizeMerged(latency, parts.map((p) => p.latencyMs)),
     latencyFromDueMs: summarizeMerged(latencyFromDue, parts.map((p) => p.latencyFromDueMs)),
     latenessMs: summarizeMerged(lateness, parts.map((p) => p.latenessMs)),
-    rate: {
-      // --rate is per shard: the job's target is their sum.
-      target: targets.length > 0 ? round2(targets.reduce((a, b) => a + b, 0)) : null,
-      // Shards send at the same time, so their achieved rates add (not average).
-      achieved: round2(parts.reduce((sum, p) => sum + p.rate.achieved, 0)),
-    },
+    rate: sequential
+      ? // The same command resumed: its target is the last run's.
+        { target: targets.length > 0 ? targets[targets.length - 1]! : null, achieved: sequentialRate(parts) }
+      : {
+          // --rate is per shard: the job's target is their sum.
+          target: targets.length > 0 ? round2(targets.reduce((a, b) => a + b, 0)) : null,
+          // Shards send at the same time, so their achieved rates add (not average).
+          achieved: round2(parts.reduce((sum, p) => sum + p.rate.achieved, 0)),
+        },
     histograms: { latency: encodeHistogram(latency), latencyFromDue: encodeHistogram(latencyFromDue), lateness: encodeHistogram(lateness) },
     sendWindow: { first: minOf(parts.map((p) => p.sendWindow?.first)), last: maxOf(parts.map((p) => p.sendWindow?.last)) },
   };
@@ -187,34 +208,37 @@ function mergedExitCode(reports: readonly Report[]): number | undefined {
   return Math.max(...codes);
 }
 
-/** One report for the whole job. `reports` must not be empty. */
+/** One report for the whole job (or backfill, oldest run first). `reports` must not be empty. */
 export function mergeReports(reports: readonly Report[], options: MergeOptions = {}): Report {
   if (reports.length === 0) throw new RangeError('mergeReports needs at least one report');
+  const sequential = options.mode === 'sequential';
   const totals = {} as Totals;
   for (const field of TOTAL_FIELDS) totals[field] = reports.reduce((sum, r) => sum + r.totals[field], 0);
 
   const ids: string[] = [];
   for (const report of reports) for (const id of Object.keys(report.byEndpoint)) if (!ids.includes(id)) ids.push(id);
   const byEndpoint: Record<string, EndpointReport> = {};
-  for (const id of ids) byEndpoint[id] = mergeEndpoint(reports.flatMap((r) => (r.byEndpoint[id] ? [r.byEndpoint[id]] : [])));
+  for (const id of ids) byEndpoint[id] = mergeEndpoint(reports.flatMap((r) => (r.byEndpoint[id] ? [r.byEndpoint[id]] : [])), sequential);
 
   const commands = [...new Set(reports.map((r) => r.command))];
-  const notes = [...new Set(reports.flatMap((r) => r.notes))];
-  notes.push(`merged from ${reports.length} report${reports.length === 1 ? '' : 's'}: counts added, latency histograms merged, rates summed`);
+  const last = reports[reports.length - 1]!;
+  // An earlier run's notes ("… not sent; --resume sends them") were about a state the later run changed.
+  const notes = sequential ? [...last.notes] : [...new Set(reports.flatMap((r) => r.notes))];
+  if (!sequential) notes.push(`merged from ${reports.length} report${reports.length === 1 ? '' : 's'}: counts added, latency histograms merged, rates summed`);
   const startedAt = reports.map((r) => r.startedAt).reduce((a, b) => (Date.parse(b) < Date.parse(a) ? b : a));
 
   const merged: Report = {
     command: commands.length === 1 ? commands[0]! : commands.join('+'),
     startedAt,
-    durationMs: Math.max(...reports.map((r) => r.durationMs)),
-    interrupted: reports.some((r) => r.interrupted),
+    durationMs: sequential ? reports.reduce((sum, r) => sum + r.durationMs, 0) : Math.max(...reports.map((r) => r.durationMs)),
+    interrupted: sequential ? last.interrupted : reports.some((r) => r.interrupted),
     totals,
     byEndpoint,
     findings: mergeFindings(reports, options.maxExamples ?? inferredMaxExamples(reports)),
     failures: mergeFailures(reports),
     notes,
   };
-  const exitCode = mergedExitCode(reports);
+  const exitCode = sequential ? last.exitCode : mergedExitCode(reports);
   if (exitCode !== undefined) merged.exitCode = exitCode;
   // Thresholds are not merged: each shard judged its own share; a breach shows in exitCode.
   return merged;

@@ -34,6 +34,11 @@ export interface Report {
   failures: { cause: string; count: number }[];
   thresholds?: { expression: string; ok: boolean; actual: number }[];
   notes: string[];
+  /**
+   * A resumed backfill: records settled by its earlier runs (counted in the totals), and
+   * how many of those settled after their last saved report, outcome unknown.
+   */
+  resumed?: { settledEarlier: number; outcomeUnknown: number };
 }
 
 const round2 = (n: number) => Math.round(n * 100) / 100;
