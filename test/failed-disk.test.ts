@@ -11,6 +11,7 @@ import path from 'node:path';
 import { startReceiver, type Receiver } from '../src/serve/receiver.js';
 import { FailedWriter } from '../src/report/failed.js';
 import type { ValidRecord } from '../src/records.js';
+import type { Report } from '../src/report/report.js';
 import { runCli } from './helpers/cli.js';
 import { sudRecord, tempDir, writeNdjson } from './replay-helpers.js';
 
@@ -64,8 +65,13 @@ test('a --failed disk that fills mid-run stops the run (exit 2, summary printed)
     assert.ok(before.length > 0 && before.length < RECORDS / 2, `the disk filled mid-run (${before.length} lines)`);
 
     execFileSync('mount', ['-o', 'remount,size=4m', disk]);
-    const second = await runCli([...common, '--resume']);
+    const reportFile = path.join(dir, 'report.json');
+    const second = await runCli([...common, '--resume', '--report', reportFile]);
     assert.ok(second.code === 0 || second.code === 1, second.stderr);
+    // The records whose lines could not be written were neither settled nor counted: the resume counts them once.
+    const { totals } = JSON.parse(readFileSync(reportFile, 'utf8')) as Report;
+    assert.equal(totals.records, RECORDS);
+    assert.equal(totals.succeeded + totals.failed, RECORDS, JSON.stringify(totals));
 
     const inFailed = roundsIn(failed);
     const delivered = receiver.stats().keys?.['sud.report_game_info'] ?? {};

@@ -62,11 +62,9 @@ export class RecordLedger {
         this.#settleAll(records);
         return;
       case 'failed': {
-        counts.failed += records.length;
-        this.#undelivered += records.length;
-        this.#stats.addFailure(settlement.cause, records.length);
         const failed = this.#failed;
         if (!failed) {
+          this.#countFailed(counts, settlement.cause, records.length);
           this.#settleAll(records);
           return;
         }
@@ -76,15 +74,23 @@ export class RecordLedger {
             try {
               await failed.writeUndelivered(record, settlement.cause);
             } catch (err) {
+              // Not in the file, so not settled and not counted: the resume sends them and counts them then.
               this.#unwritten += records.length - i;
               this.#onWriteError(err);
               return;
             }
+            this.#countFailed(counts, settlement.cause, 1);
             this.#checkpoint?.settle(record.origin.input, record.origin.line);
           }
         })();
       }
     }
+  }
+
+  #countFailed(counts: Delivery['stats'], cause: string, n: number): void {
+    counts.failed += n;
+    this.#undelivered += n;
+    this.#stats.addFailure(cause, n);
   }
 
   #settleAll(records: readonly ValidRecord[]): void {
