@@ -271,6 +271,7 @@ class ReplayRun {
   #saveReport(): void {
     const checkpoint = this.#checkpoint;
     if (!checkpoint || this.#options.checkpointFile === undefined) return;
+    // Stamps the duration so far (the run's end stamps it again), so a killed run's saved report has one.
     this.#stats.finish();
     const report = backfillReport(this.#earlier, buildReport(this.#stats));
     try {
