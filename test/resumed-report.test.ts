@@ -86,3 +86,11 @@ test('a resumed run counts what earlier runs settled (not what they read and lef
 
   assert.equal(backfillReport(undefined, current), current, 'a run that did not resume reports itself');
 });
+
+test('merging resumed shards adds what their earlier runs settled', () => {
+  const a = backfillReport({ report: runReport(FIRST), unaccounted: 3 }, runReport(SECOND));
+  const b = backfillReport({ report: runReport(FIRST), unaccounted: 0 }, runReport(SECOND));
+  const merged = mergeReports([a, b]);
+  assert.deepEqual(merged.resumed, { settledEarlier: a.resumed!.settledEarlier + b.resumed!.settledEarlier, outcomeUnknown: 3 });
+  assert.equal(merged.totals.records, a.totals.records + b.totals.records);
+});

@@ -238,6 +238,14 @@ export function mergeReports(reports: readonly Report[], options: MergeOptions =
     failures: mergeFailures(reports),
     notes,
   };
+  const resumed = reports.flatMap((r) => (r.resumed ? [r.resumed] : []));
+  // Resumed shards: what their earlier runs settled adds up too (a backfill's runs are merged by report/resumed.ts).
+  if (!sequential && resumed.length > 0) {
+    merged.resumed = {
+      settledEarlier: resumed.reduce((sum, r) => sum + r.settledEarlier, 0),
+      outcomeUnknown: resumed.reduce((sum, r) => sum + r.outcomeUnknown, 0),
+    };
+  }
   const exitCode = sequential ? last.exitCode : mergedExitCode(reports);
   if (exitCode !== undefined) merged.exitCode = exitCode;
   // Thresholds are not merged: each shard judged its own share; a breach shows in exitCode.
