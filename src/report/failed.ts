@@ -10,7 +10,8 @@
  * unsettled, and every later write throws too. Without `durable` (validate), lines are
  * gathered and written 64 KiB at a time.
  */
-import { closeSync, fstatSync, fsyncSync, ftruncateSync, openSync, readSync, writeSync } from 'node:fs';
+import { closeSync, fstatSync, fsyncSync, ftruncateSync, openSync, readSync } from 'node:fs';
+import { writeAllSync } from '../files.js';
 import type { Finding } from '../findings.js';
 import type { JsonObject, Origin, ValidRecord } from '../records.js';
 import { stringifyExact } from '../json/exact.js';
@@ -101,14 +102,12 @@ export class FailedWriter {
     const bytes = Buffer.from(this.#pending, 'utf8');
     this.#pending = '';
     const fd = this.#fd;
-    let written = 0;
+    const progress = { written: 0 };
     try {
-      // writeSync may write fewer bytes than asked (a disk filling up): go on until all
-      // are written or it fails.
-      while (written < bytes.length) written += writeSync(fd, bytes, written, bytes.length - written);
+      writeAllSync(fd, bytes, progress);
     } catch (err) {
       this.#error = new FailedFileError(this.file, err);
-      if (written > 0) {
+      if (progress.written > 0) {
         try {
           ftruncateSync(fd, this.#size);
         } catch {

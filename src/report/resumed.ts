@@ -12,7 +12,8 @@
  * was written, and the lines the resumed checkpoint is past that are counted as records
  * settled by an earlier run, outcome unknown (by line: exact for NDJSON without blank lines).
  */
-import { closeSync, fsyncSync, openSync, readFileSync, renameSync, rmSync, writeSync } from 'node:fs';
+import { readFileSync } from 'node:fs';
+import { replaceFileSync } from '../files.js';
 import { ConfigError, InputError, describeError } from '../errors.js';
 import { redactText } from '../redact.js';
 import { checkReport, mergeReports } from './merge.js';
@@ -99,20 +100,9 @@ export function backfillReport(earlier: EarlierRuns | undefined, current: Report
 export function saveReport(checkpointFile: string, report: Report, settledThrough: readonly number[], secrets: readonly string[]): void {
   const file = savedReportFile(checkpointFile);
   const saved: Saved = { ...report, checkpoint: { settledThrough: [...settledThrough] } };
-  const temp = `${file}.${process.pid}.tmp`;
   try {
-    const fd = openSync(temp, 'w');
-    try {
-      const bytes = Buffer.from(redactText(reportJson(saved), secrets) + '\n', 'utf8');
-      let written = 0;
-      while (written < bytes.length) written += writeSync(fd, bytes, written, bytes.length - written);
-      fsyncSync(fd);
-    } finally {
-      closeSync(fd);
-    }
-    renameSync(temp, file);
+    replaceFileSync(file, redactText(reportJson(saved), secrets) + '\n');
   } catch (err) {
-    rmSync(temp, { force: true });
     throw new InputError(file, `cannot save the report beside the checkpoint (${describeError(err)})`);
   }
 }
