@@ -127,3 +127,50 @@ test('a run killed between two saves of its report: the resume still counts ever
   const { distinct } = onceEach(receiver.stats().keys?.['sud.report_game_info']);
   assert.equal(distinct, 1500, 'every record reached the receiver');
 });
+
+test('a second Ctrl-C saves the report so far as it exits: the resume counts every record exactly, none of unknown outcome', async (t) => {
+  const { dir, remove } = await tempDir();
+  t.after(remove);
+  // Every request is answered 429 with Retry-After: 1 and a record fails after its one retry:
+  // retries keep going after the first Ctrl-C, so a request that arrives after it shows the
+  // child ran since, and the second Ctrl-C is a signal of its own.
+  const receiver = await startReceiver({ port: 0, throttleRate: 1, retryAfterSeconds: 1 });
+  t.after(() => receiver.close());
+  const total = 400;
+  const file = await writeNdjson(path.join(dir, 'sud.ndjson'), Array.from({ length: total }, (_, i) => sudRecord(i)));
+  const reportFile = path.join(dir, 'report.json');
+  const failed = path.join(dir, 'failed.ndjson');
+  const args = ['replay', file, '--target', receiver.url, '--retries', '1', '--concurrency', '8', '--grace', '30s', '--checkpoint', path.join(dir, 'run.ckpt'), '--failed', failed, '--quiet'];
+  const code = await new Promise<number | null>((resolve, reject) => {
+    const child = spawn(process.execPath, [CLI, ...args], { stdio: 'ignore' });
+    let firstAt: number | undefined;
+    const poll = setInterval(() => {
+      const seen = receiver.stats().totals.requests;
+      if (firstAt === undefined && seen >= 250) {
+        firstAt = seen;
+        child.kill('SIGINT');
+      } else if (firstAt !== undefined && seen > firstAt) {
+        clearInterval(poll);
+        child.kill('SIGINT');
+      }
+    }, 10);
+    const safety = setTimeout(() => child.kill('SIGKILL'), 60_000);
+    child.on('error', reject);
+    child.on('exit', (exitCode) => {
+      clearInterval(poll);
+      clearTimeout(safety);
+      resolve(exitCode);
+    });
+  });
+  assert.equal(code, 130);
+  const resumed = await runCli([...args, '--resume', '--report', reportFile]);
+  assert.equal(resumed.code, 1, resumed.stderr);
+  const report = JSON.parse(readFileSync(reportFile, 'utf8')) as Report;
+  assert.equal(report.resumed?.outcomeUnknown, 0, JSON.stringify(report.resumed));
+  assert.ok(report.resumed.settledEarlier > 0, 'the first run had settled records');
+  assert.equal(report.totals.records, total);
+  assert.equal(report.totals.failed, total);
+  const rounds = readFileSync(failed, 'utf8').trim().split('\n').map((l) => (JSON.parse(l) as { report_msg: { game_round_id: string } }).report_msg.game_round_id);
+  assert.equal(new Set(rounds).size, total, 'each record once in --failed');
+  assert.equal(rounds.length, total);
+});

@@ -149,6 +149,7 @@ class ReplayRun {
     const unwatchOutput = options.dryRun && options.printRequests ? this.#watchOutput() : undefined;
     try {
       await this.#open();
+      if (this.#checkpoint) process.on('exit', this.#saveOnExit);
       this.#startTimers();
       try {
         await this.#readAll();
@@ -166,6 +167,7 @@ class ReplayRun {
       }
     } finally {
       removeListeners();
+      process.off('exit', this.#saveOnExit);
       unwatchOutput?.();
     }
     this.#finishStats();
@@ -266,6 +268,9 @@ class ReplayRun {
     if (this.#progress) this.#timers.push(setInterval(() => this.#showProgress(), PROGRESS_EVERY_MS));
     if (this.#checkpoint) this.#timers.push(setInterval(() => this.#saveReport(), SAVE_REPORT_EVERY_MS));
   }
+
+  /** A second Ctrl-C exits at once: the report so far is saved then too (synchronously, as the checkpoint journals). */
+  readonly #saveOnExit = (): void => this.#saveReport();
 
   /** The backfill's report so far, beside the checkpoint: what a --resume starts its own report from. */
   #saveReport(): void {

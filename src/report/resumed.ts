@@ -3,9 +3,9 @@
  *
  * While a run with --checkpoint goes, `FILE.report` beside the checkpoint holds the
  * report of the backfill so far (every run, merged one after the other), replaced
- * atomically (temp file + rename) every second and at the end. A --resume reads it, keeps
- * only what those runs settled (records they read but left unsent are read again now), and
- * merges this run's report onto it.
+ * atomically (temp file + rename) every second, at the end, and as a second Ctrl-C exits.
+ * A --resume reads it, keeps only what those runs settled (records they read but left
+ * unsent are read again now), and merges this run's report onto it.
  *
  * A run killed between two saves settled records the saved report does not know of. The
  * checkpoint does: the saved file records the checkpoint's watermark per input when it
