@@ -236,7 +236,7 @@ test("the Job's command line runs as pod 1 would: first run with --resume and no
     await runGenerate({ api: 'stat', count: 400, format: 'ndjson', seed: 5 }, out);
     out.end();
     await once(out, 'close');
-    const env = { ...process.env, JOB_COMPLETION_INDEX: '1', POD_NAME: 'report-replay-1-abcde', STAGING_URL: receiver.url, REPLAY_STAT_SECRET: 's', REPLAY_STAT_SESSION_KEY: 'k' };
+    const env = { ...process.env, JOB_COMPLETION_INDEX: '1', STAGING_URL: receiver.url, REPLAY_STAT_SECRET: 's', REPLAY_STAT_SESSION_KEY: 'k' };
     // What the kubelet does: expand $(VAR) from the container env; the volumes are local folders here.
     const podArgs = args.map((arg) =>
       arg
@@ -247,7 +247,7 @@ test("the Job's command line runs as pod 1 would: first run with --resume and no
     const first = await run(process.execPath, [CLI, ...podArgs], { env });
     assert.match(first.stderr, /no checkpoint/i, 'the first run says it starts from the beginning');
     const reports = (await readdir(path.join(dir, 'reports'))).filter((f) => f.endsWith('.json'));
-    assert.deepEqual(reports, ['shard-1-report-replay-1-abcde.json']);
+    assert.deepEqual(reports, ['shard-1.json'], 'one report per index (the checkpoint\'s saved report is no *.json)');
     const report = JSON.parse(await readFile(path.join(dir, 'reports', reports[0]!), 'utf8')) as Report;
     const sent = receiver.stats().totals.records;
     assert.equal(report.totals.succeeded, sent);
@@ -255,9 +255,12 @@ test("the Job's command line runs as pod 1 would: first run with --resume and no
     assert.ok(existsSync(path.join(dir, 'reports', 'shard-1.ckpt')), 'the checkpoint is written');
     const received = receiver.stats().keys;
 
-    await run(process.execPath, [CLI, ...podArgs], { env: { ...env, POD_NAME: 'report-replay-1-fghij' } });
+    await run(process.execPath, [CLI, ...podArgs], { env });
     assert.equal(receiver.stats().totals.records, sent, 'the replacement pod resumes and sends nothing twice');
     assert.deepEqual(receiver.stats().keys, received);
+    const again = JSON.parse(await readFile(path.join(dir, 'reports', 'shard-1.json'), 'utf8')) as Report;
+    assert.equal(again.totals.succeeded, sent, "the replacement's report covers the shard's every attempt");
+    assert.equal(again.totals.records, report.totals.records);
   } finally {
     await receiver.close();
     await rm(dir, { recursive: true, force: true });
