@@ -207,7 +207,7 @@ class ReplayRun {
     if (options.failedFile !== undefined) {
       const failed = (this.#failed = new FailedWriter(options.failedFile, { append: options.resume, durable: true }));
       if (failed.repairedBytes > 0) {
-        this.#stats.notes.push(`${options.failedFile} ended in a torn line (${failed.repairedBytes} bytes) from the earlier run; it was cut off and its record written again`);
+        this.#stats.notes.push(`${options.failedFile} ended in a torn line (${failed.repairedBytes} bytes) from an earlier run: it was cut off (its record was never settled, so this run sends it again)`);
       }
     }
     if (!options.dryRun) {

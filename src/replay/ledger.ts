@@ -3,7 +3,8 @@
  * and settled in the checkpoint — a failed record only once it is in --failed, so a crash
  * between the two can lose nothing; unsent ones (stopped, aborted) are counted and left
  * unsettled for --resume. Request-level numbers are the dispatcher's. A failed record
- * whose line cannot be written stays unsettled, and `onWriteError` stops the run.
+ * whose line cannot be written is neither counted nor settled (the resume sends it and
+ * counts it then), and `onWriteError` stops the run.
  */
 import type { ValidRecord } from '../records.js';
 import type { FailedWriter } from '../report/failed.js';
