@@ -45,9 +45,9 @@ export class FailedWriter {
     return Promise.resolve();
   }
 
-  /** A valid record whose delivery failed after its retries. */
+  /** A valid record whose delivery failed after its retries: as logged, so no configured credential is written. */
   writeUndelivered(record: ValidRecord, cause: string): Promise<void> {
-    this.#write({ ...record.meta, _api: record.endpoint, ...record.value, _error: cause, _source: `${record.origin.file}:${record.origin.line}` });
+    this.#write({ ...record.meta, _api: record.endpoint, ...(record.logged ?? record.value), _error: cause, _source: `${record.origin.file}:${record.origin.line}` });
     return Promise.resolve();
   }
 

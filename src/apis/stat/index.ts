@@ -27,6 +27,7 @@ export const statPushData: Endpoint = {
   rules: STAT_RULES,
   detectBy: ['aid', 'data'],
   fields: STAT_FIELDS,
+  underscoreParams: ['__md5'],
   fromCsv: statFromCsv,
   validate: validateStat,
   shardKey,

@@ -8,6 +8,7 @@
  */
 import { z } from 'zod';
 import type { Finding } from '../../findings.js';
+import { JsonNumberText } from '../../json/exact.js';
 import type { JsonObject } from '../../records.js';
 import { STAT_RULE, statFinding } from './rules.js';
 
@@ -21,11 +22,11 @@ export const SINGLE_EVENT = z.object({
   session_key: z.string().optional(),
 });
 
-/** An event inside an envelope's `data`: `uid`/`app_id` may be left to the envelope. */
+/** An event inside an envelope's `data`: an event like any other, with its own `uid` and `app_id`. */
 export const ENVELOPE_EVENT = z.object({
   aid: z.int(),
-  uid: z.string().optional(),
-  app_id: z.int().optional(),
+  uid: z.string().min(1),
+  app_id: z.int(),
   game_id: z.int().optional(),
   game_v: z.string().optional(),
 });
@@ -48,7 +49,7 @@ const EXPECTED: Readonly<Record<string, string>> = {
 /** A value as a person reads it in a message. */
 export function describe(value: unknown): string {
   if (typeof value === 'string') return `the string ${JSON.stringify(value.length > 60 ? value.slice(0, 57) + '...' : value)}`;
-  if (typeof value === 'number' || typeof value === 'bigint' || typeof value === 'boolean') return String(value);
+  if (typeof value === 'number' || typeof value === 'bigint' || typeof value === 'boolean' || value instanceof JsonNumberText) return String(value);
   if (value === null) return 'null';
   if (Array.isArray(value)) return 'an array';
   return 'an object';

@@ -6,15 +6,15 @@
  * failure. The semantic checks guard their own types so a field zod already rejected is
  * not reported twice.
  *
- * Events inside an envelope may leave out `uid` and `app_id`: the request's own `uid` and
- * `app_id` parameters say whose events they are, so such an event inherits them and is
- * sent as logged (an envelope is replayed as it is, never filled in). When an event does
- * carry them and they differ from the envelope's, that is a warning.
+ * Every event follows the event rules, inside an envelope too: it carries its own `uid` and
+ * `app_id` (the API document lists them among each event's fields; nothing says an event
+ * inherits them, and an envelope is replayed as it is, never filled in). When they differ
+ * from the envelope's, that is a warning.
  */
-import type { Finding } from '../../findings.js';
+import { tooDeepFinding, type Finding } from '../../findings.js';
 import type { JsonObject } from '../../records.js';
 import type { ValidateOptions, Validation } from '../api.js';
-import { parseExact } from '../../json/exact.js';
+import { JsonDepthError, MAX_DEPTH, isJsonObject, parseExact } from '../../json/exact.js';
 import { FEATURES } from './features.js';
 import { STAT_RULE, statFinding } from './rules.js';
 import { ENVELOPE, ENVELOPE_EVENT, SINGLE_EVENT, describe, typeFindings } from './schema.js';
@@ -28,10 +28,6 @@ const DAY_MS = 86_400_000;
 /** Seconds have 10 digits until 2286; more than 11 is milliseconds (13 today). */
 const MAX_TS_DIGITS = 11;
 const SIGN_AND_LEADING_ZEROS = /^-?0*/;
-
-export function isPlainObject(value: unknown): value is JsonObject {
-  return typeof value === 'object' && value !== null && !Array.isArray(value);
-}
 
 /** A number or a string of digits holding an integer: what `v` and `ts` may be. */
 export function isIntegerLike(value: unknown): boolean {
@@ -75,8 +71,12 @@ function eventsOf(data: unknown, findings: Finding[]): unknown[] | undefined {
   if (typeof data === 'string') {
     let parsed: unknown;
     try {
-      parsed = parseExact(data);
+      parsed = parseExact(data, MAX_DEPTH - 1);
     } catch (err) {
+      if (err instanceof JsonDepthError) {
+        findings.push(tooDeepFinding('data'));
+        return undefined;
+      }
       findings.push(statFinding(STAT_RULE.badData, 'data', data, `data is text but not valid JSON (${(err as Error).message})`));
       return undefined;
     }
@@ -90,7 +90,7 @@ function eventsOf(data: unknown, findings: Finding[]): unknown[] | undefined {
 
 function checkEnvelopeEvent(event: unknown, index: number, envelope: JsonObject, options: ValidateOptions, findings: Finding[]): void {
   const prefix = `data[${index}].`;
-  if (!isPlainObject(event)) {
+  if (!isJsonObject(event)) {
     const hint = typeof event === 'string' ? ' (was data serialized twice?)' : '';
     findings.push(statFinding(STAT_RULE.badData, `data[${index}]`, event, `data[${index}] must be an event object, got ${describe(event)}${hint}`));
     return;
@@ -99,7 +99,8 @@ function checkEnvelopeEvent(event: unknown, index: number, envelope: JsonObject,
   if (!parsed.success) typeFindings(parsed.error.issues, event, prefix, findings);
   checkEvent(event, prefix, options, findings);
   const uid = event.uid;
-  if (typeof uid === 'string' && typeof envelope.uid === 'string' && uid !== envelope.uid) {
+  // An empty uid is missing (reported above), not a different one.
+  if (typeof uid === 'string' && uid !== '' && typeof envelope.uid === 'string' && uid !== envelope.uid) {
     findings.push(statFinding(STAT_RULE.uidMismatch, prefix + 'uid', uid, `${prefix}uid ${JSON.stringify(uid)} differs from the envelope's uid ${JSON.stringify(envelope.uid)}`));
   }
   const appId = event.app_id;
