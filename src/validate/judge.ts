@@ -49,6 +49,8 @@ export class RecordJudge {
   readonly #candidates: readonly Endpoint[];
   readonly #options: JudgeOptions;
   readonly #validateOptions: ValidateOptions;
+  /** `_api` value → the endpoints it selects among the candidates (most records name one of a few). */
+  readonly #allowedByName = new Map<string, readonly Endpoint[]>();
   /** Where verdicts are counted; undefined to judge on the side (the caller counts). */
   readonly #stats: RunStats | undefined;
   #seq = 0;
@@ -112,7 +114,9 @@ export class RecordJudge {
     }
     const ok = !findings.some((f) => f.severity === 'error');
     if (ok) {
-      const record: ValidRecord = { origin, endpoint: endpoint.id, value: validation.value, meta, seq: this.#seq++, ...(logged !== fields && { logged }) };
+      const seq = this.#seq++;
+      const record: ValidRecord =
+        logged === fields ? { origin, endpoint: endpoint.id, value: validation.value, meta, seq } : { origin, endpoint: endpoint.id, value: validation.value, meta, seq, logged };
       return this.#verdict(origin, endpoint, findings, record, undefined);
     }
     return this.#verdict(origin, endpoint, findings, undefined, { ...meta, _api: endpoint.id, ...logged });
@@ -121,9 +125,14 @@ export class RecordJudge {
   #endpointFor(fields: JsonObject, meta: JsonObject): Endpoint | string {
     const named = meta._api;
     if (named !== undefined) {
-      const selected = typeof named === 'string' ? selectEndpoints(named) : undefined;
-      if (!selected || named === 'auto') return `_api ${JSON.stringify(named)} is not an API or endpoint id`;
-      const allowed = selected.filter((e) => this.#candidates.includes(e));
+      let allowed = typeof named === 'string' ? this.#allowedByName.get(named) : undefined;
+      if (allowed === undefined) {
+        const selected = typeof named === 'string' ? selectEndpoints(named) : undefined;
+        if (!selected || named === 'auto') return `_api ${JSON.stringify(named)} is not an API or endpoint id`;
+        allowed = selected.filter((e) => this.#candidates.includes(e));
+        // Only names of APIs and endpoints get here: a handful, so the cache stays small.
+        this.#allowedByName.set(named as string, allowed);
+      }
       if (allowed.length === 0) return `_api ${JSON.stringify(named)} is not among the endpoints --api ${this.#options.api} selects`;
       const endpoint = detectEndpoint(fields, allowed) ?? (allowed.length === 1 ? allowed[0] : undefined);
       return endpoint ?? `_api ${JSON.stringify(named)} names several endpoints and the record matches none of them`;

@@ -42,8 +42,7 @@ export function validateStat(value: JsonObject, options: ValidateOptions): Valid
 
 function validateSingle(value: JsonObject, options: ValidateOptions): Validation {
   const findings: Finding[] = [];
-  const parsed = SINGLE_EVENT.safeParse(value);
-  if (!parsed.success) typeFindings(parsed.error.issues, value, '', findings);
+  if (!SINGLE_EVENT.accepts(value)) typeFindings(SINGLE_EVENT, value, '', findings);
   checkEvent(value, '', options, findings);
   checkTs(value.ts, options, findings);
   checkMd5(value.__md5, findings);
@@ -52,8 +51,7 @@ function validateSingle(value: JsonObject, options: ValidateOptions): Validation
 
 function validateEnvelope(value: JsonObject, options: ValidateOptions): Validation {
   const findings: Finding[] = [];
-  const parsed = ENVELOPE.safeParse(value);
-  if (!parsed.success) typeFindings(parsed.error.issues, value, '', findings);
+  if (!ENVELOPE.accepts(value)) typeFindings(ENVELOPE, value, '', findings);
   const events = eventsOf(value.data, findings);
   if (events) {
     if (events.length === 0) findings.push(statFinding(STAT_RULE.emptyData, 'data', undefined, 'data holds no events: the request reports nothing'));
@@ -95,8 +93,7 @@ function checkEnvelopeEvent(event: unknown, index: number, envelope: JsonObject,
     findings.push(statFinding(STAT_RULE.badData, `data[${index}]`, event, `data[${index}] must be an event object, got ${describe(event)}${hint}`));
     return;
   }
-  const parsed = ENVELOPE_EVENT.safeParse(event);
-  if (!parsed.success) typeFindings(parsed.error.issues, event, prefix, findings);
+  if (!ENVELOPE_EVENT.accepts(event)) typeFindings(ENVELOPE_EVENT, event, prefix, findings);
   checkEvent(event, prefix, options, findings);
   const uid = event.uid;
   // An empty uid is missing (reported above), not a different one.
@@ -137,6 +134,8 @@ function checkEvent(event: JsonObject, prefix: string, options: ValidateOptions,
 
 function checkTs(ts: unknown, options: ValidateOptions, findings: Finding[]): void {
   if (ts === undefined) return;
+  // The usual ts, a number of seconds since 2010 and not past tomorrow, needs no text.
+  if (typeof ts === 'number' && Number.isSafeInteger(ts) && ts * 1000 >= TS_FLOOR_MS && ts * 1000 <= options.nowMs + DAY_MS) return;
   let text: string;
   if (typeof ts === 'string' && INTEGER_TEXT.test(ts)) text = ts;
   else if ((typeof ts === 'number' && Number.isInteger(ts)) || typeof ts === 'bigint') text = BigInt(ts).toString();
