@@ -41,6 +41,32 @@ export function encodeParams(params: Readonly<Record<string, string>>): string {
   return out;
 }
 
+/** One name or value of a form: `+` is a space, `%XX` bytes are UTF-8; throws URIError when they are not. */
+function decodeComponent(text: string): string {
+  const spaced = text.includes('+') ? text.replaceAll('+', ' ') : text;
+  return spaced.includes('%') ? decodeURIComponent(spaced) : spaced;
+}
+
+/**
+ * The inverse of `encodeParams`: name → value of a query string or form body (a repeated name:
+ * the last wins). Strict where URLSearchParams is lenient: percent-encoded bytes that are not
+ * UTF-8 (or a `%` not followed by two hex digits) throw a URIError instead of turning into
+ * U+FFFD, so a receiver refuses what it cannot read exactly.
+ */
+export function decodeParams(text: string): Record<string, string> {
+  const params: Record<string, string> = {};
+  for (const part of text.split('&')) {
+    if (part === '') continue;
+    const eq = part.indexOf('=');
+    const name = decodeComponent(eq < 0 ? part : part.slice(0, eq));
+    const value = eq < 0 ? '' : decodeComponent(part.slice(eq + 1));
+    // A parameter named __proto__ is a parameter, not the object's prototype.
+    if (name === '__proto__') Object.defineProperty(params, name, { value, enumerable: true, writable: true, configurable: true });
+    else params[name] = value;
+  }
+  return params;
+}
+
 export function requestUrl(request: PendingRequest, target: Target): string {
   if (request.endpoint === 'sud.report_game_info' && target.sudUrl) return target.sudUrl;
   return target.baseUrl + request.path;

@@ -46,3 +46,4 @@ export { MAX_OPEN_GROUPS, STAT_PATH, StatBatcher } from './builder.js';
 export { statFromCsv, STAT_FIELDS } from './csv.js';
 export { validateStat } from './validate.js';
 export { interpretStatResponse } from './response.js';
+export { statRequestProblem } from './request.js';
