@@ -122,3 +122,27 @@ test('issue 13 #9: an envelope whose events leave out uid or app_id is invalid i
   assert.equal(answer.status, 400);
   assert.match(await answer.text(), /stat\.missing_uid: data\[0\]\.uid/);
 });
+
+test('issue 13 #14: replay refuses an event whose request can never be under --max-url-bytes (stat.url_too_long) and sends the rest', async (t) => {
+  const { dir, remove } = await tempDir();
+  t.after(remove);
+  const ts = Math.floor(Date.now() / 1000) - 60;
+  const event = (i: number, note = '') => ({ aid: 1001, uid: 'U', app_id: 10002, ts, n: i, ...(note && { note }) });
+  const file = await writeNdjson(path.join(dir, 'long.ndjson'), [event(1), event(2, 'x'.repeat(2000)), event(3)]);
+  const receiver = await startReceiver({ port: 0, statSecret: 's', record: path.join(dir, 'received.ndjson') });
+  t.after(() => receiver.close());
+  const r = await runCli(['replay', file, '--target', receiver.url, '--stat-secret', 's', '--stat-session-key', 'k', '--max-url-bytes', '1000', '--json']);
+  assert.equal(r.code, 1, r.stderr);
+  const report = JSON.parse(r.stdout) as Report;
+  const finding = report.findings.find((f) => f.rule === 'stat.url_too_long')!;
+  assert.deepEqual(finding.examples.map((e) => `${path.basename(e.file)}:${e.line}`), ['long.ndjson:2']);
+  assert.match(finding.examples[0]!.message, /not under --max-url-bytes 1000/);
+  assert.equal(receiver.stats().byEndpoint['stat.push_data'].records, 2);
+  await receiver.close();
+  for (const line of (await readFile(path.join(dir, 'received.ndjson'), 'utf8')).trim().split('\n')) {
+    const { url } = JSON.parse(line) as { url: string };
+    assert.ok(Buffer.byteLength(receiver.url + url) < 1000);
+  }
+  // validate knows no target and no --max-url-bytes: the record is valid there (README).
+  assert.equal((await runCli(['validate', file])).code, 0);
+});

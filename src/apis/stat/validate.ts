@@ -13,11 +13,13 @@
  */
 import { tooDeepFinding, type Finding } from '../../findings.js';
 import type { JsonObject } from '../../records.js';
-import type { ValidateOptions, Validation } from '../api.js';
+import type { ValidateOptions, Validation, WireOptions } from '../api.js';
 import { JsonDepthError, MAX_DEPTH, isJsonObject, parseExact } from '../../json/exact.js';
 import { FEATURES } from './features.js';
 import { STAT_RULE, statFinding } from './rules.js';
+import { batchHead, envelopeParams, eventText, sessionKeyOf } from './params.js';
 import { ENVELOPE, ENVELOPE_EVENT, SINGLE_EVENT, describe, typeFindings } from './schema.js';
+import { batchUrlBytes, eventUrlBytes, fitsUnder, requestUrlBytes } from './url.js';
 
 /** An integer written as text: what `ts` and `v` may be when they are strings. */
 const INTEGER_TEXT = /^-?\d+$/;
@@ -46,6 +48,7 @@ function validateSingle(value: JsonObject, options: ValidateOptions): Validation
   checkEvent(value, '', options, findings);
   checkTs(value.ts, options, findings);
   checkMd5(value.__md5, findings);
+  if (options.wire) checkUrl(value, options.wire, findings);
   return { findings, value };
 }
 
@@ -60,7 +63,25 @@ function validateEnvelope(value: JsonObject, options: ValidateOptions): Validati
   checkTs(value.ts, options, findings);
   checkMd5(value.__md5, findings);
   // JSON text in `data` is parsed once here so the builder serializes the array exactly once.
-  return { findings, value: events && typeof value.data === 'string' ? { ...value, data: events } : value };
+  const sent = events && typeof value.data === 'string' ? { ...value, data: events } : value;
+  if (options.wire) checkUrl(sent, options.wire, findings);
+  return { findings, value: sent };
+}
+
+/**
+ * replay, query mode: the smallest request the record can go in — a single event alone in its
+ * batch, an envelope as logged — must have a URL under --max-url-bytes, or it could never be
+ * sent. Checked on records with no error otherwise (their parameters are well typed).
+ */
+function checkUrl(value: JsonObject, wire: WireOptions, findings: Finding[]): void {
+  if (wire.statParams !== 'query' || findings.some((f) => f.severity === 'error')) return;
+  const bytes =
+    value.data === undefined
+      ? batchUrlBytes(wire.baseUrlBytes, batchHead(value, sessionKeyOf(value, wire), wire)) + eventUrlBytes(eventText(value))
+      : requestUrlBytes(wire.baseUrlBytes, envelopeParams(value, wire));
+  if (fitsUnder(bytes, wire.maxUrlBytes)) return;
+  const what = value.data === undefined ? 'this event alone' : 'this envelope';
+  findings.push(statFinding(STAT_RULE.urlTooLong, '', undefined, `the URL of a request with ${what} is ${bytes} bytes, not under --max-url-bytes ${wire.maxUrlBytes}: it can never be sent (try --stat-params form)`));
 }
 
 /** The envelope's events, from an array or the JSON text of one; undefined (with a finding) otherwise. */
