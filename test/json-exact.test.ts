@@ -1,6 +1,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { JsonDepthError, JsonNumberText, MAX_DEPTH, isJsonObject, parseExact, parseIntegerText, stringifyExact } from '../src/json/exact.js';
+import { parseRecordTime } from '../src/replay/original-pace.js';
 
 test('integers past 2^53 parse as exact bigints; safe ones stay numbers', () => {
   const v = parseExact('{"mg_id": 1461227817776713818, "n": 12, "f": 1.5, "s": "1461227817776713818"}') as Record<string, unknown>;
@@ -84,4 +85,10 @@ test('issue 15 #8: nesting is bounded at 64 levels, brackets inside strings do n
   // A part of a record passes the depth it has left.
   assert.throws(() => parseExact(nest(10), 9), JsonDepthError);
   assert.doesNotThrow(() => parseExact(nest(9), 9));
+});
+
+test('a _time written with an exponent or a trailing zero is still a time for --pace original', () => {
+  const meta = parseExact('{"_time": 1.7e9, "_other": 1700000000.0}') as Record<string, unknown>;
+  assert.equal(parseRecordTime(meta._time), 1.7e12);
+  assert.equal(parseRecordTime(meta._other), 1.7e12);
 });

@@ -51,11 +51,14 @@ export interface BuildOptions {
   readonly baseUrlBytes: number;
   /** `keep`: ts from the record when present, else now. `now`: always now. */
   readonly ts: 'keep' | 'now';
-  /** Send logged auth fields (`__md5`, `session_key`, SUD headers) unchanged. */
+  /** Send logged auth fields (`__md5`, `session_key`, SUD headers) unchanged; configured ones only fill what a record lacks. */
   readonly keepAuth: boolean;
   /** download.downloadEvent: name of the player id field sent (default `oepnid`). */
   readonly downloadOpenidField: 'oepnid' | 'openid';
-  /** Credentials that override what the record carries (undefined: keep the record's). */
+  /**
+   * The configured credentials: stat's session key overrides the record's here. SUD's
+   * `uid`/`ss_token` are in the record already (Endpoint.withCredentials, before judging).
+   */
   readonly credentials: Credentials;
   /** Clock in Unix seconds (injected for tests). */
   readonly nowSeconds: () => number;
