@@ -117,6 +117,16 @@ describe('CSV bad rows and bad files', () => {
     assert.equal(records[1]!.text, '3,"never closed\n4,5\n6,7\n');
   });
 
+  test('issue 15 #8: a dotted header column nesting deeper than 64 levels is a header problem, not a 10,000-deep record', async () => {
+    const deep = Array.from({ length: 10_000 }, (_, i) => `p${i}`).join('.');
+    const { records, error } = await readCsvText('deep-header.csv', `a,${deep}\n1,2\n`);
+    assert.deepEqual(records, []);
+    assert.ok(error instanceof InputError);
+    assert.match(error.message, /deep-header\.csv: line 1: the header column "p0\.p1\..*…" nests deeper than 64 levels$/);
+    const ok = await readCsvText('ok-header.csv', `a,${Array.from({ length: 64 }, (_, i) => `p${i}`).join('.')}\n1,2\n`);
+    assert.equal(ok.error, undefined);
+  });
+
   test('an unclosed quote in the header is still an InputError: there are no records to read', async () => {
     const { records, error } = await readCsvText('open-header.csv', 'a,"b\n1,2\n');
     assert.deepEqual(records, []);

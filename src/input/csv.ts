@@ -15,6 +15,7 @@
 import { isUtf8 } from 'node:buffer';
 import { Parser, type CsvError } from 'csv-parse';
 import { InputError, UsageError, UserError } from '../errors.js';
+import { MAX_DEPTH } from '../json/exact.js';
 import type { JsonObject, RawRecord } from '../records.js';
 import { readChunks } from './chunks.js';
 import { DEFAULT_MAX_LINE_BYTES } from './lines.js';
@@ -45,6 +46,8 @@ function parseHeader(file: string, cells: readonly string[], line: number): Colu
       return { key: name, path: undefined };
     }
     if (path.some((part) => part === '')) throw problem(`column "${name}" has an empty part between its dots`);
+    // Each dot nests an object: a record may not nest deeper than any record may (input.too_deep).
+    if (path.length > MAX_DEPTH) throw problem(`column "${name.slice(0, 60)}…" nests deeper than ${MAX_DEPTH} levels`);
     if (path.includes('__proto__')) throw problem(`column "${name}" cannot be a field name`);
     for (let end = 1; end < path.length; end++) {
       const prefix = path.slice(0, end).join('.');
