@@ -28,7 +28,7 @@ export const COMMON_RULES: readonly RuleDef[] = [
   { id: 'json.syntax', severity: 'error', summary: 'The line is not valid JSON.' },
   { id: 'json.not_object', severity: 'error', summary: 'The line is valid JSON but not an object.' },
   { id: 'csv.row', severity: 'error', summary: 'The CSV row cannot be read: ragged, a quote never closed, or over the size limit (the last two end the file).' },
-  { id: 'input.encoding', severity: 'error', summary: 'The line is not valid UTF-8.' },
+  { id: 'input.encoding', severity: 'error', summary: 'The line is not valid UTF-8, or a string in it holds a lone surrogate (`\\ud800`).' },
   { id: 'input.line_too_long', severity: 'error', summary: 'The line is longer than the reader accepts.' },
   { id: 'input.too_deep', severity: 'error', summary: `The record nests objects and arrays deeper than ${MAX_DEPTH} levels.` },
   { id: 'record.unknown_api', severity: 'error', summary: 'Cannot tell which API this record belongs to.' },

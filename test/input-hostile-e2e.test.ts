@@ -90,3 +90,16 @@ test('issue 15 #8: the receiver answers a too-deep body or data text with a refu
   assert.equal(stat.status, 400);
   assert.match(await stat.text(), /input\.too_deep/);
 });
+
+test('a lone surrogate in a record (uid "\\ud800") is input.encoding at its line, not a crash when its URL is encoded', async (t) => {
+  const { dir, remove } = await tempDir();
+  t.after(remove);
+  const file = path.join(dir, 'surrogate.ndjson');
+  await writeFile(file, '{"aid":1001,"uid":"\\ud800","app_id":1}\n{"aid":1001,"uid":"ok","app_id":1}\n');
+  const r = await runCli(['replay', file, '--dry-run', '--stat-secret', 's', '--stat-session-key', 'k', '--json']);
+  assert.equal(r.code, 1, r.stderr);
+  assert.doesNotMatch(r.stderr, /internal error|URI malformed/);
+  const report = JSON.parse(r.stdout) as Report;
+  assert.deepEqual(examples(report, 'input.encoding'), ['surrogate.ndjson:1']);
+  assert.equal(report.totals.valid, 1);
+});

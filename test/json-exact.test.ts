@@ -1,6 +1,6 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { JsonDepthError, JsonNumberText, MAX_DEPTH, isJsonObject, parseExact, parseIntegerText, stringifyExact } from '../src/json/exact.js';
+import { JsonDepthError, JsonNumberText, JsonUnicodeError, MAX_DEPTH, isJsonObject, parseExact, parseIntegerText, stringifyExact } from '../src/json/exact.js';
 import { parseRecordTime } from '../src/replay/original-pace.js';
 
 test('integers past 2^53 parse as exact bigints; safe ones stay numbers', () => {
@@ -91,4 +91,11 @@ test('a _time written with an exponent or a trailing zero is still a time for --
   const meta = parseExact('{"_time": 1.7e9, "_other": 1700000000.0}') as Record<string, unknown>;
   assert.equal(parseRecordTime(meta._time), 1.7e12);
   assert.equal(parseRecordTime(meta._other), 1.7e12);
+});
+
+test('a lone surrogate escape in a string or a key is refused; a pair (an emoji) is text', () => {
+  assert.throws(() => parseExact('{"uid": "\\ud800"}'), JsonUnicodeError);
+  assert.throws(() => parseExact('{"a": [{"\\uDC00x": 1}]}'), JsonUnicodeError);
+  assert.throws(() => parseExact('{"a": "\\ud83c", "n": 1461227817776713818}'), JsonUnicodeError, 'on the exact path too');
+  assert.deepEqual(parseExact('{"g": "\\ud83c\\udfae", "t": "\\u4e2d"}'), { g: '🎮', t: '中' });
 });

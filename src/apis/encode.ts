@@ -31,6 +31,32 @@ function encodeComponent(text: string): string {
   return text;
 }
 
+/**
+ * `encodeURIComponent(text).length`, counted without building the string (that call costs
+ * ~0.8 µs on a stat event, and URL limits measure every event). A surrogate pair is one
+ * 4-byte character; records hold no lone surrogate (the reader refuses them).
+ */
+export function encodedLength(text: string): number {
+  let length = 0;
+  for (let i = 0; i < text.length; i++) {
+    const unit = text.charCodeAt(i);
+    if (unit < 128) length += UNRESERVED[unit] === 1 ? 1 : 3;
+    else if (unit < 0x800) length += 6;
+    else if (unit >= 0xd800 && unit <= 0xdbff && (text.charCodeAt(i + 1) & 0xfc00) === 0xdc00) {
+      length += 12;
+      i++;
+    } else length += 9;
+  }
+  return length;
+}
+
+/** `encodeParams(params).length`, counted without building the string. */
+export function encodedParamsLength(params: Readonly<Record<string, string>>): number {
+  let length = -1;
+  for (const name in params) length += 1 + encodedLength(name) + 1 + encodedLength(params[name]!);
+  return Math.max(length, 0);
+}
+
 /** application/x-www-form-urlencoded / query encoding of ordered parameters (UTF-8, percent-encoded). */
 export function encodeParams(params: Readonly<Record<string, string>>): string {
   let out = '';

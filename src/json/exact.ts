@@ -9,6 +9,7 @@
  * - Duplicate keys: the last one wins, as with `JSON.parse`, on every path (README.md).
  * - Nesting deeper than `MAX_DEPTH` is refused with a `JsonDepthError`, so nothing
  *   downstream (reports, previews, writers, builders) recurses without limit.
+ * - A lone surrogate (`"\ud800"`) is refused with a `JsonUnicodeError`: it is no Unicode text.
  *
  * Most lines need none of this: a cheap gate sends them to plain `JSON.parse`
  * (PERF-NOTES.md). The others are scanned once outside strings; the numbers that need care
@@ -57,6 +58,18 @@ export class JsonDepthError extends SyntaxError {
   }
 }
 
+/**
+ * A string or key holds a lone surrogate (`"\ud800"`): not Unicode text, so it cannot be sent
+ * as UTF-8 (percent-encoding it throws). The only way JSON text holds one is a `\u` escape:
+ * raw bytes that are not UTF-8 are refused before parsing.
+ */
+export class JsonUnicodeError extends SyntaxError {
+  constructor() {
+    super('a string holds a lone surrogate (a \\uD800–\\uDFFF escape without its pair): it is not Unicode text and cannot be sent as UTF-8');
+    this.name = 'JsonUnicodeError';
+  }
+}
+
 /** An object as JSON has them: not null, not an array, not a number kept as text. */
 export function isJsonObject(value: unknown): value is Record<string, unknown> {
   return typeof value === 'object' && value !== null && !Array.isArray(value) && !(value instanceof JsonNumberText);
@@ -72,6 +85,8 @@ const LONG_DIGITS = /\d\d\d\d\d\d\d\d\d\d\d\d\d\d\d\d/;
  * the rare `.` and exponent letters is cheaper than starting at every `:` and `,`.)
  */
 const MAYBE_NON_CANONICAL = /\.\d+[,}\]\seE]|[eE][+-]?\d+[,}\]\s]|-0[,}\]\s]/;
+/** A surrogate's `\u` escape (checked only on text that has a `\u` at all). */
+const SURROGATE_ESCAPE = /\\u[dD][89a-fA-F]/;
 const NUMBER_SYNTAX = /^-?(?:0|[1-9]\d*)(?:\.\d+)?(?:[eE][+-]?\d+)?$/;
 
 const QUOTE = 0x22;
@@ -235,8 +250,31 @@ function parseSpecial(text: string): unknown {
 export function parseExact(text: string, maxDepth: number = MAX_DEPTH): unknown {
   checkDepth(text, maxDepth);
   const first = text.charCodeAt(0);
-  if ((first === OPEN_BRACE || first === OPEN_BRACKET) && !LONG_DIGITS.test(text) && !MAYBE_NON_CANONICAL.test(text)) return JSON.parse(text);
-  return parseSpecial(text);
+  const plain = (first === OPEN_BRACE || first === OPEN_BRACKET) && !LONG_DIGITS.test(text) && !MAYBE_NON_CANONICAL.test(text);
+  const value = plain ? JSON.parse(text) : parseSpecial(text);
+  if (text.indexOf('\\u') !== -1 && SURROGATE_ESCAPE.test(text)) checkWellFormed(value);
+  return value;
+}
+
+function isWellFormed(text: string): boolean {
+  return (text as string & { isWellFormed(): boolean }).isWellFormed();
+}
+
+/** Throws JsonUnicodeError when a string or key below `node` holds a lone surrogate. */
+function checkWellFormed(node: unknown): void {
+  if (typeof node === 'string') {
+    if (!isWellFormed(node)) throw new JsonUnicodeError();
+    return;
+  }
+  if (typeof node !== 'object' || node === null) return;
+  if (Array.isArray(node)) {
+    for (const item of node) checkWellFormed(item);
+    return;
+  }
+  for (const key in node) {
+    if (!isWellFormed(key)) throw new JsonUnicodeError();
+    checkWellFormed((node as Record<string, unknown>)[key]);
+  }
 }
 
 function needsExact(value: unknown): boolean {

@@ -13,7 +13,7 @@ import type { JsonObject, ValidRecord } from '../../records.js';
 import type { BuildOptions, PendingRequest, RequestBuilder } from '../api.js';
 import { batchHead, envelopeParams, eventText, sessionKeyOf } from './params.js';
 import { STAT_PATH } from './path.js';
-import { COMMA_BYTES, batchUrlBytes, eventUrlBytes, fitsUnder, requestUrlBytes } from './url.js';
+import { COMMA_BYTES, batchUrlBytes, eventUrlBytes, fitsUnder } from './url.js';
 
 export { STAT_PATH } from './path.js';
 /**
@@ -139,12 +139,9 @@ export class StatBatcher implements RequestBuilder {
     return { endpoint: 'stat.push_data', records: batch.records, path: STAT_PATH, params, paramsIn: this.#options.statParams, headers: {} };
   }
 
-  /** An envelope is not re-batched: it goes as logged (validation refused it if it cannot fit the URL limit). */
+  /** An envelope is not re-batched: it goes as logged (validation refused one whose URL cannot be under the limit). */
   #envelopeRequest(record: ValidRecord): PendingRequest {
     const params = envelopeParams(record.value, this.#options);
-    if (this.#query && !fitsUnder(requestUrlBytes(this.#options.baseUrlBytes, params), this.#options.maxUrlBytes)) {
-      throw new Error(`internal: a stat envelope over --max-url-bytes ${this.#options.maxUrlBytes} reached the builder (${record.origin.file}:${record.origin.line})`);
-    }
     return { endpoint: 'stat.push_data', records: [record], path: STAT_PATH, params, paramsIn: this.#options.statParams, headers: {} };
   }
 }

@@ -19,7 +19,7 @@ import { FEATURES } from './features.js';
 import { STAT_RULE, statFinding } from './rules.js';
 import { batchHead, envelopeParams, eventText, sessionKeyOf } from './params.js';
 import { ENVELOPE, ENVELOPE_EVENT, SINGLE_EVENT, describe, typeFindings } from './schema.js';
-import { batchUrlBytes, eventUrlBytes, fitsUnder, requestUrlBytes } from './url.js';
+import { batchUrlBytes, eventUrlBytes, fitsUnder, recordUrlBound, requestUrlBytes } from './url.js';
 
 /** An integer written as text: what `ts` and `v` may be when they are strings. */
 const INTEGER_TEXT = /^-?\d+$/;
@@ -75,6 +75,7 @@ function validateEnvelope(value: JsonObject, options: ValidateOptions): Validati
  */
 function checkUrl(value: JsonObject, wire: WireOptions, findings: Finding[]): void {
   if (wire.statParams !== 'query' || findings.some((f) => f.severity === 'error')) return;
+  if (fitsUnder(recordUrlBound(wire.baseUrlBytes, value, wire.credentials.statSessionKey), wire.maxUrlBytes)) return;
   const bytes =
     value.data === undefined
       ? batchUrlBytes(wire.baseUrlBytes, batchHead(value, sessionKeyOf(value, wire), wire)) + eventUrlBytes(eventText(value))
