@@ -146,3 +146,22 @@ test('issue 13 #14: replay refuses an event whose request can never be under --m
   // validate knows no target and no --max-url-bytes: the record is valid there (README).
   assert.equal((await runCli(['validate', file])).code, 0);
 });
+
+test('issue 13 #15: __ fields are never sent; stat\'s __md5 is its parameter, for the others it is metadata', async (t) => {
+  const { dir, remove } = await tempDir();
+  t.after(remove);
+  const file = path.join(dir, 'underscore.ndjson');
+  await writeFile(
+    file,
+    [
+      '{"_api":"download.checkAppUpdate","errorCode":"0","appid":6101,"openid":"o","totaltime":6,"platform":1,"ver_addr":"v","version":"1","build":"1","resultCode":0,"versionType":0,"__md5":"0123456789abcdef0123456789abcdef","__trace":"t1"}',
+      `{"uid":"U","app_id":10002,"ts":"1700000000","session_key":"k","__md5":"0123456789abcdef0123456789abcdef","__trace":"t2","data":[{"aid":1001,"uid":"U","app_id":10002}]}`,
+    ].join('\n') + '\n',
+  );
+  const r = await runCli(['replay', file, '--dry-run', '--print-requests', '--keep-auth', '--stat-secret', 's', '--quiet'], { env: { SOURCE_DATE_EPOCH: '1700000000' } });
+  assert.equal(r.code, 0, r.stderr + r.stdout);
+  const [download, stat] = r.stdout.trim().split('\n').map((l) => JSON.parse(l) as { url: string; body: string | null });
+  assert.doesNotMatch(download!.body!, /__md5|__trace/);
+  assert.match(stat!.url, /&__md5=0123456789abcdef0123456789abcdef$/, 'the logged signature, kept with --keep-auth');
+  assert.doesNotMatch(stat!.url, /__trace/);
+});
