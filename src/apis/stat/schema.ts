@@ -1,5 +1,5 @@
 /**
- * The shape of stat records (SPEC §1.1), compiled once (../shape.ts: a zod schema for the
+ * The shape of stat records, compiled once (../shape.ts: a zod schema for the
  * findings, a plain check for the hot path), and the mapping of zod's issues to rule ids.
  * They check types only; what the values mean (the feature table, `v`, `ts`, `__md5`,
  * envelope agreement) is plain code in validate.ts.

@@ -1,6 +1,6 @@
 /**
- * SUD's `uid` and `ss_token` come from the record or from the configured credentials (SPEC
- * §1.2). This is the one place they are applied: the judge applies them before validating,
+ * SUD's `uid` and `ss_token` come from the record or from the configured credentials
+ * (README.md, Signing). This is the one place they are applied: the judge applies them before validating,
  * so a record that lacks them is valid when they are configured, and the builder sends the
  * record as judged. Configured values override the record's (the usual backfill: the log's
  * tokens have expired); with --keep-auth the record's own win and configuration only fills
