@@ -20,7 +20,7 @@ import { encodeParams } from '../src/apis/encode.js';
 import { RunStats } from '../src/report/stats.js';
 import { runReplay } from '../src/replay/engine.js';
 import { md5Sorted } from '../src/sign/md5-sorted.js';
-import { benchOptions, fmt, printTable, quietIo, STAT_SECRET, startBareTarget, writeStatEnvelopes, type BareTarget } from './replay-kit.js';
+import { benchOptions, fmt, printTable, quietIo, STAT_SECRET, STAT_SESSION_KEY, startBareTarget, writeStatEnvelopes, type BareTarget } from './replay-kit.js';
 
 const SECONDS = Number(process.env.BENCH_PACING_SECONDS ?? 5);
 const RATES = [500, 2000];
@@ -54,7 +54,7 @@ function figures(arrivals: number[], rate: number): Figures {
 
 function fixedStatPath(): string {
   const uid = 'U0000000001';
-  const params: Record<string, string> = { ts: String(Math.floor(Date.now() / 1000)), app_id: '10002', uid, data: JSON.stringify([{ aid: 1000, uid, app_id: 10002 }]) };
+  const params: Record<string, string> = { session_key: STAT_SESSION_KEY, ts: String(Math.floor(Date.now() / 1000)), app_id: '10002', uid, data: JSON.stringify([{ aid: 1000, uid, app_id: 10002 }]) };
   params.__md5 = md5Sorted(params, STAT_SECRET);
   return '/statistic/push_data/?' + encodeParams(params);
 }

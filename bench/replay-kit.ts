@@ -19,6 +19,8 @@ import { replayDefaults, type ReplayOptions } from '../src/replay/options.js';
 
 const THIS_FILE = fileURLToPath(import.meta.url);
 export const STAT_SECRET = 'bench-stat-secret';
+/** Every stat request needs a session key (the receiver refuses one without). */
+export const STAT_SESSION_KEY = 'bench-session-key';
 export const OK_BODY = '{"code":0,"ret_code":0}';
 
 // ---- the target (child process) ------------------------------------------------------
@@ -130,7 +132,7 @@ export function quietIo(): Io {
 }
 
 export async function benchOptions(files: readonly string[], target: string, overrides: Partial<ReplayOptions> = {}): Promise<ReplayOptions> {
-  return replayDefaults(await resolveInputs(files), target, { credentials: { statSecret: STAT_SECRET }, transport: 'undici', retries: 0, ...overrides });
+  return replayDefaults(await resolveInputs(files), target, { credentials: { statSecret: STAT_SECRET, statSessionKey: STAT_SESSION_KEY }, transport: 'undici', retries: 0, ...overrides });
 }
 
 export const fmt = (n: number, digits = 0): string => n.toLocaleString('en-US', { maximumFractionDigits: digits, minimumFractionDigits: digits });

@@ -14,7 +14,7 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { measureNode, type ChildMeasure } from './child.js';
-import { fmt, printTable, STAT_SECRET, startBareTarget, writeGenerated } from './replay-kit.js';
+import { fmt, printTable, STAT_SECRET, STAT_SESSION_KEY, startBareTarget, writeGenerated } from './replay-kit.js';
 
 const RECORDS = Number(process.env.BENCH_RSS_RECORDS ?? 1_000_000);
 const CLI = fileURLToPath(new URL('../../bin/report-replay.js', import.meta.url));
@@ -45,7 +45,7 @@ export async function run(): Promise<void> {
     const empty = await measureNode(['-e', '0']);
     const validate = await withLimit(measureNode([CLI, 'validate', file, '--quiet']), 'validate');
     const replay = await withLimit(
-      measureNode([CLI, 'replay', file, '--target', target.url, '--stat-secret', STAT_SECRET, '--transport', 'undici', '--quiet', '--retries', '0']),
+      measureNode([CLI, 'replay', file, '--target', target.url, '--stat-secret', STAT_SECRET, '--stat-session-key', STAT_SESSION_KEY, '--transport', 'undici', '--quiet', '--retries', '0']),
       'replay',
     );
     if (replay.code !== 0) throw new Error(`replay exited ${replay.code}: ${replay.stderr.slice(0, 500)}`);

@@ -38,4 +38,9 @@ export interface ValidRecord {
   readonly meta: JsonObject;
   /** Sequence number in the run (0-based, over valid records), for ordering and reports. */
   readonly seq: number;
+  /**
+   * The record's fields as logged, when configured credentials changed them in `value` (SUD
+   * `uid`/`ss_token`): --failed writes these, so a configured secret never reaches a file.
+   */
+  readonly logged?: JsonObject;
 }

@@ -4,6 +4,7 @@
  * configured secret values are masked wherever they appear in text.
  */
 import type { Credentials } from './apis/api.js';
+import { JsonNumberText } from './json/exact.js';
 
 export const MASK = '***';
 
@@ -28,10 +29,10 @@ export function redactText(text: string, secrets: readonly string[]): string {
   return out;
 }
 
-/** A copy of a JSON-like value with secret-named fields masked, at any depth. */
+/** A copy of a JSON-like value with secret-named fields masked, at any depth. Numbers kept as text stay as they are. */
 export function redactFields<T>(value: T): T {
   if (Array.isArray(value)) return value.map(redactFields) as T;
-  if (value === null || typeof value !== 'object') return value;
+  if (value === null || typeof value !== 'object' || value instanceof JsonNumberText) return value;
   const out: Record<string, unknown> = {};
   for (const [key, v] of Object.entries(value)) out[key] = isSecretName(key) && v !== '' && v !== undefined ? MASK : redactFields(v);
   return out as T;

@@ -1,6 +1,6 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { encodeParams, encodeRequest } from '../src/apis/encode.js';
+import { encodeParams, encodeRequest, encodedLength, encodedParamsLength } from '../src/apis/encode.js';
 
 /** What encodeParams must equal: every name and value through encodeURIComponent. */
 function reference(params: Record<string, string>): string {
@@ -33,4 +33,12 @@ test('query parameters go after the path; form parameters become the body with t
   const form = encodeRequest({ ...base, paramsIn: 'form' }, { baseUrl: 'http://h:1' });
   assert.equal(form.body, 'ts=1&data=%5B1%5D');
   assert.equal(form.headers['content-type'], 'application/x-www-form-urlencoded; charset=utf-8');
+});
+
+test('encodedLength and encodedParamsLength count what encodeURIComponent and encodeParams write', () => {
+  const samples = ['', 'plain-._!~*\'()', 'a b&c=d%e+f/g?h#i', 'é', '中文', '🎮x🎮', '"\\\\\n\t', 'ключ/🎮 é', 'ÿ\u07ff\u0800\uffff'];
+  for (const text of samples) assert.equal(encodedLength(text), encodeURIComponent(text).length, JSON.stringify(text));
+  const params = { session_key: 'sess ion/ключ', ts: '1700000000', uid: '🎮', data: '[{"aid":1000,"note":"a&b"}]' };
+  assert.equal(encodedParamsLength(params), encodeParams(params).length);
+  assert.equal(encodedParamsLength({}), 0);
 });

@@ -1,10 +1,10 @@
 import { test, describe } from 'node:test';
 import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
-import { parseExact } from '../src/json/exact.js';
+import { parseExact, stringifyExact } from '../src/json/exact.js';
 import type { JsonObject, ValidRecord } from '../src/records.js';
 import type { BuildOptions, Credentials } from '../src/apis/api.js';
-import { sudReportGameInfo } from '../src/apis/sud/index.js';
+import { sudReportGameInfo, withSudCredentials } from '../src/apis/sud/index.js';
 
 const lines = readFileSync(new URL('../../samples/ndjson/sud.ndjson', import.meta.url), 'utf8').trim().split('\n');
 const START_LINE = lines[0]!;
@@ -57,23 +57,8 @@ describe('SUD request builder', () => {
     assert.ok(builder.add(validRecord(parseExact(SETTLE_LINE) as JsonObject))[0]!.body!.includes('"mg_id":1461227817776713818,'));
   });
 
-  test('replaces uid and ss_token with configured credentials, in place', () => {
+  test('sends the record as judged: configured credentials are applied before, not here', () => {
     const builder = sudReportGameInfo.createBuilder(buildOptions({ sudUid: 'leader-9', sudSsToken: 'tok-9' }));
-    const value = parseExact(START_LINE) as JsonObject;
-    const body = builder.add(validRecord(value))[0]!.body!;
-    assert.equal(body, START_LINE.replace('"uid":"u1","ss_token":"fyRTOsubRLCGrRvKoKm7wIcMM1DL7cfb"', '"uid":"leader-9","ss_token":"tok-9"'));
-    assert.equal(value.uid, 'u1', 'the record is not modified');
-  });
-
-  test('replaces only the credential that is configured', () => {
-    const builder = sudReportGameInfo.createBuilder(buildOptions({ sudSsToken: 'tok-9' }));
-    const parsed = JSON.parse(builder.add(validRecord(parseExact(START_LINE) as JsonObject))[0]!.body!) as JsonObject;
-    assert.equal(parsed.uid, 'u1');
-    assert.equal(parsed.ss_token, 'tok-9');
-  });
-
-  test('with keepAuth sends the logged uid and ss_token unchanged', () => {
-    const builder = sudReportGameInfo.createBuilder(buildOptions({ sudUid: 'leader-9', sudSsToken: 'tok-9' }, true));
     assert.equal(builder.add(validRecord(parseExact(START_LINE) as JsonObject))[0]!.body, START_LINE);
   });
 
@@ -86,6 +71,34 @@ describe('SUD request builder', () => {
     const sent = JSON.parse(body) as { report_msg: JsonObject };
     assert.deepEqual(sent.report_msg.season, { id: 3 });
     assert.equal(sent.report_msg.report_game_info_key, 'é'.repeat(32));
+  });
+});
+
+describe('SUD credentials (issue 13 #12): one function applies them', () => {
+  const record = (): JsonObject => parseExact(START_LINE) as JsonObject;
+
+  test('configured uid and ss_token replace the record\'s, in place, without modifying it', () => {
+    const value = record();
+    const applied = withSudCredentials(value, { sudUid: 'leader-9', sudSsToken: 'tok-9' }, false);
+    assert.equal(stringifyExact(applied), START_LINE.replace('"uid":"u1","ss_token":"fyRTOsubRLCGrRvKoKm7wIcMM1DL7cfb"', '"uid":"leader-9","ss_token":"tok-9"'));
+    assert.equal(value.uid, 'u1', 'the record is not modified');
+  });
+
+  test('only the configured credential is replaced; nothing configured returns the record itself', () => {
+    const applied = withSudCredentials(record(), { sudSsToken: 'tok-9' }, false);
+    assert.equal(applied.uid, 'u1');
+    assert.equal(applied.ss_token, 'tok-9');
+    const value = record();
+    assert.equal(withSudCredentials(value, {}, false), value);
+  });
+
+  test('with keepAuth the record\'s own win and configuration fills only what is missing or empty', () => {
+    const value = record();
+    assert.equal(withSudCredentials(value, { sudUid: 'leader-9', sudSsToken: 'tok-9' }, true), value);
+    const { uid: _uid, ...noUid } = record();
+    const filled = withSudCredentials({ ...noUid, ss_token: '' }, { sudUid: 'leader-9', sudSsToken: 'tok-9' }, true);
+    assert.equal(filled.uid, 'leader-9');
+    assert.equal(filled.ss_token, 'tok-9');
   });
 });
 

@@ -109,19 +109,38 @@ describe('CSV bad rows and bad files', () => {
     assert.equal(records[1]!.text, '1,2,3,4,5');
   });
 
-  test('an unclosed quote is an InputError naming the file and the line the row starts on, after the rows before it', async () => {
-    const { records, error } = await readCsvText('open-quote.csv', 'a,b\n1,2\n3,"never closed\n4,5\n6,7\n');
-    assert.deepEqual(summary(records), [{ line: 2, value: { a: '1', b: '2' } }]);
-    assert.ok(error instanceof InputError);
-    assert.match(error.message, /open-quote\.csv: line 3: a quoted cell in this row is never closed$/);
+  test('issue 13 #17: an unclosed quote is an invalid record (csv.row) at the line its row starts on, after the rows before it', async () => {
+    const { records, error } = await readCsvText('open-quote.csv', 'a,b\n1,2\n\n3,"never closed\n4,5\n6,7\n');
+    assert.equal(error, undefined);
+    assert.deepEqual(summary(records), [{ line: 2, value: { a: '1', b: '2' } }, { line: 4, rule: 'csv.row' }]);
+    assert.equal(records[1]!.error!.message, 'a quoted cell in this row is never closed: the rest of the input is inside it');
+    assert.equal(records[1]!.text, '3,"never closed\n4,5\n6,7\n');
   });
 
-  test('an open row longer than maxLineBytes stops the input instead of filling memory', async () => {
-    const text = `a,b\n1,2\n3,"${'x'.repeat(200_000)}\n`;
-    const { records, error } = await readCsvText('runaway.csv', text, { maxLineBytes: 100_000 });
-    assert.deepEqual(summary(records), [{ line: 2, value: { a: '1', b: '2' } }]);
+  test('issue 15 #8: a dotted header column nesting deeper than 64 levels is a header problem, not a 10,000-deep record', async () => {
+    const deep = Array.from({ length: 10_000 }, (_, i) => `p${i}`).join('.');
+    const { records, error } = await readCsvText('deep-header.csv', `a,${deep}\n1,2\n`);
+    assert.deepEqual(records, []);
     assert.ok(error instanceof InputError);
-    assert.match(error.message, /runaway\.csv: line 3: the row is longer than 100000 bytes/);
+    assert.match(error.message, /deep-header\.csv: line 1: the header column "p0\.p1\..*…" nests deeper than 64 levels$/);
+    const ok = await readCsvText('ok-header.csv', `a,${Array.from({ length: 64 }, (_, i) => `p${i}`).join('.')}\n1,2\n`);
+    assert.equal(ok.error, undefined);
+  });
+
+  test('an unclosed quote in the header is still an InputError: there are no records to read', async () => {
+    const { records, error } = await readCsvText('open-header.csv', 'a,"b\n1,2\n');
+    assert.deepEqual(records, []);
+    assert.ok(error instanceof InputError);
+    assert.match(error.message, /open-header\.csv: line 1: a quoted cell in the header is never closed$/);
+  });
+
+  test('an open row longer than maxLineBytes is an invalid record, and the input is read no further', async () => {
+    const text = `a,b\n1,2\n3,"${'x'.repeat(200_000)}\n4,5\n`;
+    const { records, error } = await readCsvText('runaway.csv', text, { maxLineBytes: 100_000 });
+    assert.equal(error, undefined);
+    assert.deepEqual(summary(records), [{ line: 2, value: { a: '1', b: '2' } }, { line: 3, rule: 'csv.row' }]);
+    assert.match(records[1]!.error!.message, /^the row is longer than 100000 bytes.*the rest of the input is not read$/);
+    assert.equal(records[1]!.text!.length, 1000);
   });
 
   test('a stray quote inside an unquoted cell is kept as text', async () => {

@@ -7,7 +7,7 @@ import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { startReceiver, type Receiver } from '../src/serve/receiver.js';
 import type { Report } from '../src/report/report.js';
-import { onceEach, STAT_SECRET, statRecord, sudRecord, tempDir, writeNdjson } from './replay-helpers.js';
+import { onceEach, SESSION_KEY, STAT_SECRET, statRecord, sudRecord, tempDir, writeNdjson } from './replay-helpers.js';
 
 const CLI = fileURLToPath(new URL('../../bin/report-replay.js', import.meta.url));
 
@@ -71,7 +71,7 @@ describe('interrupt and resume', () => {
       const checkpoint = path.join(dir, 'run.ckpt');
       const failed = path.join(dir, 'failed.ndjson');
       const firstReport = path.join(dir, 'first.json');
-      const common = [file, '--target', receiver.url, '--stat-secret', STAT_SECRET, '--checkpoint', checkpoint, '--failed', failed, '--quiet'];
+      const common = [file, '--target', receiver.url, '--stat-secret', STAT_SECRET, '--stat-session-key', SESSION_KEY, '--checkpoint', checkpoint, '--failed', failed, '--quiet'];
 
       const r = receiver;
       const first = await runCli(['replay', ...common, '--rate', '400', '--grace', '2s', '--report', firstReport], { when: () => r.stats().totals.requests >= 200 });

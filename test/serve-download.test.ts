@@ -65,3 +65,20 @@ test('a download body that is not a form gets a non-zero code', async () => {
     assert.equal(code(answer.text).code, 1);
   });
 });
+
+test('issue 13 #18: a form whose percent-encoded bytes are not UTF-8 gets a non-zero code and the reason', async () => {
+  await withReceiver({}, async (receiver) => {
+    // errorMsg "\xE8\xBF" is a cut three-byte character: URLSearchParams would make it U+FFFD.
+    const body = form({ ...CHECK_APP_UPDATE, errorMsg: 'x' }).replace('errorMsg=x', 'errorMsg=%E8%BF');
+    const answer = await post(receiver.url + '/service/checkAppUpdate', { headers: FORM, body });
+    assert.equal(code(answer.text).code, 1);
+    assert.match(code(answer.text).msg!, /not valid percent-encoded UTF-8/);
+    // Raw bytes that are not UTF-8 in the body are refused the same way.
+    const raw = Buffer.concat([Buffer.from(form({ ...CHECK_APP_UPDATE, errorMsg: 'x' }).replace('errorMsg=x', 'errorMsg=')), Buffer.from([0xe8, 0xbf])]);
+    const rawAnswer = await fetch(receiver.url + '/service/checkAppUpdate', { method: 'POST', headers: FORM, body: raw });
+    const rawCode = (await rawAnswer.json()) as { code: number; msg: string };
+    assert.equal(rawCode.code, 1);
+    assert.match(rawCode.msg, /not valid UTF-8/);
+    assert.equal(receiver.stats().byEndpoint['download.checkAppUpdate'].records, 0);
+  });
+});

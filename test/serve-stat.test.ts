@@ -107,3 +107,31 @@ test('a body that is not a form is refused with 400', async () => {
     assert.match(answer.text, /x-www-form-urlencoded/);
   });
 });
+
+test('issue 13 #18: a request without ts, with an empty ts or without session_key is refused 400 with the reason', async () => {
+  await withReceiver({ statSecret: SECRET }, async (receiver) => {
+    const cases: [string, (p: Record<string, string>) => void, RegExp][] = [
+      ['no ts', (p) => delete p.ts, /missing required parameter ts$/],
+      ['empty ts', (p) => (p.ts = ''), /missing required parameter ts \(empty\)$/],
+      ['no session_key', (p) => delete p.session_key, /missing required parameter session_key$/],
+      ['neither', (p) => (delete p.session_key, delete p.ts), /missing required parameters session_key, ts$/],
+    ];
+    for (const [name, change, reason] of cases) {
+      const params = statParams();
+      change(params);
+      params.__md5 = md5Of(params, SECRET);
+      const answer = await post(`${receiver.url}${STAT_PATH}?${form(params)}`);
+      assert.equal(answer.status, 400, name);
+      assert.match(answer.text.trimEnd(), reason, name);
+    }
+    assert.equal(receiver.stats().byEndpoint['stat.push_data'].records, 0);
+  });
+});
+
+test('issue 13 #18: percent-encoded bytes that are not UTF-8 are refused, not read as U+FFFD', async () => {
+  await withReceiver({}, async (receiver) => {
+    const answer = await post(`${receiver.url}${STAT_PATH}?${form(statParams())}&note=%FF%FE`);
+    assert.equal(answer.status, 400);
+    assert.match(answer.text, /not valid percent-encoded UTF-8/);
+  });
+});

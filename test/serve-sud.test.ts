@@ -116,3 +116,29 @@ test('with trackKeys, stats().keys counts each accepted SUD report once by its k
     assert.deepEqual(Object.values(keys), [1, 1], 'a duplicate is not a second delivery');
   });
 });
+
+test('issue 13 #10: a body with a duplicate key gets one verdict whether or not it holds an int64: the last one wins', async () => {
+  await withReceiver({ trackKeys: true }, async (receiver) => {
+    // A duplicate room_id (last wins, a valid string) next to mg_id past 2^53: accepted, as validate accepts it.
+    const duplicate = sudStart('round-dup').replace('"room_id":"xxx123"', '"room_id":1,"room_id":"xxx123"');
+    assert.equal(retCode(await post(receiver.url + SUD_PATH, { headers: JSON_HEADERS, body: duplicate })).ret_code, 0);
+    // The other order: the number wins, which is the wrong type, on the int64 path as on the plain one.
+    for (const mgId of ['1461227817776713818', '42']) {
+      const body = sudStart(`round-${mgId}`, mgId).replace('"room_id":"xxx123"', '"room_id":"xxx123","room_id":1');
+      const answer = retCode(await post(receiver.url + SUD_PATH, { headers: JSON_HEADERS, body }));
+      assert.equal(answer.ret_code, 1001, mgId);
+      assert.match(answer.ret_msg, /report_msg\.room_id must be a string/, mgId);
+    }
+  });
+});
+
+test('issue 13 #18: a body that is not UTF-8 gets ret_code 1001', async () => {
+  await withReceiver({}, async (receiver) => {
+    const body = Buffer.from(sudStart().replace('custom param', 'custom \uFFFD'));
+    const bad = Buffer.from(body.toString('latin1').replace('custom \xEF\xBF\xBD', 'custom \xE8\xBF '), 'latin1');
+    const answer = await fetch(receiver.url + SUD_PATH, { method: 'POST', headers: JSON_HEADERS, body: bad });
+    const parsed = (await answer.json()) as { ret_code: number; ret_msg: string };
+    assert.equal(parsed.ret_code, 1001);
+    assert.match(parsed.ret_msg, /not valid UTF-8/);
+  });
+});

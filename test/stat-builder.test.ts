@@ -3,7 +3,8 @@ import assert from 'node:assert/strict';
 import type { BuildOptions, PendingRequest } from '../src/apis/api.js';
 import type { JsonObject, ValidRecord } from '../src/records.js';
 import { encodeRequest } from '../src/apis/encode.js';
-import { parseExact } from '../src/json/exact.js';
+import { JsonNumberText, parseExact } from '../src/json/exact.js';
+import { recordUrlBound } from '../src/apis/stat/url.js';
 import { md5SortedSigner } from '../src/sign/md5-sorted.js';
 import { MAX_OPEN_GROUPS, statPushData } from '../src/apis/stat/index.js';
 
@@ -102,7 +103,7 @@ test('a batch is emitted as soon as it holds --batch-size events', () => {
   assert.deepEqual(builder.flush().map((r) => r.records.length), [1]);
 });
 
-test('in query mode batches are split so every signed URL fits --max-url-bytes, packed tightly, nothing lost', () => {
+test('in query mode batches are split so every signed URL is under --max-url-bytes, packed tightly, nothing lost', () => {
   const values: JsonObject[] = [];
   for (let i = 0; i < 40; i++) values.push(ev('2508E', 2002, { game_id: i, game_v: 'версия ' + 'x'.repeat(i % 7), ts: String(1_700_000_000 + i) }));
   // Every limit over a range, so some limit falls within a few bytes of each batch boundary.
@@ -112,26 +113,74 @@ test('in query mode batches are split so every signed URL fits --max-url-bytes, 
     assert.ok(requests.length > 3, `only ${requests.length} requests`);
     for (const request of requests) {
       const bytes = Buffer.byteLength(signedUrl(request));
-      assert.ok(bytes <= max, `${bytes} > ${max}`);
+      assert.ok(bytes < max, `${bytes} ≥ ${max}: "under" is strictly less`);
     }
     // Tight: each batch but the last would have overflowed with the next event added.
     for (let i = 0; i + 1 < requests.length; i++) {
       const next = events(requests[i + 1]!)[0]!;
       const grown = { ...requests[i]!, params: { ...requests[i]!.params, data: JSON.stringify([...events(requests[i]!), next]) } };
-      assert.ok(Buffer.byteLength(signedUrl(grown)) > max, `limit ${max}: request ${i} could have held one more event`);
+      assert.ok(Buffer.byteLength(signedUrl(grown)) >= max, `limit ${max}: request ${i} could have held one more event`);
     }
     assert.deepEqual(requests.flatMap((r) => events(r).map((e) => e.game_id)), values.map((v) => v.game_id));
   }
 });
 
-test('an event too big for the URL limit on its own still goes, alone', () => {
-  const builder = statPushData.createBuilder(options({ maxUrlBytes: 300 }));
-  const small = ev('a');
+test('issue 13 #14: an event or envelope whose smallest request cannot be under the limit is stat.url_too_long, and the builder never takes one', () => {
+  const wire = options({ maxUrlBytes: 300 });
+  const check = (value: JsonObject, o: BuildOptions = wire) => statPushData.validate(value, { allowUnknownAid: true, nowMs: NOW_SECONDS * 1000, wire: o }).findings.map((f) => f.rule);
   const huge = ev('a', 1001, { note: 'x'.repeat(500) });
-  const out = addAll(builder, [small, huge, small]);
-  assert.deepEqual(out.map((r) => events(r).length), [1, 1]);
-  assert.equal(events(out[1]!)[0]!.note, 'x'.repeat(500));
-  assert.deepEqual(builder.flush().map((r) => events(r).length), [1]);
+  assert.deepEqual(check(ev('a')), []);
+  assert.deepEqual(check(huge), ['stat.url_too_long']);
+  assert.deepEqual(check(huge, options({ maxUrlBytes: 300, statParams: 'form' })), [], 'form mode has no URL limit');
+  assert.deepEqual(statPushData.validate(huge, { allowUnknownAid: true, nowMs: 0 }).findings, [], 'validate knows no target: no check');
+  const envelope = { uid: 'a', app_id: 15154545, ts: '1700000000', data: [huge] };
+  assert.deepEqual(check(envelope), ['stat.url_too_long']);
+  assert.match(statPushData.validate(huge, { allowUnknownAid: true, nowMs: 0, wire }).findings[0]!.message, /is \d+ bytes, not under --max-url-bytes 300/);
+  // Exactly at the limit is over: find the limit that one event alone reaches.
+  const alone = statPushData.createBuilder(options());
+  alone.add(record(ev('a')));
+  const bytes = Buffer.byteLength(signedUrl(alone.flush()[0]!));
+  assert.deepEqual(check(ev('a'), options({ maxUrlBytes: bytes })), ['stat.url_too_long']);
+  assert.deepEqual(check(ev('a'), options({ maxUrlBytes: bytes + 1 })), []);
+  // The builder refuses what validation would have refused rather than send it.
+  assert.throws(() => statPushData.createBuilder(wire).add(record(huge)), /internal: a stat event over --max-url-bytes 300/);
+});
+
+test('issue 13 #14: over many random events, the valid ones all go, every URL strictly under the limit', () => {
+  let state = 7;
+  const next = (n: number): number => {
+    state = (Math.imul(state, 1103515245) + 12345) >>> 0;
+    return state % n;
+  };
+  const chars = ['a', 'é', '中', '🎮', ' ', '&', '%', '"', '\\'];
+  let accepted = 0;
+  let refused = 0;
+  for (let round = 0; round < 30; round++) {
+    const max = 256 + next(1200);
+    const o = options({ maxUrlBytes: max, batchSize: 1 + next(60), ts: next(2) === 0 ? 'keep' : 'now', credentials: next(2) === 0 ? {} : { statSessionKey: 'key/' + 'k'.repeat(next(40)) } });
+    const builder = statPushData.createBuilder(o);
+    const sent: number[] = [];
+    const valid: number[] = [];
+    for (let i = 0; i < 300; i++) {
+      const note = Array.from({ length: next(120) }, () => chars[next(chars.length)]).join('');
+      const value = ev(`u${next(5)}`, 1001, { v_note: note, n: i, ...(next(3) === 0 ? { ts: String(1_700_000_000 + next(100_000)) } : {}), ...(next(4) === 0 ? { session_key: 's'.repeat(next(30)) } : {}) });
+      const findings = statPushData.validate(value, { allowUnknownAid: true, nowMs: NOW_SECONDS * 1000, wire: o }).findings;
+      if (findings.some((f) => f.rule === 'stat.url_too_long')) continue;
+      valid.push(i);
+      for (const request of builder.add(record(value))) sent.push(...check(request));
+    }
+    for (const request of builder.flush()) sent.push(...check(request));
+    assert.deepEqual(sent.sort((a, b) => a - b), valid, `round ${round}: every valid event sent once`);
+    accepted += valid.length;
+    refused += 300 - valid.length;
+
+    function check(request: PendingRequest): number[] {
+      const bytes = Buffer.byteLength(signedUrl(request));
+      assert.ok(bytes < max, `round ${round}: a URL of ${bytes} bytes with --max-url-bytes ${max}`);
+      return events(request).map((e) => e.n as number);
+    }
+  }
+  assert.ok(accepted > 3000 && refused > 100, `both kinds were drawn: ${accepted} sent, ${refused} refused`);
 });
 
 test('in form mode parameters go in the body and only --batch-size limits a batch', () => {
@@ -256,4 +305,27 @@ test('keepAuth sends an envelope\'s logged __md5, session_key and ts unchanged, 
   const [plain] = recomputed.add(record(envelope));
   assert.equal('__md5' in plain!.params!, false);
   assert.equal(plain!.params!.session_key, 'cfg');
+});
+
+test('the URL bound that spares most records from being measured is never below the exact length', () => {
+  let state = 11;
+  const next = (n: number): number => {
+    state = (Math.imul(state, 1103515245) + 12345) >>> 0;
+    return state % n;
+  };
+  const units = ['a', '"', '\\', '\n', '\u0001', 'é', '中', '\u2028', '🎮', ' ', '&', '+'];
+  const text = (): string => Array.from({ length: next(30) }, () => units[next(units.length)]).join('');
+  const leaf = (): unknown => [text(), next(1e9), -next(1e9) / 7, 1e300 * (next(3) - 1), 2n ** 70n, new JsonNumberText('1.50e+300'), true, null][next(8)];
+  const tree = (depth: number): unknown => (depth > 0 && next(3) === 0 ? (next(2) === 0 ? [tree(depth - 1), tree(depth - 1)] : { [text()]: tree(depth - 1), k: tree(depth - 1) }) : leaf());
+  for (let i = 0; i < 2000; i++) {
+    const o = options({ maxUrlBytes: 1_000_000, ts: next(2) === 0 ? 'keep' : 'now', keepAuth: next(2) === 0, credentials: next(2) === 0 ? {} : { statSessionKey: text() } });
+    const fields: JsonObject = { aid: 1001, uid: text() || 'u', app_id: next(1e6), extra: tree(3), [text()]: tree(2) };
+    if (next(2) === 0) fields.ts = String(1_700_000_000 + next(1000));
+    if (next(2) === 0) fields.session_key = text();
+    const value: JsonObject = next(2) === 0 ? fields : { uid: fields.uid, app_id: fields.app_id, ts: '1700000000', ...(next(2) === 0 && { __md5: 'f'.repeat(32) }), data: [fields, { ...fields, more: tree(2) }] };
+    const builder = statPushData.createBuilder(o);
+    const requests = [...builder.add(record(value)), ...builder.flush()];
+    const exact = Buffer.byteLength(value.__md5 !== undefined && o.keepAuth ? encodeRequest(requests[0]!, { baseUrl: BASE_URL }).url : signedUrl(requests[0]!));
+    assert.ok(recordUrlBound(BASE_URL.length, value, o.credentials.statSessionKey) >= exact, `record ${i}: bound below ${exact}`);
+  }
 });

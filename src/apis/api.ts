@@ -25,7 +25,12 @@ export interface ValidateOptions {
   readonly allowUnknownAid: boolean;
   /** Wall-clock "now" in ms, injected so rules about time are testable. */
   readonly nowMs: number;
+  /** replay only: how requests will go on the wire, for rules about the request a record makes. */
+  readonly wire?: WireOptions;
 }
+
+/** What a replay knows about its requests, for rules about the request a record makes (stat's URL limit). */
+export type WireOptions = Pick<BuildOptions, 'maxUrlBytes' | 'statParams' | 'baseUrlBytes' | 'ts' | 'keepAuth' | 'credentials' | 'nowSeconds'>;
 
 /** What validating one record gives: findings, and the value to send when there is no error. */
 export interface Validation {
@@ -38,7 +43,7 @@ export interface Validation {
 export interface BuildOptions {
   /** stat: events per request (default 50). */
   readonly batchSize: number;
-  /** stat query mode: the whole URL (base + path + query) stays at or under this (default 8000). */
+  /** stat query mode: the whole URL (base + path + query) stays under this, strictly (default 8000). */
   readonly maxUrlBytes: number;
   /** stat: parameters in the query string (default) or a form body. */
   readonly statParams: 'query' | 'form';
@@ -46,11 +51,14 @@ export interface BuildOptions {
   readonly baseUrlBytes: number;
   /** `keep`: ts from the record when present, else now. `now`: always now. */
   readonly ts: 'keep' | 'now';
-  /** Send logged auth fields (`__md5`, `session_key`, SUD headers) unchanged. */
+  /** Send logged auth fields (`__md5`, `session_key`, SUD headers) unchanged; configured ones only fill what a record lacks. */
   readonly keepAuth: boolean;
   /** download.downloadEvent: name of the player id field sent (default `oepnid`). */
   readonly downloadOpenidField: 'oepnid' | 'openid';
-  /** Credentials that override what the record carries (undefined: keep the record's). */
+  /**
+   * The configured credentials: stat's session key overrides the record's here. SUD's
+   * `uid`/`ss_token` are in the record already (Endpoint.withCredentials, before judging).
+   */
   readonly credentials: Credentials;
   /** Clock in Unix seconds (injected for tests). */
   readonly nowSeconds: () => number;
@@ -146,10 +154,19 @@ export interface Endpoint {
   /**
    * Convert a CSV row (nested, every cell a string) to schema types: integers (exact,
    * bigint past 2^53), JSON cells for arrays/objects. A cell that cannot convert is left
-   * as it was, so validation reports it with the field's name.
+   * as it was, so validation reports it with the field's name. A JSON cell that would make
+   * the record nest deeper than MAX_DEPTH throws JsonDepthError (../json/exact.ts).
    */
   fromCsv(row: JsonObject): JsonObject;
-  /** Judge one record (without `_` fields). Pure. */
+  /** Top-level fields starting with `_` that are this API's own parameters, not metadata (stat: `__md5`). */
+  readonly underscoreParams?: readonly string[];
+  /**
+   * The record with the configured credentials applied, the one place they are (SUD: `uid`,
+   * `ss_token`): configured values win, or with `keepAuth` only fill what the record lacks.
+   * Returns `value` itself when nothing changes. The judge calls it before `validate`.
+   */
+  withCredentials?(value: JsonObject, credentials: Credentials, keepAuth: boolean): JsonObject;
+  /** Judge one record (without metadata `_` fields). Pure. */
   validate(value: JsonObject, options: ValidateOptions): Validation;
   /** SUD: (`report_type`, `game_round_id`). Undefined when the endpoint has none. */
   duplicateKey?(value: JsonObject): string | undefined;

@@ -31,6 +31,32 @@ function encodeComponent(text: string): string {
   return text;
 }
 
+/**
+ * `encodeURIComponent(text).length`, counted without building the string (that call costs
+ * ~0.8 µs on a stat event, and URL limits measure every event). A surrogate pair is one
+ * 4-byte character; records hold no lone surrogate (the reader refuses them).
+ */
+export function encodedLength(text: string): number {
+  let length = 0;
+  for (let i = 0; i < text.length; i++) {
+    const unit = text.charCodeAt(i);
+    if (unit < 128) length += UNRESERVED[unit] === 1 ? 1 : 3;
+    else if (unit < 0x800) length += 6;
+    else if (unit >= 0xd800 && unit <= 0xdbff && (text.charCodeAt(i + 1) & 0xfc00) === 0xdc00) {
+      length += 12;
+      i++;
+    } else length += 9;
+  }
+  return length;
+}
+
+/** `encodeParams(params).length`, counted without building the string. */
+export function encodedParamsLength(params: Readonly<Record<string, string>>): number {
+  let length = -1;
+  for (const name in params) length += 1 + encodedLength(name) + 1 + encodedLength(params[name]!);
+  return Math.max(length, 0);
+}
+
 /** application/x-www-form-urlencoded / query encoding of ordered parameters (UTF-8, percent-encoded). */
 export function encodeParams(params: Readonly<Record<string, string>>): string {
   let out = '';
@@ -39,6 +65,32 @@ export function encodeParams(params: Readonly<Record<string, string>>): string {
     out += encodeComponent(name) + '=' + encodeComponent(params[name]!);
   }
   return out;
+}
+
+/** One name or value of a form: `+` is a space, `%XX` bytes are UTF-8; throws URIError when they are not. */
+function decodeComponent(text: string): string {
+  const spaced = text.includes('+') ? text.replaceAll('+', ' ') : text;
+  return spaced.includes('%') ? decodeURIComponent(spaced) : spaced;
+}
+
+/**
+ * The inverse of `encodeParams`: name → value of a query string or form body (a repeated name:
+ * the last wins). Strict where URLSearchParams is lenient: percent-encoded bytes that are not
+ * UTF-8 (or a `%` not followed by two hex digits) throw a URIError instead of turning into
+ * U+FFFD, so a receiver refuses what it cannot read exactly.
+ */
+export function decodeParams(text: string): Record<string, string> {
+  const params: Record<string, string> = {};
+  for (const part of text.split('&')) {
+    if (part === '') continue;
+    const eq = part.indexOf('=');
+    const name = decodeComponent(eq < 0 ? part : part.slice(0, eq));
+    const value = eq < 0 ? '' : decodeComponent(part.slice(eq + 1));
+    // A parameter named __proto__ is a parameter, not the object's prototype.
+    if (name === '__proto__') Object.defineProperty(params, name, { value, enumerable: true, writable: true, configurable: true });
+    else params[name] = value;
+  }
+  return params;
 }
 
 export function requestUrl(request: PendingRequest, target: Target): string {

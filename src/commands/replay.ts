@@ -65,7 +65,7 @@ export const replayCommand: CommandModule<GlobalArgs, GlobalArgs & ReplayArgs> =
   describe: 'validate, sign and send records to the reporting APIs, rate-limited',
   builder: (y) =>
     replayOptions(y)
-      .example('$0 replay samples/ndjson --target http://127.0.0.1:8000 --stat-secret S', 'send the samples to a local receiver')
+      .example('$0 replay samples/ndjson --target http://127.0.0.1:8000 --stat-secret S --stat-session-key K', 'send the samples to a local receiver')
       .example('$0 replay missed/ --config replay.json --env prod --checkpoint run.ckpt --failed failed.ndjson', 'a resumable backfill')
       .example('$0 replay missed/ --config replay.json --env prod --checkpoint run.ckpt --failed failed.ndjson --resume', 'after Ctrl-C or a crash: the same command, plus --resume')
       .example('$0 replay load.ndjson --target $STAGING --transport undici --rate 2000 --loop --unique --duration 5m --threshold "p99<200"', 'a load test')

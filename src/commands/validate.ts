@@ -1,6 +1,7 @@
 /** `report-replay validate <inputs..>`: judge every record; the exit code tells CI (SPEC §3, §6). */
 import type { Readable } from 'node:stream';
 import type { CommandModule } from 'yargs';
+import { loadConfig, resolveCredentials, selectEnvironment } from '../config/config.js';
 import { resolveInputs } from '../input/sources.js';
 import { readRecords } from '../input/read.js';
 import { RunStats } from '../report/stats.js';
@@ -26,7 +27,9 @@ export const validateCommand: CommandModule<GlobalArgs, ValidateArgs> = {
   handler: async (args) => {
     const io = getIo();
     const stats = new RunStats('validate', args.maxExamples);
-    const judge = new RecordJudge(judgeOptions(args, Date.now()), stats);
+    // Judged with the configured credentials (config, REPLAY_* variables), as replay judges.
+    const credentials = resolveCredentials(selectEnvironment(await loadConfig(args.config, io.env), undefined), io.env, {});
+    const judge = new RecordJudge({ ...judgeOptions(args, Date.now()), credentials }, stats);
     const sources = await resolveInputs(args.inputs, { format: args.format });
     const failed = args.failed ? new FailedWriter(args.failed, { append: false }) : undefined;
     let readError: UserError | undefined;

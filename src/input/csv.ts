@@ -15,6 +15,7 @@
 import { isUtf8 } from 'node:buffer';
 import { Parser, type CsvError } from 'csv-parse';
 import { InputError, UsageError, UserError } from '../errors.js';
+import { MAX_DEPTH } from '../json/exact.js';
 import type { JsonObject, RawRecord } from '../records.js';
 import { readChunks } from './chunks.js';
 import { DEFAULT_MAX_LINE_BYTES } from './lines.js';
@@ -45,6 +46,8 @@ function parseHeader(file: string, cells: readonly string[], line: number): Colu
       return { key: name, path: undefined };
     }
     if (path.some((part) => part === '')) throw problem(`column "${name}" has an empty part between its dots`);
+    // Each dot nests an object: a record may not nest deeper than any record may (input.too_deep).
+    if (path.length > MAX_DEPTH) throw problem(`column "${name.slice(0, 60)}…" nests deeper than ${MAX_DEPTH} levels`);
     if (path.includes('__proto__')) throw problem(`column "${name}" cannot be a field name`);
     for (let end = 1; end < path.length; end++) {
       const prefix = path.slice(0, end).join('.');
@@ -89,6 +92,8 @@ function countCrlf(cells: readonly string[]): number {
 }
 
 const KEPT_TEXT = 1000;
+/** `write` result: the input is read no further (its last record says why). */
+const STOP = Symbol('stop');
 
 /** csv-parse's Parser handing each row to `onRow` the moment it is complete, instead of buffering it. */
 class RowParser extends Parser {
@@ -165,8 +170,12 @@ class CsvRows {
     return records;
   }
 
-  /** Parse one chunk; returns the fatal error, if any, after the rows before it were collected. */
-  write(chunk: Buffer): InputError | undefined {
+  /**
+   * Parse one chunk. Returns the fatal error, if any, after the rows before it were collected;
+   * `STOP` when the open row is over the size limit: it is an invalid record, and the input
+   * is read no further.
+   */
+  write(chunk: Buffer): InputError | typeof STOP | undefined {
     this.#chunkIndex++;
     if (!this.#utf8.check(chunk)) this.#lastBadChunk = this.#chunkIndex;
     this.#recent.push(chunk);
@@ -177,9 +186,11 @@ class CsvRows {
       this.#recentStart += this.#recent.shift()!.length;
     }
     // csv-parse's own max_record_size check runs per byte and costs 15%; per chunk is enough
-    // to bound memory when a quote is left open in a large file.
+    // to bound memory when a quote is left open in a large file. Nothing after such a row can
+    // be told apart from it (its quote may be open), so reading stops there.
     if (this.#bytesWritten - this.#rowEndByte > this.#maxLineBytes) {
-      return new InputError(this.#file, `line ${this.#openRowLine()}: the row is longer than ${this.#maxLineBytes} bytes, the most one record may take (is a quote left open?)`);
+      this.#badOpenRow(`the row is longer than ${this.#maxLineBytes} bytes, the most one record may take (is a quote left open?); the rest of the input is not read`);
+      return STOP;
     }
     return undefined;
   }
@@ -188,6 +199,15 @@ class CsvRows {
     if (!this.#utf8.end()) this.#lastBadChunk = this.#chunkIndex;
     await new Promise<void>((resolve) => this.#parser.end(() => resolve()));
     return this.#parser.errored ? this.#fatal(this.#parser.errored) : undefined;
+  }
+
+  /** The row being parsed, which can never be complete, as an invalid record (`csv.row`) at the line it starts on. */
+  #badOpenRow(message: string): void {
+    const line = this.#openRowLine();
+    if (this.#columns === undefined || line <= this.#skipThrough) return;
+    const bytes = this.#bytesBetween(this.#rowEndByte, Math.min(this.#bytesWritten, this.#rowEndByte + KEPT_TEXT * 4));
+    const text = bytes.toString('utf8').replace(/^[\r\n]+/, '').slice(0, KEPT_TEXT);
+    this.#records.push({ origin: { file: this.#file, line, input: this.#input }, format: 'csv', error: { rule: 'csv.row', message }, text });
   }
 
   #onRow(cells: string[]): void {
@@ -239,12 +259,16 @@ class CsvRows {
     return this.#endLine + (this.#parser.info.empty_lines - this.#blankLines) + 1;
   }
 
-  #fatal(err: Error): InputError {
+  /** What a parser error means: an error for the input, or (an open quote at the end) undefined with the row made an invalid record. */
+  #fatal(err: Error): InputError | undefined {
     if (err instanceof InputError) return err;
     if (err instanceof UserError) return new InputError(this.#file, err.message, err);
     const rowLine = this.#openRowLine();
     if ((err as CsvError).code === 'CSV_QUOTE_NOT_CLOSED') {
-      return new InputError(this.#file, `line ${rowLine}: a quoted cell in this row is never closed`, err);
+      if (this.#columns === undefined) return new InputError(this.#file, `line ${rowLine}: a quoted cell in the header is never closed`, err);
+      // Everything after the open quote is inside that cell: the row is bad, the rows before it are not.
+      this.#badOpenRow('a quoted cell in this row is never closed: the rest of the input is inside it');
+      return undefined;
     }
     const reported = (err as CsvError).lines;
     const line = typeof reported === 'number' ? reported - (this.#parserEndLine - this.#endLine) : rowLine;
@@ -258,6 +282,7 @@ export async function* readCsv(source: InputSource, input: number, options: Read
   for await (const chunk of readChunks(source, options)) {
     const fatal = rows.write(chunk);
     if (rows.size > 0) yield rows.take();
+    if (fatal === STOP) return;
     if (fatal) throw fatal;
   }
   const fatal = await rows.end();

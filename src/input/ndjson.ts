@@ -3,7 +3,7 @@
  * `mg_id`) keep every digit. A line that is not a JSON object becomes an invalid record
  * carrying the parser's message and the line's text; reading never stops for one bad line.
  */
-import { parseExact } from '../json/exact.js';
+import { JsonDepthError, JsonUnicodeError, parseExact } from '../json/exact.js';
 import type { JsonObject, RawRecord } from '../records.js';
 import { readChunks } from './chunks.js';
 import { LineSplitter, type LineProblem, type LineSink } from './lines.js';
@@ -78,9 +78,9 @@ class NdjsonBatch implements LineSink {
     try {
       value = parseExact(text);
     } catch (err) {
-      // RangeError too (a lossless parse of absurdly deep nesting): never a crash.
       const message = err instanceof Error ? err.message : String(err);
-      return { origin, format: 'ndjson', error: { rule: 'json.syntax', message }, text: text.slice(0, KEPT_TEXT) };
+      const rule = err instanceof JsonDepthError ? 'input.too_deep' : err instanceof JsonUnicodeError ? 'input.encoding' : 'json.syntax';
+      return { origin, format: 'ndjson', error: { rule, message }, text: text.slice(0, KEPT_TEXT) };
     }
     if (value === null || typeof value !== 'object' || Array.isArray(value)) {
       const message = `expected a JSON object, got ${jsonKind(value)}`;

@@ -15,7 +15,8 @@ export interface ReadOptions {
   readonly delimiter?: string;
   /**
    * The longest line (NDJSON) or row (CSV) accepted, in bytes. A longer NDJSON line becomes an
-   * `input.line_too_long` record; a longer CSV row stops the input (it usually means an open quote).
+   * `input.line_too_long` record; a longer CSV row a `csv.row` record, and the input is read no
+   * further (it usually means an open quote, and nothing after it can be told apart from it).
    * @default 64 MiB
    */
   readonly maxLineBytes?: number;
@@ -29,8 +30,9 @@ export interface ReadOptions {
 
 /**
  * The records of `sources`, in order; `origin.input` is the source's index. Bad lines and rows
- * are records with `error`; an input that cannot be read (missing, truncated `.gz`, open CSV
- * quote) throws an InputError after the batches read before the failure.
+ * are records with `error` (a CSV row whose quote is never closed too); an input that cannot be
+ * read (missing, truncated `.gz`, a bad CSV header) throws an InputError after the batches read
+ * before the failure.
  */
 export async function* readRecords(sources: readonly InputSource[], options: ReadOptions = {}): AsyncGenerator<RawRecord[]> {
   for (let input = 0; input < sources.length; input++) {

@@ -19,7 +19,7 @@ import { buildReport } from '../report/report.js';
 import { backfillReport, readEarlierRuns, saveReport, type EarlierRuns } from '../report/resumed.js';
 import { secretValues } from '../redact.js';
 import type { RunStats } from '../report/stats.js';
-import type { Judgement } from '../validate/judge.js';
+import type { JudgeOptions, Judgement } from '../validate/judge.js';
 import { Checkpoint } from './checkpoint.js';
 import { Dispatcher } from './dispatcher.js';
 import { requestLine, secretForms } from './dry-run.js';
@@ -80,6 +80,7 @@ class ReplayRun {
   readonly #stats: RunStats;
   readonly #stop = new RunStop();
   readonly #intake: RecordIntake;
+  readonly #judge: JudgeOptions;
   readonly #flow: RequestFlow;
   readonly #timing: Timing;
   readonly #bytes = { bytesRead: 0 };
@@ -110,20 +111,6 @@ class ReplayRun {
     this.#timing = timingOf(options);
     tuneHeap(this.#timing);
     this.#yieldEveryMs = this.#timing.kind === 'unlimited' ? YIELD_UNPACED_MS : YIELD_PACED_MS;
-    this.#intake = new RecordIntake(
-      {
-        judge: options.judge,
-        shard: options.shard,
-        unique: options.unique,
-        writeInvalid: (j) =>
-          this.#failed?.writeInvalid(j.origin, j.failedForm, j.findings).catch((err: unknown) => {
-            this.#fail(err);
-            throw err;
-          }),
-        settle: (origin) => this.#checkpoint?.settle(origin.input, origin.line),
-      },
-      stats,
-    );
     this.#flow = new RequestFlow({
       build: options.build,
       target: options.target,
@@ -136,6 +123,23 @@ class ReplayRun {
       now: () => performance.now(),
       nowSeconds: unixClock(io.env),
     });
+    // Records are judged as they will be sent: credentials applied, against the URL limit.
+    const build = this.#flow.buildOptions;
+    this.#judge = { ...options.judge, credentials: build.credentials, keepAuth: build.keepAuth, wire: build };
+    this.#intake = new RecordIntake(
+      {
+        judge: this.#judge,
+        shard: options.shard,
+        unique: options.unique,
+        writeInvalid: (j) =>
+          this.#failed?.writeInvalid(j.origin, j.failedForm, j.findings).catch((err: unknown) => {
+            this.#fail(err);
+            throw err;
+          }),
+        settle: (origin) => this.#checkpoint?.settle(origin.input, origin.line),
+      },
+      stats,
+    );
   }
 
   async run(): Promise<ReplayOutcome> {
@@ -191,7 +195,7 @@ class ReplayRun {
     const options = this.#options;
     const lacking = await this.#flow.lacking(allEndpoints());
     if (lacking.size === 0 || options.inputs.some((source) => source.path === '-')) return;
-    const found = await findEndpointsInInputs(options.inputs, options.read, options.judge, lacking);
+    const found = await findEndpointsInInputs(options.inputs, options.read, this.#judge, lacking);
     if (found.size > 0) await this.#flow.prepare(found.keys());
   }
 

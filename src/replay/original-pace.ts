@@ -5,6 +5,7 @@
  * `_time` metadata.
  */
 import type { Endpoint, PendingRequest } from '../apis/api.js';
+import { JsonNumberText } from '../json/exact.js';
 import type { ValidRecord } from '../records.js';
 
 /** Epoch values above this are milliseconds (10^11 s is the year 5138; 10^11 ms is 1973). */
@@ -14,7 +15,7 @@ const MS_EPOCH_ABOVE = 1e11;
 export function parseRecordTime(value: unknown): number | undefined {
   let n: number | undefined;
   if (typeof value === 'number') n = value;
-  else if (typeof value === 'bigint') n = Number(value);
+  else if (typeof value === 'bigint' || value instanceof JsonNumberText) n = Number(String(value));
   else if (typeof value === 'string') {
     const text = value.trim();
     if (text === '') return undefined;

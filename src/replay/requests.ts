@@ -76,6 +76,11 @@ export class RequestFlow {
     };
   }
 
+  /** What the builders are told: the judge checks records against the same (credentials, URL limit). */
+  get buildOptions(): BuildOptions {
+    return this.#buildOptions;
+  }
+
   /** Monotonic ms of the first request's due time: the run's t0 (undefined before any). */
   get startAt(): number | undefined {
     return this.#startAt;

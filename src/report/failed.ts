@@ -76,9 +76,9 @@ export class FailedWriter {
     return this.#write({ ...(form ?? {}), _error: text, _source: `${origin.file}:${origin.line}` });
   }
 
-  /** A valid record whose delivery failed after its retries. */
+  /** A valid record whose delivery failed after its retries: as logged, so no configured credential is written. */
   writeUndelivered(record: ValidRecord, cause: string): Promise<void> {
-    return this.#write({ ...record.meta, _api: record.endpoint, ...record.value, _error: cause, _source: `${record.origin.file}:${record.origin.line}` });
+    return this.#write({ ...record.meta, _api: record.endpoint, ...(record.logged ?? record.value), _error: cause, _source: `${record.origin.file}:${record.origin.line}` });
   }
 
   #write(line: JsonObject): Promise<void> {

@@ -6,6 +6,7 @@
 import Table from 'cli-table3';
 import { Chalk, type ChalkInstance } from 'chalk';
 import type { EndpointReport, Report } from './report.js';
+import { stringifyExact } from '../json/exact.js';
 
 export interface RenderOptions {
   /** Colour the output (stdout is a TTY and NO_COLOR is not set). */
@@ -65,7 +66,8 @@ function round(n: number): string {
 }
 
 function preview(value: unknown): string {
-  const text = typeof value === 'string' ? JSON.stringify(value) : typeof value === 'bigint' ? value.toString() : JSON.stringify(value) ?? String(value);
+  // stringifyExact: bigints and numbers kept as text show as the numbers they are.
+  const text = typeof value === 'string' ? JSON.stringify(value) : (stringifyExact(value) ?? String(value));
   return text.length > 60 ? text.slice(0, 57) + '…' : text;
 }
 

@@ -4,6 +4,7 @@
  * and the SUD duplicate-key set, which de-duplication itself needs.
  */
 import { ENDPOINT_IDS, type EndpointId } from '../apis/api.js';
+import { JsonNumberText } from '../json/exact.js';
 
 /** Every answered request has exactly one verdict. */
 export type Verdict = 'accepted' | 'rejected' | 'duplicate' | 'fault';
@@ -47,10 +48,11 @@ function emptyCounts(): EndpointCounts {
 
 /**
  * JSON with object keys sorted at every level, so the same record gives the same key
- * whatever order its fields were sent in. bigint is written digit for digit.
+ * whatever order its fields were sent in. bigint is written digit for digit, a number kept
+ * as text as its text (the bytes that arrived).
  */
 export function contentKey(value: unknown): string {
-  if (typeof value === 'bigint') return value.toString();
+  if (typeof value === 'bigint' || value instanceof JsonNumberText) return value.toString();
   if (value === null || typeof value !== 'object') return JSON.stringify(value) ?? 'null';
   if (Array.isArray(value)) return '[' + value.map(contentKey).join(',') + ']';
   const object = value as Record<string, unknown>;

@@ -4,9 +4,11 @@
  * (stat: 200 and an empty body; SUD: 200 and `ret_code`; download: 200 and `code`).
  * Judges are pure apart from the SUD key sets and the fault streams they are handed.
  */
-import type { Endpoint, EndpointId } from '../apis/api.js';
-import type { Finding } from '../findings.js';
-import { parseExact } from '../json/exact.js';
+import type { Endpoint, EndpointId, Validation } from '../apis/api.js';
+import { decodeParams } from '../apis/encode.js';
+import { statRequestProblem } from '../apis/stat/index.js';
+import { tooDeepFinding, type Finding } from '../findings.js';
+import { JsonDepthError, parseExact } from '../json/exact.js';
 import type { JsonObject } from '../records.js';
 import { md5Sorted } from '../sign/md5-sorted.js';
 import { verifySudSignature } from '../sign/sud-hmac.js';
@@ -35,6 +37,8 @@ export interface ReceivedRequest {
   readonly query: string;
   readonly headers: Readonly<Record<string, string | string[] | undefined>>;
   readonly body: string;
+  /** False when the body's bytes are not valid UTF-8 (`body` then holds U+FFFD where they were). */
+  readonly bodyUtf8?: boolean;
 }
 
 export interface JudgeContext {
@@ -77,19 +81,40 @@ function contentTypeOf(headers: ReceivedRequest['headers']): string {
 
 /**
  * Parameters from the query string and, for a form body, the body (body wins on a name
- * in both); an error when there is a body that is not a form.
+ * in both); an error when there is a body that is not a form, or text that is not exact
+ * UTF-8 (percent-encoded or raw): what the validator would refuse as input.encoding.
  */
 export function readParams(request: ReceivedRequest): { params: Record<string, string> } | { error: string } {
-  const params: Record<string, string> = {};
-  if (request.query) for (const [name, value] of new URLSearchParams(request.query)) params[name] = value;
-  if (request.body.length > 0) {
-    const type = contentTypeOf(request.headers);
-    if (type !== '' && !type.toLowerCase().startsWith(FORM_TYPE)) {
-      return { error: `expected an ${FORM_TYPE} body, got content-type ${oneLine(type)}` };
+  if (request.bodyUtf8 === false) return { error: 'the body is not valid UTF-8' };
+  let params: Record<string, string> = {};
+  try {
+    if (request.query) params = decodeParams(request.query);
+    if (request.body.length > 0) {
+      const type = contentTypeOf(request.headers);
+      if (type !== '' && !type.toLowerCase().startsWith(FORM_TYPE)) {
+        return { error: `expected an ${FORM_TYPE} body, got content-type ${oneLine(type)}` };
+      }
+      Object.assign(params, decodeParams(request.body));
     }
-    for (const [name, value] of new URLSearchParams(request.body)) params[name] = value;
+  } catch {
+    return { error: 'a parameter is not valid percent-encoded UTF-8' };
   }
   return { params };
+}
+
+/**
+ * A form's parameters as a record of the endpoint's types, judged: the same conversion and
+ * rules as a CSV row in `validate`. Text nesting too deep is a finding, never a crash.
+ */
+function validateForm(endpoint: Endpoint, params: Record<string, string>, context: JudgeContext): Validation {
+  let typed: JsonObject;
+  try {
+    typed = endpoint.fromCsv(params);
+  } catch (err) {
+    if (err instanceof JsonDepthError) return { findings: [tooDeepFinding('')], value: params };
+    throw err;
+  }
+  return endpoint.validate(typed, { allowUnknownAid: context.allowUnknownAid, nowMs: Date.now() });
 }
 
 // ---- stat.push_data ---------------------------------------------------------------
@@ -103,7 +128,8 @@ export function statJudge(endpoint: Endpoint): Judge {
     const read = readParams(request);
     if ('error' in read) return statRefusal(400, read.error);
     const { params } = read;
-    if (params.data === undefined) return statRefusal(400, 'missing parameter data (the JSON array of events)');
+    const problem = statRequestProblem(params);
+    if (problem) return statRefusal(400, problem);
     if (context.statSecret !== undefined) {
       const sent = params.__md5;
       if (sent === undefined || sent === '') return statRefusal(403, 'missing __md5 signature');
@@ -111,11 +137,10 @@ export function statJudge(endpoint: Endpoint): Judge {
         return statRefusal(403, '__md5 does not match the md5-sorted signature of the parameters');
       }
     }
-    const typed = endpoint.fromCsv(params);
-    const { findings, value } = endpoint.validate(typed, { allowUnknownAid: context.allowUnknownAid, nowMs: Date.now() });
+    const { findings, value } = validateForm(endpoint, params, context);
     const errors = describeErrors(findings);
     if (errors) return statRefusal(400, errors);
-    const events = Array.isArray(value.data) ? value.data : Array.isArray(typed.data) ? typed.data : [];
+    const events = Array.isArray(value.data) ? value.data : [];
     const judgement: Judgement = { status: 200, body: '', verdict: 'accepted', records: events.length };
     return context.trackKeys ? { ...judgement, keys: events.map(contentKey) } : judgement;
   };
@@ -147,6 +172,7 @@ function sudKeyOf(endpoint: Endpoint, value: JsonObject): string {
 
 export function sudJudge(endpoint: Endpoint): Judge {
   return (request, context) => {
+    if (request.bodyUtf8 === false) return sudAnswer(SUD_RET.invalidReport, 'invalid report: the body is not valid UTF-8', 'rejected');
     if (context.sudAppId !== undefined && context.sudAppSecret !== undefined) {
       if (!verifySudSignature(request.headers, request.body, context.sudAppId, context.sudAppSecret)) {
         return sudAnswer(SUD_RET.badSignature, 'bad signature: Sud-AppId/Sud-Timestamp/Sud-Nonce/Sud-Signature do not verify', 'rejected');
@@ -156,6 +182,7 @@ export function sudJudge(endpoint: Endpoint): Judge {
     try {
       parsed = parseExact(request.body);
     } catch (err) {
+      if (err instanceof JsonDepthError) return sudAnswer(SUD_RET.invalidReport, `invalid report: ${describeErrors([tooDeepFinding('')])!}`, 'rejected');
       return sudAnswer(SUD_RET.invalidReport, `invalid report: body is not valid JSON (${oneLine((err as Error).message)})`, 'rejected');
     }
     if (parsed === null || typeof parsed !== 'object' || Array.isArray(parsed)) {
@@ -190,8 +217,7 @@ export function downloadJudge(endpoint: Endpoint): Judge {
   return (request, context) => {
     const read = readParams(request);
     if ('error' in read) return downloadRefusal(read.error);
-    const typed = endpoint.fromCsv(read.params);
-    const { findings, value } = endpoint.validate(typed, { allowUnknownAid: context.allowUnknownAid, nowMs: Date.now() });
+    const { findings, value } = validateForm(endpoint, read.params, context);
     const errors = describeErrors(findings);
     if (errors) return downloadRefusal(errors);
     const judgement: Judgement = { status: 200, body: DOWNLOAD_OK_BODY, contentType: JSON_TYPE, verdict: 'accepted', records: 1 };

@@ -4,6 +4,7 @@
  * quick start, the end-to-end tests and the throughput benchmarks, so the request path
  * does little besides reading the body, one validation and one answer.
  */
+import { isUtf8 } from 'node:buffer';
 import { createServer, type IncomingMessage, type OutgoingHttpHeaders, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { performance } from 'node:perf_hooks';
@@ -172,7 +173,8 @@ export async function startReceiver(options: ReceiverOptions = {}): Promise<Rece
     });
     req.on('end', () => {
       if (tooLarge) return;
-      const body = chunks.length === 0 ? '' : chunks.length === 1 ? chunks[0]!.toString('utf8') : Buffer.concat(chunks, size).toString('utf8');
+      const bytes = chunks.length === 0 ? undefined : chunks.length === 1 ? chunks[0]! : Buffer.concat(chunks, size);
+      const body = bytes === undefined ? '' : bytes.toString('utf8');
       const url = req.url ?? '';
       const q = url.indexOf('?');
       const fault = faults.nextTransportFault();
@@ -180,7 +182,7 @@ export async function startReceiver(options: ReceiverOptions = {}): Promise<Rece
       if (fault) judgement = faultAnswer(fault);
       else {
         try {
-          judgement = judge({ query: q < 0 ? '' : url.slice(q + 1), headers: req.headers, body }, context);
+          judgement = judge({ query: q < 0 ? '' : url.slice(q + 1), headers: req.headers, body, bodyUtf8: bytes === undefined || isUtf8(bytes) }, context);
         } catch (err) {
           // A validator bug must not take the receiver down with it; say so in the answer.
           judgement = textAnswer(500, `internal error while judging the request: ${(err as Error).message}`, 'rejected');

@@ -3,9 +3,10 @@
  * (SPEC §2.3), CSV typing, the endpoint's rules, `--strict`. Counts go to RunStats as it
  * judges, so validate, replay and dry-run count the same way.
  */
-import type { Endpoint } from '../apis/api.js';
+import type { Credentials, Endpoint, ValidateOptions, WireOptions } from '../apis/api.js';
 import { detectEndpoint, getEndpoint, selectEndpoints } from '../apis/registry.js';
-import type { Finding } from '../findings.js';
+import { tooDeepFinding, type Finding } from '../findings.js';
+import { JsonDepthError } from '../json/exact.js';
 import type { JsonObject, Origin, RawRecord, ValidRecord } from '../records.js';
 import { UNKNOWN_ENDPOINT, type RunStats } from '../report/stats.js';
 import { UsageError } from '../errors.js';
@@ -17,6 +18,18 @@ export interface JudgeOptions {
   readonly strict: boolean;
   readonly allowUnknownAid: boolean;
   readonly nowMs: number;
+  /**
+   * Configured credentials (config, REPLAY_* variables, flags), applied to each record before
+   * it is judged (SUD `uid`/`ss_token`): what is judged is what is sent, in validate and replay.
+   */
+  readonly credentials?: Credentials;
+  /** --keep-auth: a record's own credentials win; configured ones only fill what it lacks. */
+  readonly keepAuth?: boolean;
+  /**
+   * replay only: how requests go on the wire, for rules about the request a record makes
+   * (stat's URL limit). validate has no target and does not check them.
+   */
+  readonly wire?: Omit<WireOptions, 'credentials' | 'keepAuth'>;
 }
 
 export interface Judgement {
@@ -35,6 +48,9 @@ export interface Judgement {
 export class RecordJudge {
   readonly #candidates: readonly Endpoint[];
   readonly #options: JudgeOptions;
+  readonly #validateOptions: ValidateOptions;
+  /** `_api` value → the endpoints it selects among the candidates (most records name one of a few). */
+  readonly #allowedByName = new Map<string, readonly Endpoint[]>();
   /** Where verdicts are counted; undefined to judge on the side (the caller counts). */
   readonly #stats: RunStats | undefined;
   #seq = 0;
@@ -44,6 +60,11 @@ export class RecordJudge {
     if (!candidates) throw new UsageError(`--api ${options.api} is not an API or endpoint`, 'use auto, stat, sud, download, or an endpoint id such as download.downloadEvent');
     this.#candidates = candidates;
     this.#options = options;
+    const { allowUnknownAid, nowMs, wire } = options;
+    this.#validateOptions =
+      wire === undefined
+        ? { allowUnknownAid, nowMs }
+        : { allowUnknownAid, nowMs, wire: { ...wire, credentials: options.credentials ?? {}, keepAuth: options.keepAuth ?? false } };
     this.#stats = stats;
   }
 
@@ -61,7 +82,7 @@ export class RecordJudge {
       fields = {};
       for (const key in raw.value) {
         const v = raw.value[key];
-        if (isMetadataField(key)) {
+        if (key.charCodeAt(0) === UNDERSCORE) {
           if (!(raw.format === 'csv' && v === '')) meta[key] = v;
         } else fields[key] = v;
       }
@@ -72,23 +93,46 @@ export class RecordJudge {
       return this.#verdict(origin, undefined, [{ rule, severity: 'error', path: meta._api === undefined ? '' : '_api', value: meta._api, message: resolved }], undefined, raw.value);
     }
     const endpoint = resolved;
-    if (raw.format === 'csv') fields = endpoint.fromCsv(dropForeignEmptyCells(fields, endpoint));
-    const validation = endpoint.validate(fields, { allowUnknownAid: this.#options.allowUnknownAid, nowMs: this.#options.nowMs });
+    if (meta !== NO_META && endpoint.underscoreParams) [fields, meta] = takeParams(endpoint.underscoreParams, fields, meta);
+    if (raw.format === 'csv') {
+      try {
+        fields = endpoint.fromCsv(dropForeignEmptyCells(fields, endpoint));
+      } catch (err) {
+        if (!(err instanceof JsonDepthError)) throw err;
+        return this.#verdict(origin, endpoint, [tooDeepFinding('')], undefined, { ...meta, _api: endpoint.id, ...fields });
+      }
+    }
+    // What is judged is what is sent: the configured credentials first. The record as logged
+    // stays the one written to --failed, so a configured secret never reaches a file.
+    const logged = fields;
+    const credentials = this.#options.credentials;
+    if (credentials && endpoint.withCredentials) fields = endpoint.withCredentials(fields, credentials, this.#options.keepAuth ?? false);
+    const validation = endpoint.validate(fields, this.#validateOptions);
     let findings = validation.findings;
     if (this.#options.strict && findings.some((f) => f.severity === 'warning')) {
       findings = findings.map((f) => (f.severity === 'warning' ? { ...f, severity: 'error' as const } : f));
     }
     const ok = !findings.some((f) => f.severity === 'error');
-    if (ok) return this.#verdict(origin, endpoint, findings, { origin, endpoint: endpoint.id, value: validation.value, meta, seq: this.#seq++ }, undefined);
-    return this.#verdict(origin, endpoint, findings, undefined, { ...meta, _api: endpoint.id, ...fields });
+    if (ok) {
+      const seq = this.#seq++;
+      const record: ValidRecord =
+        logged === fields ? { origin, endpoint: endpoint.id, value: validation.value, meta, seq } : { origin, endpoint: endpoint.id, value: validation.value, meta, seq, logged };
+      return this.#verdict(origin, endpoint, findings, record, undefined);
+    }
+    return this.#verdict(origin, endpoint, findings, undefined, { ...meta, _api: endpoint.id, ...logged });
   }
 
   #endpointFor(fields: JsonObject, meta: JsonObject): Endpoint | string {
     const named = meta._api;
     if (named !== undefined) {
-      const selected = typeof named === 'string' ? selectEndpoints(named) : undefined;
-      if (!selected || named === 'auto') return `_api ${JSON.stringify(named)} is not an API or endpoint id`;
-      const allowed = selected.filter((e) => this.#candidates.includes(e));
+      let allowed = typeof named === 'string' ? this.#allowedByName.get(named) : undefined;
+      if (allowed === undefined) {
+        const selected = typeof named === 'string' ? selectEndpoints(named) : undefined;
+        if (!selected || named === 'auto') return `_api ${JSON.stringify(named)} is not an API or endpoint id`;
+        allowed = selected.filter((e) => this.#candidates.includes(e));
+        // Only names of APIs and endpoints get here: a handful, so the cache stays small.
+        this.#allowedByName.set(named as string, allowed);
+      }
       if (allowed.length === 0) return `_api ${JSON.stringify(named)} is not among the endpoints --api ${this.#options.api} selects`;
       const endpoint = detectEndpoint(fields, allowed) ?? (allowed.length === 1 ? allowed[0] : undefined);
       return endpoint ?? `_api ${JSON.stringify(named)} names several endpoints and the record matches none of them`;
@@ -120,17 +164,27 @@ export function countJudgement(stats: RunStats, judgement: Judgement): void {
 /** The metadata of a record that has none: shared, so frozen. */
 const NO_META: JsonObject = Object.freeze({});
 
+const UNDERSCORE = 95;
+
 function hasMetadata(value: JsonObject): boolean {
-  for (const key in value) if (isMetadataField(key)) return true;
+  for (const key in value) if (key.charCodeAt(0) === UNDERSCORE) return true;
   return false;
 }
 
 /**
- * `_api`, `_time`, `_error`…: one leading underscore marks metadata, never sent. Two mark a
- * real API parameter: stat's `__md5`.
+ * Every top-level field starting with `_` is metadata, never sent (`_api`, `_time`, `_error`,
+ * `__note`…), except the parameters an endpoint names itself (stat's `__md5`): those are
+ * moved from the metadata back to the fields once the endpoint is known.
  */
-export function isMetadataField(key: string): boolean {
-  return key.charCodeAt(0) === 95 && key.charCodeAt(1) !== 95;
+function takeParams(names: readonly string[], fields: JsonObject, meta: JsonObject): [JsonObject, JsonObject] {
+  if (!names.some((name) => Object.hasOwn(meta, name))) return [fields, meta];
+  const keptMeta: JsonObject = {};
+  const withParams: JsonObject = { ...fields };
+  for (const key in meta) {
+    if (names.includes(key)) withParams[key] = meta[key];
+    else keptMeta[key] = meta[key];
+  }
+  return [withParams, keptMeta];
 }
 
 /** A mixed CSV carries every endpoint's columns: an empty cell of another endpoint's column is not data. */

@@ -3,13 +3,14 @@
  * is form-encoded, so an integer arriving as a string of digits is as good as a JSON
  * integer; a value that cannot convert is left as it was so the rules can name it.
  */
-import { parseIntegerText } from '../../json/exact.js';
+import { JsonNumberText, parseIntegerText } from '../../json/exact.js';
 import type { JsonObject } from '../../records.js';
 import type { DownloadSchema, FieldSpec } from './schema.js';
 
 /**
  * The value a field holds once its type is settled: integers from digit strings (exact),
- * numbers in text fields as their text, `null` and an empty integer cell as absent.
+ * numbers in text fields as their text (as written: `1.50` stays `1.50`), `null` and an
+ * empty integer cell as absent.
  */
 export function settle(spec: FieldSpec, v: unknown): unknown {
   if (v === null) return undefined;
@@ -17,7 +18,7 @@ export function settle(spec: FieldSpec, v: unknown): unknown {
     if (typeof v !== 'string') return v;
     return v === '' ? undefined : (parseIntegerText(v) ?? v);
   }
-  if (typeof v === 'number' || typeof v === 'bigint') return String(v);
+  if (typeof v === 'number' || typeof v === 'bigint' || v instanceof JsonNumberText) return String(v);
   return v;
 }
 

@@ -1,6 +1,6 @@
 /**
  * The download service's two field tables (seed 004, SPEC §1.3), in the seed's order —
- * the order parameters are sent in — and the zod schemas built from them once.
+ * the order parameters are sent in — and the shapes built from them once (../shape.ts).
  *
  * Which fields are required (the seed's tables list every field and mark none optional
  * except `errorMsg`):
@@ -14,8 +14,8 @@
  * Integers are JSON integers or strings of digits (the service is form-encoded and loggers
  * often write numbers as text); counts, durations and ids must not be negative.
  */
-import { z } from 'zod';
 import type { EndpointId } from '../api.js';
+import { compileShape, type FieldDef, type FieldType, type Shape } from '../shape.js';
 
 export interface FieldSpec {
   readonly name: string;
@@ -43,7 +43,8 @@ export interface DownloadSchema {
   readonly playerId: string;
   /** The alias some field accepts (downloadEvent's `openid`), if any. */
   readonly alias: string | undefined;
-  readonly zod: z.ZodType;
+  /** The fields' types: a schema for findings and a plain check for the hot path (../shape.ts). */
+  readonly shape: Shape;
 }
 
 const PLATFORM: FieldSpec = { name: 'platform', type: 'int', values: [1, 2, 3, 9], meaning: '1 ios, 2 android, 3 wp, 9 other' };
@@ -84,24 +85,24 @@ const DOWNLOAD_EVENT_FIELDS: readonly FieldSpec[] = [
   { name: 'totalfilesize', type: 'int' },
 ];
 
-function fieldSchema(spec: FieldSpec): z.ZodType {
-  let schema: z.ZodType;
-  if (spec.type === 'string') schema = spec.emptyOk ? z.string() : z.string().min(1);
-  else if (spec.values) schema = z.literal(spec.values as [number, ...number[]]);
-  else schema = z.int().min(0);
-  return spec.optional ? schema.optional() : schema;
+function fieldDef(spec: FieldSpec): FieldDef {
+  let type: FieldType;
+  if (spec.type === 'string') type = spec.emptyOk ? 'string' : 'nonEmptyString';
+  else if (spec.values) type = { oneOf: spec.values as [number, ...number[]] };
+  else type = 'nonNegativeInt';
+  return { type, optional: spec.optional === true };
 }
 
 function compile(endpoint: EndpointId, specs: readonly FieldSpec[], playerId: string): DownloadSchema {
-  const shape: Record<string, z.ZodType> = {};
+  const fields: Record<string, FieldDef> = {};
   const known = new Set<string>();
   for (const spec of specs) {
-    shape[spec.name] = fieldSchema(spec);
+    fields[spec.name] = fieldDef(spec);
     known.add(spec.name);
     if (spec.alias) known.add(spec.alias);
   }
   const alias = specs.find((s) => s.alias !== undefined)?.alias;
-  return { endpoint, specs, byName: new Map(specs.map((s) => [s.name, s])), known, playerId, alias, zod: z.object(shape) };
+  return { endpoint, specs, byName: new Map(specs.map((s) => [s.name, s])), known, playerId, alias, shape: compileShape(fields) };
 }
 
 export const CHECK_APP_UPDATE = compile('download.checkAppUpdate', CHECK_APP_UPDATE_FIELDS, 'openid');

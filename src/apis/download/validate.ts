@@ -58,11 +58,11 @@ interface Settled {
 
 /**
  * Types settled, alias applied, schema checked. Most records already have every type
- * right and no alias: zod accepts them as they are and they are returned unchanged (the
+ * right and no alias: the shape accepts them as they are and they are returned unchanged (the
  * builder reads fields by name and skips empty unknown ones). Only the others are copied.
  */
 function settleAndCheck(schema: DownloadSchema, input: JsonObject): Settled {
-  if ((schema.alias === undefined || isBlank(input[schema.alias])) && schema.zod.safeParse(input).success) {
+  if ((schema.alias === undefined || isBlank(input[schema.alias])) && schema.shape.accepts(input)) {
     return { value: input, findings: [] };
   }
   return settleCopy(schema, input);
@@ -96,7 +96,7 @@ function settleCopy(schema: DownloadSchema, input: JsonObject): Settled {
   for (const key in input) {
     if (!schema.known.has(key) && !isBlank(input[key])) value[key] = input[key];
   }
-  const parsed = schema.zod.safeParse(value);
+  const parsed = schema.shape.zod.safeParse(value);
   if (!parsed.success) {
     let last: PropertyKey | undefined;
     for (const issue of parsed.error.issues) {

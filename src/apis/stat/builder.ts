@@ -11,22 +11,17 @@
  */
 import type { JsonObject, ValidRecord } from '../../records.js';
 import type { BuildOptions, PendingRequest, RequestBuilder } from '../api.js';
-import { encodeParams } from '../encode.js';
-import { stringifyExact } from '../../json/exact.js';
+import { batchHead, envelopeParams, eventText, sessionKeyOf } from './params.js';
+import { STAT_PATH } from './path.js';
+import { COMMA_BYTES, batchUrlBytes, eventUrlBytes, fitsUnder } from './url.js';
 
-export const STAT_PATH = '/statistic/push_data/';
+export { STAT_PATH } from './path.js';
 /**
  * Open groups held at most. Each user with events held keeps a group open; past this
  * many, the oldest group leaves early so memory stays flat on logs with millions of
  * users and the engine's checkpoint (which waits for held records) keeps moving.
  */
 export const MAX_OPEN_GROUPS = 1000;
-/** Room kept in every URL for the `&__md5=` + 32 hex digits the signer adds later. */
-const SIGNATURE_BYTES = '&__md5='.length + 32;
-/** `&data=` and the encoded brackets `%5B` `%5D` around the events. */
-const DATA_FRAME_BYTES = '&data='.length + 6;
-/** An encoded `,` between two events. */
-const COMMA_BYTES = 3;
 
 interface OpenBatch {
   readonly key: string;
@@ -42,13 +37,6 @@ interface OpenBatch {
   firstSeenMs: number | undefined;
 }
 
-/** The envelope fields a single-event record may carry: request parameters, not event fields. */
-function eventOf(value: JsonObject): JsonObject {
-  if (value.ts === undefined && value.session_key === undefined && value.__md5 === undefined) return value;
-  const { ts: _ts, session_key: _sessionKey, __md5: _md5, ...event } = value;
-  return event;
-}
-
 function groupKey(value: JsonObject): string {
   // app_id is an integer, so the first `:` always ends it.
   return String(value.app_id) + ':' + String(value.uid);
@@ -57,8 +45,6 @@ function groupKey(value: JsonObject): string {
 export class StatBatcher implements RequestBuilder {
   readonly #options: BuildOptions;
   readonly #query: boolean;
-  /** Base URL, path, `?` and the signature: what every URL has besides its parameters. */
-  readonly #fixedUrlBytes: number;
   /** Insertion order is opening order, so the first entry is the oldest group. */
   readonly #open = new Map<string, OpenBatch>();
   #held = 0;
@@ -66,7 +52,6 @@ export class StatBatcher implements RequestBuilder {
   constructor(options: BuildOptions) {
     this.#options = options;
     this.#query = options.statParams === 'query';
-    this.#fixedUrlBytes = options.baseUrlBytes + STAT_PATH.length + 1 + SIGNATURE_BYTES;
   }
 
   get held(): number {
@@ -110,12 +95,12 @@ export class StatBatcher implements RequestBuilder {
     const { value } = record;
     const { batchSize, maxUrlBytes } = this.#options;
     const key = groupKey(value);
-    const sessionKey = this.#sessionKeyOf(value);
-    const text = stringifyExact(eventOf(value));
-    const textBytes = this.#query ? encodeURIComponent(text).length : 0;
+    const sessionKey = sessionKeyOf(value, this.#options);
+    const text = eventText(value);
+    const textBytes = this.#query ? eventUrlBytes(text) : 0;
     let batch = this.#open.get(key);
     // A batch has one session_key: an event logged under another session starts a new one.
-    if (batch && (batch.sessionKey !== sessionKey || (this.#query && batch.urlBytes + COMMA_BYTES + textBytes > maxUrlBytes))) {
+    if (batch && (batch.sessionKey !== sessionKey || (this.#query && !fitsUnder(batch.urlBytes + COMMA_BYTES + textBytes, maxUrlBytes)))) {
       out.push(this.#close(batch));
       batch = undefined;
     }
@@ -125,24 +110,23 @@ export class StatBatcher implements RequestBuilder {
       if (this.#open.size >= MAX_OPEN_GROUPS) out.push(this.#close(this.#open.values().next().value!));
       batch = this.#openBatch(key, value, sessionKey);
       batch.urlBytes += textBytes;
+      // Validation refuses an event whose smallest request cannot fit (stat.url_too_long).
+      if (this.#query && !fitsUnder(batch.urlBytes, maxUrlBytes)) {
+        this.#open.delete(key);
+        throw new Error(`internal: a stat event over --max-url-bytes ${maxUrlBytes} reached the builder (${record.origin.file}:${record.origin.line})`);
+      }
     }
     batch.records.push(record);
     batch.texts.push(text);
     this.#held++;
-    // An event over the URL limit on its own still goes, alone: dropping it would lose it
-    // silently, while the receiver's answer (414, 400) is counted and written to --failed.
-    if (batch.records.length >= batchSize || (this.#query && batch.urlBytes > maxUrlBytes)) out.push(this.#close(batch));
+    if (batch.records.length >= batchSize) out.push(this.#close(batch));
   }
 
   #openBatch(key: string, value: JsonObject, sessionKey: string | undefined): OpenBatch {
-    const head: Record<string, string> = {};
-    if (sessionKey !== undefined) head.session_key = sessionKey;
     // ts is fixed when the batch opens, so the URL measured is the URL sent; batches are
     // short-lived (batch size, linger, the open-group bound), so it stays current.
-    head.ts = this.#tsOf(value, false);
-    head.app_id = String(value.app_id);
-    head.uid = String(value.uid);
-    const urlBytes = this.#query ? this.#fixedUrlBytes + encodeParams(head).length + DATA_FRAME_BYTES : 0;
+    const head = batchHead(value, sessionKey, this.#options);
+    const urlBytes = this.#query ? batchUrlBytes(this.#options.baseUrlBytes, head) : 0;
     const batch: OpenBatch = { key, head, sessionKey, records: [], texts: [], urlBytes, firstSeenMs: undefined };
     this.#open.set(key, batch);
     return batch;
@@ -155,34 +139,10 @@ export class StatBatcher implements RequestBuilder {
     return { endpoint: 'stat.push_data', records: batch.records, path: STAT_PATH, params, paramsIn: this.#options.statParams, headers: {} };
   }
 
-  /** An envelope is not re-batched; over the URL limit it still goes as logged. */
+  /** An envelope is not re-batched: it goes as logged (validation refused one whose URL cannot be under the limit). */
   #envelopeRequest(record: ValidRecord): PendingRequest {
-    const { value } = record;
-    const keepAuth = this.#options.keepAuth;
-    const params: Record<string, string> = {};
-    const sessionKey = this.#sessionKeyOf(value);
-    if (sessionKey !== undefined) params.session_key = sessionKey;
-    params.ts = this.#tsOf(value, keepAuth);
-    params.app_id = String(value.app_id);
-    params.uid = String(value.uid);
-    // validate() has parsed JSON text into an array; text here means it was not validated.
-    params.data = typeof value.data === 'string' ? value.data : stringifyExact(value.data);
-    if (keepAuth && typeof value.__md5 === 'string') params.__md5 = value.__md5;
+    const params = envelopeParams(record.value, this.#options);
     return { endpoint: 'stat.push_data', records: [record], path: STAT_PATH, params, paramsIn: this.#options.statParams, headers: {} };
-  }
-
-  /** Configured key over the logged one; with keepAuth the logged one is sent unchanged. */
-  #sessionKeyOf(value: JsonObject): string | undefined {
-    const logged = typeof value.session_key === 'string' ? value.session_key : undefined;
-    if (this.#options.keepAuth && logged !== undefined) return logged;
-    return this.#options.credentials.statSessionKey ?? logged;
-  }
-
-  /** `keep`: the logged ts, else now. `now`: now, except an envelope's under keepAuth (its `__md5` signed it). */
-  #tsOf(value: JsonObject, keepLogged: boolean): string {
-    const ts = value.ts;
-    if (ts !== undefined && (keepLogged || this.#options.ts === 'keep')) return String(ts);
-    return String(this.#options.nowSeconds());
   }
 }
 

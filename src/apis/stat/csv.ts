@@ -5,7 +5,7 @@
  * a CSV mixing single events and envelopes has every column on every row.
  */
 import type { JsonObject } from '../../records.js';
-import { parseExact, parseIntegerText } from '../../json/exact.js';
+import { JsonDepthError, MAX_DEPTH, parseExact, parseIntegerText } from '../../json/exact.js';
 
 /** Every top-level field a stat record may have: the event's, then the envelope's. */
 export const STAT_FIELDS: readonly string[] = ['aid', 'uid', 'app_id', 'game_id', 'game_v', 'v', 'ts', 'session_key', '__md5', 'data'];
@@ -33,12 +33,16 @@ export function statFromCsv(row: JsonObject): JsonObject {
   return out;
 }
 
-/** The parsed array, or the text unchanged when it is not the JSON text of an array. */
+/**
+ * The parsed array, or the text unchanged when it is not the JSON text of an array (validation
+ * names it). Text nesting deeper than a record may throws JsonDepthError: the record is too deep.
+ */
 function arrayFromText(text: string): unknown {
   try {
-    const parsed = parseExact(text);
+    const parsed = parseExact(text, MAX_DEPTH - 1);
     return Array.isArray(parsed) ? parsed : text;
-  } catch {
+  } catch (err) {
+    if (err instanceof JsonDepthError) throw err;
     return text;
   }
 }

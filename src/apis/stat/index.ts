@@ -27,6 +27,7 @@ export const statPushData: Endpoint = {
   rules: STAT_RULES,
   detectBy: ['aid', 'data'],
   fields: STAT_FIELDS,
+  underscoreParams: ['__md5'],
   fromCsv: statFromCsv,
   validate: validateStat,
   shardKey,
@@ -45,3 +46,4 @@ export { MAX_OPEN_GROUPS, STAT_PATH, StatBatcher } from './builder.js';
 export { statFromCsv, STAT_FIELDS } from './csv.js';
 export { validateStat } from './validate.js';
 export { interpretStatResponse } from './response.js';
+export { statRequestProblem } from './request.js';

@@ -22,6 +22,7 @@ export const STAT_RULE = {
   tsInFuture: 'stat.ts_in_future',
   badMd5: 'stat.bad_md5',
   emptyData: 'stat.empty_data',
+  urlTooLong: 'stat.url_too_long',
 } as const;
 
 export type StatRuleId = (typeof STAT_RULE)[keyof typeof STAT_RULE];
@@ -39,6 +40,11 @@ export const STAT_RULES: readonly RuleDef[] = [
   { id: STAT_RULE.tsInMs, severity: 'error', summary: '`ts` has more than 11 digits: it looks like milliseconds, not seconds.' },
   { id: STAT_RULE.wrongType, severity: 'error', summary: 'A field has the wrong JSON type (`uid`, `game_v`, `session_key` strings; `game_id` an integer).' },
   { id: STAT_RULE.badData, severity: 'error', summary: "An envelope's `data` is not an array of event objects, nor the JSON text of one." },
+  {
+    id: STAT_RULE.urlTooLong,
+    severity: 'error',
+    summary: 'An event or envelope whose smallest request has a URL not under --max-url-bytes (checked by replay, which knows the target; not with --stat-params form).',
+  },
   { id: STAT_RULE.uidMismatch, severity: 'warning', summary: "An event's `uid` differs from its envelope's." },
   { id: STAT_RULE.appIdMismatch, severity: 'warning', summary: "An event's `app_id` differs from its envelope's." },
   { id: STAT_RULE.unexpectedV, severity: 'warning', summary: '`v` is present on an aid that carries none.' },

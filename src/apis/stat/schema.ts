@@ -1,40 +1,39 @@
 /**
- * zod schemas for the shape of stat records (SPEC §1.1), compiled once, and the mapping
- * of their issues to rule ids. They check types only; what the values mean (the feature
- * table, `v`, `ts`, `__md5`, envelope agreement) is plain code in validate.ts.
+ * The shape of stat records, compiled once (../shape.ts: a zod schema for the
+ * findings, a plain check for the hot path), and the mapping of zod's issues to rule ids.
+ * They check types only; what the values mean (the feature table, `v`, `ts`, `__md5`,
+ * envelope agreement) is plain code in validate.ts.
  *
- * `aid`, `app_id` and `game_id` are plain ints (`z.int()` is the safe-integer range):
- * none of them is int64, so a bigint (a number past 2^53) is rejected, not rounded.
+ * `aid`, `app_id` and `game_id` are plain ints (the safe-integer range): none of them is
+ * int64, so a bigint (a number past 2^53) is rejected, not rounded.
  */
-import { z } from 'zod';
+import type { z } from 'zod';
 import type { Finding } from '../../findings.js';
+import { JsonNumberText } from '../../json/exact.js';
 import type { JsonObject } from '../../records.js';
+import { compileShape, type FieldDef, type Shape } from '../shape.js';
 import { STAT_RULE, statFinding } from './rules.js';
 
-/** A single-event record: the event's own fields plus the envelope fields it may carry. */
-export const SINGLE_EVENT = z.object({
-  aid: z.int(),
-  uid: z.string().min(1),
-  app_id: z.int(),
-  game_id: z.int().optional(),
-  game_v: z.string().optional(),
-  session_key: z.string().optional(),
-});
+/** An event's own fields: every event has its `uid` and `app_id`, inside an envelope too. */
+const EVENT_FIELDS: Readonly<Record<string, FieldDef>> = {
+  aid: { type: 'int' },
+  uid: { type: 'nonEmptyString' },
+  app_id: { type: 'int' },
+  game_id: { type: 'int', optional: true },
+  game_v: { type: 'string', optional: true },
+};
 
-/** An event inside an envelope's `data`: `uid`/`app_id` may be left to the envelope. */
-export const ENVELOPE_EVENT = z.object({
-  aid: z.int(),
-  uid: z.string().optional(),
-  app_id: z.int().optional(),
-  game_id: z.int().optional(),
-  game_v: z.string().optional(),
-});
+/** A single-event record: the event's own fields plus the envelope fields it may carry. */
+export const SINGLE_EVENT = compileShape({ ...EVENT_FIELDS, session_key: { type: 'string', optional: true } });
+
+/** An event inside an envelope's `data`. */
+export const ENVELOPE_EVENT = compileShape(EVENT_FIELDS);
 
 /** An envelope's own parameters (`data`, `ts` and `__md5` are checked in code). */
-export const ENVELOPE = z.object({
-  uid: z.string().min(1),
-  app_id: z.int(),
-  session_key: z.string().optional(),
+export const ENVELOPE = compileShape({
+  uid: { type: 'nonEmptyString' },
+  app_id: { type: 'int' },
+  session_key: { type: 'string', optional: true },
 });
 
 /** What a field must be, for messages. */
@@ -48,7 +47,7 @@ const EXPECTED: Readonly<Record<string, string>> = {
 /** A value as a person reads it in a message. */
 export function describe(value: unknown): string {
   if (typeof value === 'string') return `the string ${JSON.stringify(value.length > 60 ? value.slice(0, 57) + '...' : value)}`;
-  if (typeof value === 'number' || typeof value === 'bigint' || typeof value === 'boolean') return String(value);
+  if (typeof value === 'number' || typeof value === 'bigint' || typeof value === 'boolean' || value instanceof JsonNumberText) return String(value);
   if (value === null) return 'null';
   if (Array.isArray(value)) return 'an array';
   return 'an object';
@@ -59,12 +58,14 @@ function isInteger(value: unknown): boolean {
 }
 
 /**
- * One finding per field zod rejected. `prefix` is `''` for a record's own fields and
- * `data[2].` for an envelope's third event. Runs only when safeParse failed.
+ * One finding per field the shape's schema rejects. `prefix` is `''` for a record's own
+ * fields and `data[2].` for an envelope's third event. Runs only when `accepts` said no.
  */
-export function typeFindings(issues: readonly z.core.$ZodIssue[], value: JsonObject, prefix: string, findings: Finding[]): void {
+export function typeFindings(shape: Shape, value: JsonObject, prefix: string, findings: Finding[]): void {
+  const parsed = shape.zod.safeParse(value);
+  if (parsed.success) return;
   const seen = new Set<string>();
-  for (const issue of issues) {
+  for (const issue of parsed.error.issues as readonly z.core.$ZodIssue[]) {
     const field = String(issue.path[0]);
     if (seen.has(field)) continue;
     seen.add(field);

@@ -6,18 +6,20 @@
  * failure. The semantic checks guard their own types so a field zod already rejected is
  * not reported twice.
  *
- * Events inside an envelope may leave out `uid` and `app_id`: the request's own `uid` and
- * `app_id` parameters say whose events they are, so such an event inherits them and is
- * sent as logged (an envelope is replayed as it is, never filled in). When an event does
- * carry them and they differ from the envelope's, that is a warning.
+ * Every event follows the event rules, inside an envelope too: it carries its own `uid` and
+ * `app_id` (the API document lists them among each event's fields; nothing says an event
+ * inherits them, and an envelope is replayed as it is, never filled in). When they differ
+ * from the envelope's, that is a warning.
  */
-import type { Finding } from '../../findings.js';
+import { tooDeepFinding, type Finding } from '../../findings.js';
 import type { JsonObject } from '../../records.js';
-import type { ValidateOptions, Validation } from '../api.js';
-import { parseExact } from '../../json/exact.js';
+import type { ValidateOptions, Validation, WireOptions } from '../api.js';
+import { JsonDepthError, MAX_DEPTH, isJsonObject, parseExact } from '../../json/exact.js';
 import { FEATURES } from './features.js';
 import { STAT_RULE, statFinding } from './rules.js';
+import { batchHead, envelopeParams, eventText, sessionKeyOf } from './params.js';
 import { ENVELOPE, ENVELOPE_EVENT, SINGLE_EVENT, describe, typeFindings } from './schema.js';
+import { batchUrlBytes, eventUrlBytes, fitsUnder, recordUrlBound, requestUrlBytes } from './url.js';
 
 /** An integer written as text: what `ts` and `v` may be when they are strings. */
 const INTEGER_TEXT = /^-?\d+$/;
@@ -28,10 +30,6 @@ const DAY_MS = 86_400_000;
 /** Seconds have 10 digits until 2286; more than 11 is milliseconds (13 today). */
 const MAX_TS_DIGITS = 11;
 const SIGN_AND_LEADING_ZEROS = /^-?0*/;
-
-export function isPlainObject(value: unknown): value is JsonObject {
-  return typeof value === 'object' && value !== null && !Array.isArray(value);
-}
 
 /** A number or a string of digits holding an integer: what `v` and `ts` may be. */
 export function isIntegerLike(value: unknown): boolean {
@@ -46,18 +44,17 @@ export function validateStat(value: JsonObject, options: ValidateOptions): Valid
 
 function validateSingle(value: JsonObject, options: ValidateOptions): Validation {
   const findings: Finding[] = [];
-  const parsed = SINGLE_EVENT.safeParse(value);
-  if (!parsed.success) typeFindings(parsed.error.issues, value, '', findings);
+  if (!SINGLE_EVENT.accepts(value)) typeFindings(SINGLE_EVENT, value, '', findings);
   checkEvent(value, '', options, findings);
   checkTs(value.ts, options, findings);
   checkMd5(value.__md5, findings);
+  if (options.wire) checkUrl(value, options.wire, findings);
   return { findings, value };
 }
 
 function validateEnvelope(value: JsonObject, options: ValidateOptions): Validation {
   const findings: Finding[] = [];
-  const parsed = ENVELOPE.safeParse(value);
-  if (!parsed.success) typeFindings(parsed.error.issues, value, '', findings);
+  if (!ENVELOPE.accepts(value)) typeFindings(ENVELOPE, value, '', findings);
   const events = eventsOf(value.data, findings);
   if (events) {
     if (events.length === 0) findings.push(statFinding(STAT_RULE.emptyData, 'data', undefined, 'data holds no events: the request reports nothing'));
@@ -66,7 +63,26 @@ function validateEnvelope(value: JsonObject, options: ValidateOptions): Validati
   checkTs(value.ts, options, findings);
   checkMd5(value.__md5, findings);
   // JSON text in `data` is parsed once here so the builder serializes the array exactly once.
-  return { findings, value: events && typeof value.data === 'string' ? { ...value, data: events } : value };
+  const sent = events && typeof value.data === 'string' ? { ...value, data: events } : value;
+  if (options.wire) checkUrl(sent, options.wire, findings);
+  return { findings, value: sent };
+}
+
+/**
+ * replay, query mode: the smallest request the record can go in — a single event alone in its
+ * batch, an envelope as logged — must have a URL under --max-url-bytes, or it could never be
+ * sent. Checked on records with no error otherwise (their parameters are well typed).
+ */
+function checkUrl(value: JsonObject, wire: WireOptions, findings: Finding[]): void {
+  if (wire.statParams !== 'query' || findings.some((f) => f.severity === 'error')) return;
+  if (fitsUnder(recordUrlBound(wire.baseUrlBytes, value, wire.credentials.statSessionKey), wire.maxUrlBytes)) return;
+  const bytes =
+    value.data === undefined
+      ? batchUrlBytes(wire.baseUrlBytes, batchHead(value, sessionKeyOf(value, wire), wire)) + eventUrlBytes(eventText(value))
+      : requestUrlBytes(wire.baseUrlBytes, envelopeParams(value, wire));
+  if (fitsUnder(bytes, wire.maxUrlBytes)) return;
+  const what = value.data === undefined ? 'this event alone' : 'this envelope';
+  findings.push(statFinding(STAT_RULE.urlTooLong, '', undefined, `the URL of a request with ${what} is ${bytes} bytes, not under --max-url-bytes ${wire.maxUrlBytes}: it can never be sent (try --stat-params form)`));
 }
 
 /** The envelope's events, from an array or the JSON text of one; undefined (with a finding) otherwise. */
@@ -75,8 +91,12 @@ function eventsOf(data: unknown, findings: Finding[]): unknown[] | undefined {
   if (typeof data === 'string') {
     let parsed: unknown;
     try {
-      parsed = parseExact(data);
+      parsed = parseExact(data, MAX_DEPTH - 1);
     } catch (err) {
+      if (err instanceof JsonDepthError) {
+        findings.push(tooDeepFinding('data'));
+        return undefined;
+      }
       findings.push(statFinding(STAT_RULE.badData, 'data', data, `data is text but not valid JSON (${(err as Error).message})`));
       return undefined;
     }
@@ -90,16 +110,16 @@ function eventsOf(data: unknown, findings: Finding[]): unknown[] | undefined {
 
 function checkEnvelopeEvent(event: unknown, index: number, envelope: JsonObject, options: ValidateOptions, findings: Finding[]): void {
   const prefix = `data[${index}].`;
-  if (!isPlainObject(event)) {
+  if (!isJsonObject(event)) {
     const hint = typeof event === 'string' ? ' (was data serialized twice?)' : '';
     findings.push(statFinding(STAT_RULE.badData, `data[${index}]`, event, `data[${index}] must be an event object, got ${describe(event)}${hint}`));
     return;
   }
-  const parsed = ENVELOPE_EVENT.safeParse(event);
-  if (!parsed.success) typeFindings(parsed.error.issues, event, prefix, findings);
+  if (!ENVELOPE_EVENT.accepts(event)) typeFindings(ENVELOPE_EVENT, event, prefix, findings);
   checkEvent(event, prefix, options, findings);
   const uid = event.uid;
-  if (typeof uid === 'string' && typeof envelope.uid === 'string' && uid !== envelope.uid) {
+  // An empty uid is missing (reported above), not a different one.
+  if (typeof uid === 'string' && uid !== '' && typeof envelope.uid === 'string' && uid !== envelope.uid) {
     findings.push(statFinding(STAT_RULE.uidMismatch, prefix + 'uid', uid, `${prefix}uid ${JSON.stringify(uid)} differs from the envelope's uid ${JSON.stringify(envelope.uid)}`));
   }
   const appId = event.app_id;
@@ -136,6 +156,8 @@ function checkEvent(event: JsonObject, prefix: string, options: ValidateOptions,
 
 function checkTs(ts: unknown, options: ValidateOptions, findings: Finding[]): void {
   if (ts === undefined) return;
+  // The usual ts, a number of seconds since 2010 and not past tomorrow, needs no text.
+  if (typeof ts === 'number' && Number.isSafeInteger(ts) && ts * 1000 >= TS_FLOOR_MS && ts * 1000 <= options.nowMs + DAY_MS) return;
   let text: string;
   if (typeof ts === 'string' && INTEGER_TEXT.test(ts)) text = ts;
   else if ((typeof ts === 'number' && Number.isInteger(ts)) || typeof ts === 'bigint') text = BigInt(ts).toString();

@@ -7,10 +7,9 @@
  * does not have is absent, not an unknown or wrongly typed field. Empty cells in integer,
  * JSON and optional string fields are absent too; an empty required string (a uid) stays ''.
  */
-import { parseExact, parseIntegerText } from '../../json/exact.js';
+import { JsonDepthError, MAX_DEPTH, isJsonObject, parseExact, parseIntegerText } from '../../json/exact.js';
 import type { JsonObject } from '../../records.js';
 import { INT_MSG_FIELDS, JSON_MSG_FIELDS, KNOWN, OPTIONAL_STRING_MSG_FIELDS, type ReportType } from './schema.js';
-import { isPlainObject } from './validate.js';
 
 const ALL_MSG_FIELDS: ReadonlySet<string> = new Set([...KNOWN.game_start, ...KNOWN.game_settle]);
 
@@ -18,11 +17,16 @@ function reportTypeOf(value: unknown): ReportType | undefined {
   return value === 'game_start' || value === 'game_settle' ? value : undefined;
 }
 
-/** JSON text → value; text that is not JSON stays text so validation names the field. */
-function parseJsonCell(cell: string): unknown {
+/**
+ * JSON text → value; text that is not JSON stays text so validation names the field.
+ * `level` is the depth of the object holding the cell (the record is 1): text nesting past
+ * what a record may throws JsonDepthError.
+ */
+function parseJsonCell(cell: string, level: number): unknown {
   try {
-    return parseExact(cell);
-  } catch {
+    return parseExact(cell, MAX_DEPTH - level);
+  } catch (err) {
+    if (err instanceof JsonDepthError) throw err;
     return cell;
   }
 }
@@ -44,7 +48,7 @@ function convertMsg(msg: JsonObject, type: ReportType | undefined): JsonObject {
       continue;
     }
     if (INT_MSG_FIELDS.has(name)) out[name] = parseIntegerText(cell) ?? cell;
-    else if (JSON_MSG_FIELDS.has(name)) out[name] = parseJsonCell(cell);
+    else if (JSON_MSG_FIELDS.has(name)) out[name] = parseJsonCell(cell, 2);
     else out[name] = cell;
   }
   return out;
@@ -53,16 +57,17 @@ function convertMsg(msg: JsonObject, type: ReportType | undefined): JsonObject {
 /**
  * Convert a row whose cells are strings: report_msg integers exactly (mg_id as bigint past
  * 2^53), players/results from their JSON text. A `report_msg` given as one JSON cell is
- * parsed as JSON and kept as written. Does not modify `row`.
+ * parsed as JSON and kept as written. Does not modify `row`. Throws JsonDepthError for a
+ * JSON cell that makes the record nest too deep.
  */
 export function sudFromCsv(row: JsonObject): JsonObject {
   const msg = row.report_msg;
   if (typeof msg === 'string') {
-    if (msg !== '') return { ...row, report_msg: parseJsonCell(msg) };
+    if (msg !== '') return { ...row, report_msg: parseJsonCell(msg, 1) };
     const absent = { ...row };
     delete absent.report_msg;
     return absent;
   }
-  if (!isPlainObject(msg)) return row;
+  if (!isJsonObject(msg)) return row;
   return { ...row, report_msg: convertMsg(msg, reportTypeOf(row.report_type)) };
 }

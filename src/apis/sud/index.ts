@@ -1,6 +1,7 @@
 /** The SUD game report API (SPEC §1.2): one endpoint, `sud.report_game_info`. */
 import type { ApiModule, Endpoint } from '../api.js';
 import { SUD_DEFAULT_PATH, SUD_ENDPOINT_ID, createSudBuilder } from './builder.js';
+import { withSudCredentials } from './credentials.js';
 import { sudFromCsv } from './csv.js';
 import { sudDuplicateKey, sudShardKey, sudTimeOf, sudUniquify } from './keys.js';
 import { SUD_RETRY_POLICY, interpretSudResponse } from './response.js';
@@ -9,6 +10,7 @@ import { ENVELOPE_FIELDS } from './schema.js';
 import { validateSudRecord } from './validate.js';
 
 export { truncateUtf8 } from './truncate.js';
+export { withSudCredentials } from './credentials.js';
 
 export const sudReportGameInfo: Endpoint = {
   id: SUD_ENDPOINT_ID,
@@ -18,6 +20,7 @@ export const sudReportGameInfo: Endpoint = {
   detectBy: ['report_type', 'report_msg'],
   fields: ENVELOPE_FIELDS,
   fromCsv: sudFromCsv,
+  withCredentials: withSudCredentials,
   validate: (value) => validateSudRecord(value),
   duplicateKey: sudDuplicateKey,
   uniquify: sudUniquify,

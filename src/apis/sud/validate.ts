@@ -9,6 +9,7 @@ import type { z } from 'zod';
 import type { Finding } from '../../findings.js';
 import type { JsonObject } from '../../records.js';
 import type { Validation } from '../api.js';
+import { JsonNumberText, isJsonObject } from '../../json/exact.js';
 import { SUD_RULE, severityOf, type SudRuleId } from './rules.js';
 import {
   ENVELOPE,
@@ -33,10 +34,6 @@ function finding(rule: SudRuleId, path: string, value: unknown, message: string)
   return { rule, severity: severityOf(rule), path, value, message };
 }
 
-export function isPlainObject(value: unknown): value is JsonObject {
-  return typeof value === 'object' && value !== null && !Array.isArray(value);
-}
-
 /** `['report_msg', 'results', 1, 'uid']` → `report_msg.results[1].uid`. */
 export function formatPath(segments: readonly PropertyKey[]): string {
   let out = '';
@@ -56,10 +53,42 @@ function valueAt(root: unknown, segments: readonly PropertyKey[]): unknown {
   return node;
 }
 
+/**
+ * How many segments of `segments` lead to a number kept as text (`1.0` where an object is
+ * due), or -1. zod takes such a value for an object and reports its fields missing; the
+ * finding belongs to the number itself.
+ */
+function numberTextDepth(root: unknown, segments: readonly PropertyKey[]): number {
+  let node = root;
+  for (let i = 0; i < segments.length; i++) {
+    if (node instanceof JsonNumberText) return i;
+    if (typeof node !== 'object' || node === null) return -1;
+    node = (node as Record<PropertyKey, unknown>)[segments[i]!];
+  }
+  return -1;
+}
+
+/** The findings for zod's issues: one per issue, except one for a number standing where an object is due. */
+function issueFindings(issues: readonly Issue[], record: JsonObject, reportType: unknown, findings: Finding[]): void {
+  const numbersSeen = new Set<string>();
+  for (const issue of issues) {
+    const depth = numberTextDepth(record, issue.path);
+    if (depth < 0) {
+      findings.push(issueFinding(issue, record, reportType));
+      continue;
+    }
+    const path = formatPath(issue.path.slice(0, depth));
+    if (numbersSeen.has(path)) continue;
+    numbersSeen.add(path);
+    const value = valueAt(record, issue.path.slice(0, depth));
+    findings.push(finding(SUD_RULE.wrongType, path, value, `${path} must be an object, got ${describeValue(value)}`));
+  }
+}
+
 /** A value as a person reads it in a message: strings quoted, bigints as digits, long text cut. */
 export function describeValue(value: unknown): string {
   if (value === undefined) return 'nothing';
-  if (typeof value === 'bigint') return value.toString();
+  if (typeof value === 'bigint' || value instanceof JsonNumberText) return value.toString();
   if (Array.isArray(value)) return 'an array';
   if (value === null) return 'null';
   if (typeof value === 'object') return 'an object';
@@ -103,7 +132,8 @@ function issueFinding(issue: Issue, record: JsonObject, reportType: unknown): Fi
     case 'too_small':
       return rangeFinding(path, value);
     case 'invalid_type':
-      if (typeof value === 'bigint') return rangeFinding(path, value);
+      // An integer too big to be a number is out of an int32 field's range; in a string field it is the wrong type.
+      if (typeof value === 'bigint' && (issue.expected === 'int' || issue.expected === 'number')) return rangeFinding(path, value);
       return finding(SUD_RULE.wrongType, path, value, `${path} must be ${EXPECTED_TEXT[issue.expected] ?? issue.expected}, got ${describeValue(value)}`);
     case 'invalid_value': {
       const allowed = issue.values.map(String).join(', ');
@@ -160,7 +190,7 @@ function checkPlayers(players: unknown, findings: Finding[]): void {
   }
   for (let i = 0; i < players.length; i++) {
     const player: unknown = players[i];
-    if (!isPlainObject(player)) continue;
+    if (!isJsonObject(player)) continue;
     checkHumanUid(player, `report_msg.players[${i}]`, findings);
     checkUnknownFields(player, KNOWN.player, `report_msg.players[${i}]`, findings);
   }
@@ -181,7 +211,7 @@ function checkResults(results: unknown, findings: Finding[]): void {
   let lowestRank = Infinity;
   for (let i = 0; i < results.length; i++) {
     const result: unknown = results[i];
-    if (!isPlainObject(result)) continue;
+    if (!isJsonObject(result)) continue;
     const prefix = `report_msg.results[${i}]`;
     const rank = result.rank;
     if (isInt32(rank)) {
@@ -238,11 +268,11 @@ export function validateSudRecord(record: JsonObject): Validation {
   const findings: Finding[] = [];
   const reportType = record.report_type;
   const parsed = schemaFor(reportType).safeParse(record);
-  if (!parsed.success) for (const issue of parsed.error.issues) findings.push(issueFinding(issue, record, reportType));
+  if (!parsed.success) issueFindings(parsed.error.issues, record, reportType, findings);
   checkUnknownFields(record, KNOWN.envelope, '', findings);
 
   const msg = record.report_msg;
-  if (!isPlainObject(msg) || (reportType !== 'game_start' && reportType !== 'game_settle')) return { findings, value: record };
+  if (!isJsonObject(msg) || (reportType !== 'game_start' && reportType !== 'game_settle')) return { findings, value: record };
   const type: ReportType = reportType;
   checkUnknownFields(msg, KNOWN[type], 'report_msg', findings);
   checkMgId(msg, findings);
