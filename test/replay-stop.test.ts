@@ -6,7 +6,7 @@ import { RunStats } from '../src/report/stats.js';
 import { runReplay } from '../src/replay/engine.js';
 import { startReceiver } from '../src/serve/receiver.js';
 import { startHoldingServer } from './helpers/servers.js';
-import { waitFor, waitForStats } from './helpers/wait.js';
+import { SAFETY_TIMEOUT_MS, waitFor, waitForStats } from './helpers/wait.js';
 import { onceEach, replayOptions, sudRecord, tempDir, testIo, writeNdjson } from './replay-helpers.js';
 
 function sudFile(dir: string, count: number): Promise<string> {
@@ -51,7 +51,7 @@ describe('stopping', () => {
     }
   });
 
-  test('after --grace, requests still in flight are aborted and left unsettled, and the run returns', async () => {
+  test('after --grace, requests still in flight are aborted and left unsettled, and the run returns', { timeout: SAFETY_TIMEOUT_MS }, async () => {
     const { dir, remove } = await tempDir();
     // It never answers, and the request timeout is far longer than the test's safety net:
     // only the end of the grace can end this run.
