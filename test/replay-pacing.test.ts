@@ -4,6 +4,7 @@ import path from 'node:path';
 import { RunStats } from '../src/report/stats.js';
 import { runReplay } from '../src/replay/engine.js';
 import { startReceiver } from '../src/serve/receiver.js';
+import { SAFETY_TIMEOUT_MS } from './helpers/wait.js';
 import { onceEach, replayOptions, sudRecord, tempDir, testIo, writeNdjson } from './replay-helpers.js';
 
 /** The clock of `Receiver.arrivals`: epoch ms, sub-millisecond. */
@@ -62,7 +63,7 @@ describe('pacing', () => {
     }
   });
 
-  test('--pace original --speed 1000 keeps the log\'s order and spacing, a thousand times faster, from `_time` when the API has no time', { timeout: 60_000 }, async () => {
+  test('--pace original --speed 1000 keeps the log\'s order and spacing, a thousand times faster, from `_time` when the API has no time', { timeout: SAFETY_TIMEOUT_MS }, async () => {
     // The log spans 400 s: without --speed the run would outlast this test's time limit.
     const { dir, remove } = await tempDir();
     const receiver = await startReceiver({ port: 0, trackArrivals: true, trackKeys: true });
