@@ -1,13 +1,14 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { mkdtempSync, readFileSync } from 'node:fs';
+import { readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { runCli } from './helpers/cli.js';
+import { tempDir } from './helpers/temp.js';
 import type { Report } from '../src/report/report.js';
 
-test('replay --report and --json carry findings whose example is an int64, digit for digit', async () => {
-  const file = join(mkdtempSync(join(tmpdir(), 'rr-replay-report-')), 'report.json');
+test('replay --report and --json carry findings whose example is an int64, digit for digit', async (t) => {
+  const file = join(tempDir(t, 'cli-replay-report'), 'report.json');
   const r = await runCli(['replay', 'samples/bad/sud.ndjson', '--dry-run', '--report', file, '--json']);
   assert.equal(r.code, 1, r.stderr);
   assert.equal(readFileSync(file, 'utf8'), r.stdout, 'the file and stdout hold the same report');

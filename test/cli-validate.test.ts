@@ -1,15 +1,15 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { gzipSync } from 'node:zlib';
 import { runCli } from './helpers/cli.js';
+import { tempDir, type Ends } from './helpers/temp.js';
 import { allEndpoints } from '../src/apis/registry.js';
 import { COMMON_RULES } from '../src/findings.js';
 import type { Report } from '../src/report/report.js';
 
-const tmp = () => mkdtempSync(join(tmpdir(), 'rr-cli-validate-'));
+const tmp = (t: Ends) => tempDir(t, 'cli-validate');
 
 test('the good samples, NDJSON and CSV, validate with exit 0', async () => {
   const r = await runCli(['validate', 'samples/ndjson', 'samples/csv']);
@@ -37,8 +37,8 @@ test('the bad log names every rule with its file:line, and exits 1', async () =>
   assert.equal(report.totals.records, report.totals.valid + report.totals.invalid);
 });
 
-test('--strict turns warnings into exit 1', async () => {
-  const dir = tmp();
+test('--strict turns warnings into exit 1', async (t) => {
+  const dir = tmp(t);
   const file = join(dir, 'warn.ndjson');
   // aid 2002 without game_v: a warning only.
   writeFileSync(file, '{"aid":2002,"uid":"u1","app_id":15154545,"game_id":12}\n');
@@ -50,8 +50,8 @@ test('--strict turns warnings into exit 1', async () => {
   assert.match(strict.stdout, /error   stat\.missing_game_v/);
 });
 
-test('--failed writes the invalid records, typed and replayable, with _error; --report writes the JSON report', async () => {
-  const dir = tmp();
+test('--failed writes the invalid records, typed and replayable, with _error; --report writes the JSON report', async (t) => {
+  const dir = tmp(t);
   const failed = join(dir, 'failed.ndjson');
   const reportFile = join(dir, 'report.json');
   const r = await runCli(['validate', 'samples/bad/sud.ndjson', '--failed', failed, '--report', reportFile, '--quiet']);
@@ -80,8 +80,8 @@ test('stdin with --format, and without it a one-line usage error', async () => {
   assert.match(bad.stderr, /^report-replay: .*--format/);
 });
 
-test('integers past 2^53 survive CSV too (mg_id digit for digit into --failed)', async () => {
-  const dir = tmp();
+test('integers past 2^53 survive CSV too (mg_id digit for digit into --failed)', async (t) => {
+  const dir = tmp(t);
   const csv = join(dir, 'sud.csv');
   const failed = join(dir, 'failed.ndjson');
   writeFileSync(
@@ -94,8 +94,8 @@ test('integers past 2^53 survive CSV too (mg_id digit for digit into --failed)',
   assert.match(readFileSync(failed, 'utf8'), /"mg_id":1461227817776713818,"mg_id_str":"1461227817776713819"/);
 });
 
-test('hostile input: clear one-line messages naming the file, exit 1 or 2, never a stack trace', async () => {
-  const dir = tmp();
+test('hostile input: clear one-line messages naming the file, exit 1 or 2, never a stack trace', async (t) => {
+  const dir = tmp(t);
   const garbage = join(dir, 'garbage.ndjson');
   writeFileSync(garbage, Buffer.from(Array.from({ length: 20000 }, (_, i) => (i * 7919) % 256)));
   const truncated = join(dir, 'cut.ndjson.gz');

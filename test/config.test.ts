@@ -1,8 +1,9 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { mkdtempSync, writeFileSync } from 'node:fs';
+import { writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { tempDir } from './helpers/temp.js';
 import { loadConfig, parseConfig, resolveCredentials, selectEnvironment } from '../src/config/config.js';
 import { ConfigError } from '../src/errors.js';
 
@@ -41,8 +42,8 @@ test('a missing config file is a config error naming the file', async () => {
   await assert.rejects(loadConfig(join(tmpdir(), 'no-such-config-rr.json'), {}), /no-such-config-rr\.json: cannot read the config file/);
 });
 
-test('loadConfig reads a real file', async () => {
-  const dir = mkdtempSync(join(tmpdir(), 'rr-config-'));
+test('loadConfig reads a real file', async (t) => {
+  const dir = tempDir(t, 'config');
   const file = join(dir, 'c.json');
   writeFileSync(file, JSON.stringify({ target: 'http://127.0.0.1:9' }));
   assert.equal((await loadConfig(file, {})).target, 'http://127.0.0.1:9');

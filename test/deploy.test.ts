@@ -1,21 +1,16 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { execFile } from 'node:child_process';
 import { createWriteStream, existsSync } from 'node:fs';
-import { mkdir, mkdtemp, readFile, readdir, rm } from 'node:fs/promises';
+import { mkdir, readFile, readdir } from 'node:fs/promises';
 import { once } from 'node:events';
-import { tmpdir } from 'node:os';
 import path from 'node:path';
-import { fileURLToPath } from 'node:url';
-import { promisify } from 'node:util';
 import { runGenerate } from '../src/commands/generate.js';
 import type { Report } from '../src/report/report.js';
 import { startReceiver } from '../src/serve/receiver.js';
+import { ROOT, runCli } from './helpers/cli.js';
+import { tempDir } from './helpers/temp.js';
 
-const run = promisify(execFile);
-const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..', '..');
 const DEPLOY = path.join(ROOT, 'deploy', 'kubernetes');
-const CLI = path.join(ROOT, 'bin', 'report-replay.js');
 
 type Yaml = unknown;
 type YamlMap = Record<string, Yaml>;
@@ -227,7 +222,7 @@ test("the Job's command line runs as pod 1 would: first run with --resume and no
   if (!existsSync(path.join(ROOT, 'dist', 'src', 'cli.js'))) return t.skip('the CLI is not built');
   const { args } = await replayJob();
   const n = Number(flagValue(args, '--shard')!.split('/')[1]);
-  const dir = await mkdtemp(path.join(tmpdir(), 'rr-deploy-'));
+  const dir = tempDir(t, 'deploy');
   const receiver = await startReceiver({ port: 0, trackKeys: true });
   try {
     await mkdir(path.join(dir, 'input'));
@@ -244,7 +239,8 @@ test("the Job's command line runs as pod 1 would: first run with --resume and no
         .replace(/^\/data\/input/, path.join(dir, 'input'))
         .replace(/^\/reports/, path.join(dir, 'reports')),
     );
-    const first = await run(process.execPath, [CLI, ...podArgs], { env });
+    const first = await runCli(podArgs, { env });
+    assert.equal(first.code, 0, first.stderr);
     assert.match(first.stderr, /no checkpoint/i, 'the first run says it starts from the beginning');
     const reports = (await readdir(path.join(dir, 'reports'))).filter((f) => f.endsWith('.json'));
     assert.deepEqual(reports, ['shard-1.json'], 'one report per index (the checkpoint\'s saved report is no *.json)');
@@ -255,7 +251,8 @@ test("the Job's command line runs as pod 1 would: first run with --resume and no
     assert.ok(existsSync(path.join(dir, 'reports', 'shard-1.ckpt')), 'the checkpoint is written');
     const received = receiver.stats().keys;
 
-    await run(process.execPath, [CLI, ...podArgs], { env });
+    const second = await runCli(podArgs, { env });
+    assert.equal(second.code, 0, second.stderr);
     assert.equal(receiver.stats().totals.records, sent, 'the replacement pod resumes and sends nothing twice');
     assert.deepEqual(receiver.stats().keys, received);
     const again = JSON.parse(await readFile(path.join(dir, 'reports', 'shard-1.json'), 'utf8')) as Report;
@@ -263,6 +260,5 @@ test("the Job's command line runs as pod 1 would: first run with --resume and no
     assert.equal(again.totals.records, report.totals.records);
   } finally {
     await receiver.close();
-    await rm(dir, { recursive: true, force: true });
   }
 });

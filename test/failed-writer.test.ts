@@ -1,8 +1,9 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { mkdtempSync, readFileSync } from 'node:fs';
+import { readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { tempDir } from './helpers/temp.js';
 import { FailedWriter } from '../src/report/failed.js';
 import { InputError } from '../src/errors.js';
 import type { ValidRecord } from '../src/records.js';
@@ -15,8 +16,8 @@ const record: ValidRecord = {
   seq: 0,
 };
 
-test('a durable failed file holds each line as soon as the write returns (before any checkpoint settles it)', async () => {
-  const file = join(mkdtempSync(join(tmpdir(), 'rr-failed-')), 'failed.ndjson');
+test('a durable failed file holds each line as soon as the write returns (before any checkpoint settles it)', async (t) => {
+  const file = join(tempDir(t, 'failed-writer'), 'failed.ndjson');
   const writer = new FailedWriter(file, { append: false, durable: true });
   await writer.writeUndelivered(record, 'http 503');
   const line = readFileSync(file, 'utf8');
@@ -24,8 +25,8 @@ test('a durable failed file holds each line as soon as the write returns (before
   await writer.close();
 });
 
-test('appending keeps what an earlier run wrote; gathered writes land by close', async () => {
-  const file = join(mkdtempSync(join(tmpdir(), 'rr-failed-')), 'failed.ndjson');
+test('appending keeps what an earlier run wrote; gathered writes land by close', async (t) => {
+  const file = join(tempDir(t, 'failed-writer'), 'failed.ndjson');
   const first = new FailedWriter(file, { append: false });
   await first.writeInvalid({ file: 'a', line: 1, input: 0 }, { aid: 9999 }, [{ rule: 'stat.unknown_aid', severity: 'error', path: 'aid', message: 'not in the table' }, { rule: 'stat.missing_game_v', severity: 'warning', path: 'game_v', message: 'w' }]);
   await first.close();

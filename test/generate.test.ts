@@ -1,9 +1,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { createWriteStream } from 'node:fs';
-import { mkdtemp, rm } from 'node:fs/promises';
 import { once } from 'node:events';
-import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { Writable } from 'node:stream';
 import { getEndpoint } from '../src/apis/registry.js';
@@ -13,6 +11,7 @@ import { generateOptions, runGenerate, type GenerateArgs } from '../src/commands
 import { generateRecords, GENERATED_APIS, type GeneratedApi } from '../src/generate/index.js';
 import { BASE_EPOCH_SECONDS } from '../src/generate/prng.js';
 import { CsvRows, csvCell, writeRecords } from '../src/generate/writer.js';
+import { makeTempDir } from './helpers/temp.js';
 import { readRecords } from '../src/input/read.js';
 import { resolveInputs } from '../src/input/sources.js';
 import type { JsonObject } from '../src/records.js';
@@ -50,7 +49,7 @@ function withoutMeta(record: JsonObject): JsonObject {
 
 /** Generate to a file, read it back as a user's `validate` would, and judge every record. */
 async function judgeGeneratedFile(api: GeneratedApi, count: number, seed: number, format: 'ndjson' | 'csv'): Promise<RunStats> {
-  const dir = await mkdtemp(path.join(tmpdir(), 'rr-generate-'));
+  const { dir, remove } = await makeTempDir('generate');
   try {
     const file = path.join(dir, `${api}.${format}`);
     const out = createWriteStream(file);
@@ -62,7 +61,7 @@ async function judgeGeneratedFile(api: GeneratedApi, count: number, seed: number
     for await (const batch of readRecords(await resolveInputs([file]))) for (const raw of batch) judge.judge(raw);
     return stats;
   } finally {
-    await rm(dir, { recursive: true, force: true });
+    await remove();
   }
 }
 

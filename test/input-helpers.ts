@@ -1,15 +1,15 @@
 /** Shared by the input-*.test.ts files: temp fixtures and draining the reader. */
-import { mkdtemp, rm, writeFile } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
+import { writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { Readable } from 'node:stream';
 import { readRecords, type ReadOptions } from '../src/input/read.js';
 import type { InputFormat, InputSource } from '../src/input/sources.js';
 import type { RawRecord } from '../src/records.js';
+import { makeTempDir } from './helpers/temp.js';
 
 /** A fresh temp folder for one test file's fixtures; `remove()` deletes it. */
 export async function tempFolder(prefix: string): Promise<{ dir: string; file: (name: string, content: string | Buffer) => Promise<string>; remove: () => Promise<void> }> {
-  const dir = await mkdtemp(path.join(tmpdir(), `report-replay-${prefix}-`));
+  const { dir, remove } = await makeTempDir(prefix);
   return {
     dir,
     file: async (name, content) => {
@@ -17,7 +17,7 @@ export async function tempFolder(prefix: string): Promise<{ dir: string; file: (
       await writeFile(file, content);
       return file;
     },
-    remove: () => rm(dir, { recursive: true, force: true }),
+    remove,
   };
 }
 

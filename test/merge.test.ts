@@ -1,22 +1,17 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { execFile } from 'node:child_process';
 import { existsSync } from 'node:fs';
-import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
+import { readFile, writeFile } from 'node:fs/promises';
 import path from 'node:path';
-import { fileURLToPath } from 'node:url';
-import { promisify } from 'node:util';
 import { InputError } from '../src/errors.js';
 import { readReportFile } from '../src/commands/merge.js';
 import { newHistogram, recordMs, summarize } from '../src/report/histogram.js';
 import { checkReport, mergeReports } from '../src/report/merge.js';
 import { buildReport, reportJson, type Report } from '../src/report/report.js';
 import { RunStats } from '../src/report/stats.js';
+import { ROOT, runCli } from './helpers/cli.js';
+import { tempDir } from './helpers/temp.js';
 
-const run = promisify(execFile);
-const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..', '..');
-const CLI = path.join(ROOT, 'bin', 'report-replay.js');
 
 /** A deterministic spread of latencies (ms): `n` values, most near `base`, a tail up to `tail`. */
 function latencies(n: number, base: number, tail: number, salt: number): number[] {
@@ -201,62 +196,49 @@ test('what is not a report is refused with the reason: wrong shape, a missing hi
   assert.ok('problem' in checkReport([1, 2]));
 });
 
-test('readReportFile names the file for a missing file, text that is not JSON, and JSON that is not a report', async () => {
-  const dir = await mkdtemp(path.join(tmpdir(), 'rr-merge-'));
-  try {
-    const notJson = path.join(dir, 'notes.json');
-    await writeFile(notJson, 'hello');
-    const notReport = path.join(dir, 'other.json');
-    await writeFile(notReport, '{"name":"package"}');
-    const cases: [string, RegExp][] = [
-      [path.join(dir, 'missing.json'), /missing\.json: no such file/],
-      [notJson, /notes\.json: not JSON/],
-      [notReport, /other\.json: not a report-replay JSON report/],
-    ];
-    for (const [file, message] of cases) {
-      await assert.rejects(readReportFile(file), (err: unknown) => err instanceof InputError && err.exitCode === 2 && message.test(err.message) && !err.message.includes('\n'));
-    }
-  } finally {
-    await rm(dir, { recursive: true, force: true });
+test('readReportFile names the file for a missing file, text that is not JSON, and JSON that is not a report', async (t) => {
+  const dir = tempDir(t, 'merge');
+  const notJson = path.join(dir, 'notes.json');
+  await writeFile(notJson, 'hello');
+  const notReport = path.join(dir, 'other.json');
+  await writeFile(notReport, '{"name":"package"}');
+  const cases: [string, RegExp][] = [
+    [path.join(dir, 'missing.json'), /missing\.json: no such file/],
+    [notJson, /notes\.json: not JSON/],
+    [notReport, /other\.json: not a report-replay JSON report/],
+  ];
+  for (const [file, message] of cases) {
+    await assert.rejects(readReportFile(file), (err: unknown) => err instanceof InputError && err.exitCode === 2 && message.test(err.message) && !err.message.includes('\n'));
   }
 });
 
 test('the built CLI merges report files: table on stdout, merged report written, exit 1 when a shard failed; exit 2 naming a bad file', async (t) => {
   if (!existsSync(path.join(ROOT, 'dist', 'src', 'cli.js'))) return t.skip('the CLI is not built');
-  const dir = await mkdtemp(path.join(tmpdir(), 'rr-merge-cli-'));
-  try {
-    const files = await Promise.all(
-      PLANS.map(async (plan, i) => {
-        const file = path.join(dir, `shard-${i}.json`);
-        await writeFile(file, reportJson(shardReport(plan)));
-        return file;
-      }),
-    );
-    const out = path.join(dir, 'merged.json');
-    const result = await run(process.execPath, [CLI, 'merge', ...files, '--report', out]).then(
-      (r) => ({ code: 0, stdout: r.stdout, stderr: r.stderr }),
-      (err: { code: number; stdout: string; stderr: string }) => err,
-    );
-    assert.equal(result.code, 1, `exit code (stderr: ${result.stderr})`);
-    assert.match(result.stdout, /stat\.push_data/);
-    assert.match(result.stdout, /7,503/);
-    const written = JSON.parse(await readFile(out, 'utf8')) as Report;
-    assert.equal(written.totals.records, 7503);
-    assert.deepEqual(written.byEndpoint['stat.push_data']!.latencyMs, mergeReports(PLANS.map(shardReport)).byEndpoint['stat.push_data']!.latencyMs);
+  const dir = tempDir(t, 'merge');
+  const files = await Promise.all(
+    PLANS.map(async (plan, i) => {
+      const file = path.join(dir, `shard-${i}.json`);
+      await writeFile(file, reportJson(shardReport(plan)));
+      return file;
+    }),
+  );
+  const out = path.join(dir, 'merged.json');
+  const result = await runCli(['merge', ...files, '--report', out]);
+  assert.equal(result.code, 1, `exit code (stderr: ${result.stderr})`);
+  assert.match(result.stdout, /stat\.push_data/);
+  assert.match(result.stdout, /7,503/);
+  const written = JSON.parse(await readFile(out, 'utf8')) as Report;
+  assert.equal(written.totals.records, 7503);
+  assert.deepEqual(written.byEndpoint['stat.push_data']!.latencyMs, mergeReports(PLANS.map(shardReport)).byEndpoint['stat.push_data']!.latencyMs);
 
-    const json = await run(process.execPath, [CLI, 'merge', files[2]!, '--json']);
-    assert.equal((JSON.parse(json.stdout) as Report).totals.records, 500, '--json prints the merged report; one clean shard exits 0');
+  const json = await runCli(['merge', files[2]!, '--json']);
+  assert.equal(json.code, 0, json.stderr);
+  assert.equal((JSON.parse(json.stdout) as Report).totals.records, 500, '--json prints the merged report; one clean shard exits 0');
 
-    const bad = path.join(dir, 'bad.json');
-    await writeFile(bad, '{"hello": 1}');
-    const failure = await run(process.execPath, [CLI, 'merge', files[0]!, bad]).then(
-      () => assert.fail('a bad report must fail the merge'),
-      (err: { code: number; stderr: string }) => err,
-    );
-    assert.equal(failure.code, 2);
-    assert.match(failure.stderr, /^report-replay: .*bad\.json: not a report-replay JSON report/);
-    assert.equal(failure.stderr.trim().split('\n').filter((l) => !l.trim().startsWith('hint:')).length, 1, 'one line');
-  } finally {
-    await rm(dir, { recursive: true, force: true });
-  }
+  const bad = path.join(dir, 'bad.json');
+  await writeFile(bad, '{"hello": 1}');
+  const failure = await runCli(['merge', files[0]!, bad]);
+  assert.equal(failure.code, 2, 'a bad report fails the merge');
+  assert.match(failure.stderr, /^report-replay: .*bad\.json: not a report-replay JSON report/);
+  assert.equal(failure.stderr.trim().split('\n').filter((l) => !l.trim().startsWith('hint:')).length, 1, 'one line');
 });

@@ -2,6 +2,9 @@ import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import { ConstantPacer, LinearPacer, UnlimitedPacer, parseDuration, parseRamp, type Pacer } from '../src/replay/pacer.js';
 import { UsageError } from '../src/errors.js';
+import type { PendingRequest } from '../src/apis/api.js';
+import { getEndpoint } from '../src/apis/registry.js';
+import { OriginalPace } from '../src/replay/original-pace.js';
 
 /** Requests due strictly before `ms` (due times are increasing). */
 function dueBefore(pacer: Pacer, ms: number, limit = 10_000_000): number {
@@ -211,4 +214,39 @@ describe('parseRamp', () => {
       assert.throws(() => parseRamp(text), (err: unknown) => err instanceof UsageError && message.test(err.message));
     });
   }
+});
+
+describe('OriginalPace', () => {
+  // An endpoint without a time of its own: the records' `_time` is their time.
+  const endpoint = getEndpoint('download.checkAppUpdate')!;
+  const base = Date.parse('2024-05-01T10:00:00Z');
+  const at = (time: unknown, line = 1): PendingRequest => ({
+    endpoint: endpoint.id,
+    records: [{ origin: { file: 'log.ndjson', line, input: 0 }, endpoint: endpoint.id, value: {}, meta: time === undefined ? {} : { _time: time }, seq: line - 1 }],
+    path: '/service/checkAppUpdate',
+    headers: {},
+  });
+
+  it('makes each request due at its offset in the log from the first record, divided by the speed', () => {
+    const times = [new Date(base).toISOString(), base + 100_000, (base + 300_000) / 1000, new Date(base + 400_000).toISOString()];
+    const dues = (speed: number) => {
+      const pace = new OriginalPace(speed);
+      return times.map((time, i) => pace.dueMs(at(time, i + 1), endpoint));
+    };
+    assert.deepEqual(dues(1), [0, 100_000, 300_000, 400_000], 'ISO text, epoch ms and epoch seconds');
+    assert.deepEqual(dues(1000), [0, 100, 300, 400]);
+    assert.deepEqual(dues(0.5), [0, 200_000, 600_000, 800_000]);
+  });
+
+  it('sends a record earlier than the first at once, and one without a time with the request before it', () => {
+    const pace = new OriginalPace(10);
+    assert.deepEqual(
+      [at(base), at(base + 5_000, 2), at(base - 60_000, 3), at(undefined, 4), at(base + 6_000, 5)].map((r) => pace.dueMs(r, endpoint)),
+      [0, 500, 0, 0, 600],
+    );
+  });
+
+  it('refuses a speed that is not more than 0', () => {
+    for (const speed of [0, -1, Number.NaN, Infinity]) assert.throws(() => new OriginalPace(speed), RangeError, String(speed));
+  });
 });

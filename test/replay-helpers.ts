@@ -3,15 +3,15 @@
  * content keys (distinct SUD game_round_ids, distinct stat `v`s, distinct download
  * openids), files of them in a temp folder, and ReplayOptions with the CLI's defaults.
  */
-import { mkdtemp, rm, writeFile } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
-import path from 'node:path';
+import { writeFile } from 'node:fs/promises';
 import { Writable } from 'node:stream';
 import type { Io } from '../src/commands/context.js';
 import { resolveInputs } from '../src/input/sources.js';
 import { stringifyExact } from '../src/json/exact.js';
 import type { JsonObject } from '../src/records.js';
 import { replayDefaults, type ReplayOptions } from '../src/replay/options.js';
+import { makeTempDir } from './helpers/temp.js';
+import { SAFETY_TIMEOUT_MS } from './helpers/wait.js';
 
 export const STAT_SECRET = 'stat-secret-XYZ';
 export const SESSION_KEY = 'session-key-ABC';
@@ -70,9 +70,9 @@ export function downloadRecord(i: number): JsonObject {
   };
 }
 
-export async function tempDir(): Promise<{ dir: string; remove: () => Promise<void> }> {
-  const dir = await mkdtemp(path.join(tmpdir(), 'replay-test-'));
-  return { dir, remove: () => rm(dir, { recursive: true, force: true }) };
+/** A fresh folder for one replay test; the test removes it in its `finally`. */
+export function tempDir(): Promise<{ dir: string; remove: () => Promise<void> }> {
+  return makeTempDir('replay');
 }
 
 /** Writes records (and raw lines given as strings) as NDJSON. */
@@ -94,9 +94,15 @@ export function testIo(): Io & { stdout: Collector; stderr: Collector } {
   return { stdout: new Collector(), stderr: new Collector(), stdin: process.stdin, env: {}, cwd: process.cwd() };
 }
 
-/** ReplayOptions as the CLI resolves them with its defaults, over `files`, sending to `target`. */
+/**
+ * ReplayOptions as the CLI resolves them with its defaults, over `files`, sending to
+ * `target` — but with a request timeout and a --grace far longer than a local answer takes
+ * on the busiest machine, so a slow answer is never taken for a lost one (a timed-out
+ * request is sent again; one cut off by the grace is left unsent). Tests of timeouts and
+ * of the grace set their own, against a server that never answers.
+ */
 export async function replayOptions(files: readonly string[], target: string, overrides: Partial<ReplayOptions> = {}): Promise<ReplayOptions> {
-  return replayDefaults(await resolveInputs(files), target, { credentials: { statSecret: STAT_SECRET, statSessionKey: SESSION_KEY }, ...overrides });
+  return replayDefaults(await resolveInputs(files), target, { credentials: { statSecret: STAT_SECRET, statSessionKey: SESSION_KEY }, timeoutMs: SAFETY_TIMEOUT_MS, graceMs: SAFETY_TIMEOUT_MS, ...overrides });
 }
 
 /** Every value of a receiver key table is 1: each record arrived (and was accepted) exactly once. */

@@ -1,63 +1,14 @@
 import { describe, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { spawn } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import { readFile } from 'node:fs/promises';
 import path from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { startReceiver, type Receiver } from '../src/serve/receiver.js';
 import type { Report } from '../src/report/report.js';
+import { runCli, startCli } from './helpers/cli.js';
+import { startHoldingServer, type HoldingServer } from './helpers/servers.js';
+import { waitFor, waitForStats } from './helpers/wait.js';
 import { onceEach, SESSION_KEY, STAT_SECRET, statRecord, sudRecord, tempDir, writeNdjson } from './replay-helpers.js';
-
-const CLI = fileURLToPath(new URL('../../bin/report-replay.js', import.meta.url));
-
-interface Exit {
-  code: number | null;
-  stderr: string;
-  /** ms from the last signal sent to the exit. */
-  afterLastSignalMs: number;
-}
-
-interface Interrupt {
-  /** Polled; once true, the child gets SIGINT. */
-  readonly when: () => boolean;
-  /** How many SIGINTs, `gapMs` apart. @default 1 */
-  readonly times?: number;
-  readonly gapMs?: number;
-}
-
-/** Runs the CLI, interrupting it as asked. */
-function runCli(args: readonly string[], interrupt?: Interrupt): Promise<Exit> {
-  return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, [CLI, ...args], { stdio: ['ignore', 'ignore', 'pipe'] });
-    let stderr = '';
-    child.stderr.on('data', (chunk: Buffer) => (stderr += chunk.toString('utf8')));
-    let lastSignalAt = performance.now();
-    const timers: NodeJS.Timeout[] = [];
-    if (interrupt) {
-      const poll = setInterval(() => {
-        if (!interrupt.when()) return;
-        clearInterval(poll);
-        for (let i = 0; i < (interrupt.times ?? 1); i++) {
-          timers.push(
-            setTimeout(() => {
-              lastSignalAt = performance.now();
-              child.kill('SIGINT');
-            }, i * (interrupt.gapMs ?? 0)),
-          );
-        }
-      }, 20);
-      timers.push(poll);
-    }
-    // Bounded: a hung child fails the test instead of hanging the suite.
-    timers.push(setTimeout(() => child.kill('SIGKILL'), 30_000));
-    child.on('error', reject);
-    child.on('exit', (code) => {
-      for (const timer of timers) clearTimeout(timer);
-      resolve({ code, stderr, afterLastSignalMs: performance.now() - lastSignalAt });
-    });
-  });
-}
 
 describe('interrupt and resume', () => {
   test('Ctrl-C mid-run exits 130 with a checkpoint; the same command with --resume completes, and the receiver saw every record exactly once', async () => {
@@ -73,8 +24,11 @@ describe('interrupt and resume', () => {
       const firstReport = path.join(dir, 'first.json');
       const common = [file, '--target', receiver.url, '--stat-secret', STAT_SECRET, '--stat-session-key', SESSION_KEY, '--checkpoint', checkpoint, '--failed', failed, '--quiet'];
 
-      const r = receiver;
-      const first = await runCli(['replay', ...common, '--rate', '400', '--grace', '2s', '--report', firstReport], { when: () => r.stats().totals.requests >= 200 });
+      // A grace far longer than the answers in flight need: they all end, none is cut off.
+      const running = startCli(['replay', ...common, '--rate', '400', '--grace', '10m', '--report', firstReport]);
+      await waitForStats(receiver, (s) => s.totals.requests >= 200, '200 requests');
+      running.child.kill('SIGINT');
+      const first = await running.exited;
       assert.equal(first.code, 130, first.stderr);
       assert.ok(existsSync(checkpoint), 'the checkpoint was written');
       const report = JSON.parse(await readFile(firstReport, 'utf8')) as Report;
@@ -101,28 +55,42 @@ describe('interrupt and resume', () => {
     }
   });
 
-  test('a second Ctrl-C exits 130 at once, and what was settled stays settled: a resume delivers every record', async () => {
+  test('a second Ctrl-C exits 130 at once, and what was settled stays settled: a resume delivers every record, none twice', async () => {
     const { dir, remove } = await tempDir();
     let receiver: Receiver | undefined;
+    let gate: HoldingServer | undefined;
     try {
-      // Slow answers and a long grace: only the second signal can end the run quickly.
-      receiver = await startReceiver({ port: 0, trackKeys: true, latencyMs: 300 });
+      receiver = await startReceiver({ port: 0, trackKeys: true });
+      // The first 40 requests reach the receiver; the later ones are held unanswered, and the
+      // grace and timeout outlast the test's safety net: only a second Ctrl-C ends the run.
+      gate = await startHoldingServer({ forwardFirst: 40, to: receiver.url });
       const lines = [];
       for (let i = 0; i < 600; i++) lines.push(sudRecord(i));
       const file = await writeNdjson(path.join(dir, 'sud.ndjson'), lines);
       const checkpoint = path.join(dir, 'run.ckpt');
-      const common = ['replay', file, '--target', receiver.url, '--checkpoint', checkpoint, '--quiet'];
-      const r = receiver;
-      const first = await runCli([...common, '--concurrency', '8', '--grace', '20s'], { when: () => r.stats().totals.requests >= 40, times: 2, gapMs: 150 });
+      const common = ['replay', file, '--target', gate.url, '--checkpoint', checkpoint, '--quiet'];
+      const running = startCli([...common, '--concurrency', '8', '--grace', '1h', '--timeout', '1h']);
+      const g = gate;
+      await waitFor(() => g.held === 8, 'every slot to be held');
+      // Ctrl-C until it exits: the first drains, the next exits. Repeated, because two
+      // signals that reach a busy process before it runs arrive as one.
+      running.child.kill('SIGINT');
+      const again = setInterval(() => running.child.kill('SIGINT'), 200);
+      const first = await running.exited.finally(() => clearInterval(again));
       assert.equal(first.code, 130, first.stderr);
-      assert.ok(first.afterLastSignalMs < 1000, `exited ${first.afterLastSignalMs.toFixed(0)} ms after the second signal`);
       assert.ok(existsSync(checkpoint));
-      assert.ok(receiver.stats().totals.requests < 600, 'it stopped mid-run');
+      assert.equal(receiver.stats().totals.records, 40, 'it stopped mid-run, with 40 delivered');
+
+      gate.forwardAll();
       const second = await runCli([...common, '--resume']);
       assert.equal(second.code, 0, second.stderr);
-      const { distinct } = onceEach(receiver.stats().keys?.['sud.report_game_info']);
+      const seen = receiver.stats();
+      const { distinct, repeated } = onceEach(seen.keys?.['sud.report_game_info']);
       assert.equal(distinct, 600, 'no record was lost');
+      assert.deepEqual(repeated, [], 'the 40 settled before the signals were not sent again');
+      assert.equal(seen.totals.duplicates, 0);
     } finally {
+      await gate?.close();
       await receiver?.close();
       await remove();
     }

@@ -5,6 +5,8 @@ import path from 'node:path';
 import { RunStats } from '../src/report/stats.js';
 import { runReplay } from '../src/replay/engine.js';
 import { startReceiver } from '../src/serve/receiver.js';
+import { startHoldingServer } from './helpers/servers.js';
+import { SAFETY_TIMEOUT_MS, waitFor, waitForStats } from './helpers/wait.js';
 import { onceEach, replayOptions, sudRecord, tempDir, testIo, writeNdjson } from './replay-helpers.js';
 
 function sudFile(dir: string, count: number): Promise<string> {
@@ -23,14 +25,11 @@ describe('stopping', () => {
       const checkpointFile = path.join(dir, 'run.ckpt');
       const stats = new RunStats('replay', 5);
       const running = runReplay(await replayOptions([file], receiver.url, { rate: 200, checkpointFile }), testIo(), stats);
-      // A synthetic signal once the receiver has records (an event, not a timer: a loaded
-      // machine may take long to start): the listener runs, and nothing outside this process is touched.
-      const poll = setInterval(() => {
-        if (receiver.stats().totals.records < 30) return;
-        clearInterval(poll);
-        process.emit('SIGTERM', 'SIGTERM');
-      }, 5);
-      const outcome = await running.finally(() => clearInterval(poll));
+      // Mid-run, by the receiver's count (at 200/s the 400 records take 2 s). A synthetic
+      // signal: the listener runs, and nothing outside this process is touched.
+      await waitForStats(receiver, (s) => s.totals.records > 20, 'more than 20 records');
+      process.emit('SIGTERM', 'SIGTERM');
+      const outcome = await running;
       assert.equal(outcome.interrupted, true);
       assert.equal(stats.interrupted, true);
       assert.ok(existsSync(checkpointFile));
@@ -52,30 +51,28 @@ describe('stopping', () => {
     }
   });
 
-  test('after --grace, requests still in flight are aborted and left unsettled, and the run returns promptly', async () => {
+  test('after --grace, requests still in flight are aborted and left unsettled, and the run returns', { timeout: SAFETY_TIMEOUT_MS }, async () => {
     const { dir, remove } = await tempDir();
-    const receiver = await startReceiver({ port: 0, latencyMs: 3000 });
+    // It never answers, and the request timeout is far longer than the test's safety net:
+    // only the end of the grace can end this run.
+    const server = await startHoldingServer();
     try {
       const file = await sudFile(dir, 20);
       const checkpointFile = path.join(dir, 'run.ckpt');
       const stats = new RunStats('replay', 5);
-      const running = runReplay(await replayOptions([file], receiver.url, { concurrency: 4, graceMs: 200, checkpointFile }), testIo(), stats);
-      // Once the four requests the concurrency allows are at the server (held there 3 s).
-      const poll = setInterval(() => {
-        if (receiver.stats().totals.requests < 4) return;
-        clearInterval(poll);
-        process.emit('SIGINT', 'SIGINT');
-      }, 5);
-      const outcome = await running.finally(() => clearInterval(poll));
-      // Returned before the server's answers: none of them counted (no wall-clock figure asserted).
+      const running = runReplay(await replayOptions([file], server.url, { concurrency: 4, graceMs: 200, timeoutMs: 3_600_000, checkpointFile }), testIo(), stats);
+      await waitFor(() => server.held === 4, 'the four requests the concurrency allows to be in flight');
+      process.emit('SIGINT', 'SIGINT');
+      const outcome = await running;
       assert.equal(outcome.interrupted, true);
       assert.equal(stats.totals().requests, 4, 'four went before the signal');
       assert.equal(stats.totals().succeeded + stats.totals().failed, 0);
       assert.equal(outcome.unsent, 20, 'aborted and queued records are all left for --resume');
       assert.equal(outcome.undelivered, 0, 'an aborted request is not a failed record');
       assert.match(stats.notes.join('\n'), /20 records were not sent.*--resume/);
+      assert.equal(server.held, 4, 'nothing was sent after the signal');
     } finally {
-      await receiver.close();
+      await server.close();
       await remove();
     }
   });

@@ -1,23 +1,15 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { request } from 'node:http';
-import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
+import { readFile, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { startReceiver, MAX_BODY_BYTES } from '../src/serve/receiver.js';
 import type { ReceiverStats } from '../src/serve/counts.js';
+import { tempDir } from './helpers/temp.js';
+import { waitForStats } from './helpers/wait.js';
 import { CHECK_APP_UPDATE, FORM, STAT_PATH, SUD_PATH, form, get, md5Of, post, statParams, sudStart, withReceiver } from './serve-helpers.js';
 
 const JSON_HEADERS = { 'content-type': 'application/json' };
-
-async function withTempDir<T>(fn: (dir: string) => Promise<T>): Promise<T> {
-  const dir = await mkdtemp(join(tmpdir(), 'rr-serve-'));
-  try {
-    return await fn(dir);
-  } finally {
-    await rm(dir, { recursive: true, force: true });
-  }
-}
 
 test('GET /healthz answers 200 ok; unknown paths 404; a GET on an endpoint 405', async () => {
   await withReceiver({}, async (receiver) => {
@@ -62,59 +54,59 @@ test('GET /stats returns per-endpoint counts as JSON, duplicates included', asyn
   });
 });
 
-test('--record appends every request as one NDJSON line with its verdict, flushed on close', async () => {
-  await withTempDir(async (dir) => {
-    const file = join(dir, 'requests.ndjson');
-    await writeFile(file, '{"earlier":"line"}\n');
-    const receiver = await startReceiver({ port: 0, record: file, sudFailFirst: true });
-    const body = form(CHECK_APP_UPDATE);
-    await post(receiver.url + '/service/checkAppUpdate', { headers: FORM, body });
-    await post(receiver.url + '/service/checkAppUpdate', { headers: FORM, body: 'appid=x' });
-    await post(receiver.url + SUD_PATH, { headers: JSON_HEADERS, body: sudStart('rec') });
-    await post(receiver.url + SUD_PATH, { headers: JSON_HEADERS, body: sudStart('rec') });
-    await post(receiver.url + SUD_PATH, { headers: JSON_HEADERS, body: sudStart('rec') });
-    await post(receiver.url + '/missing');
-    await get(receiver.url + '/stats');
-    await receiver.close();
+test('--record appends every request as one NDJSON line with its verdict, flushed on close', async (t) => {
+  const dir = tempDir(t, 'serve-http');
+  const file = join(dir, 'requests.ndjson');
+  await writeFile(file, '{"earlier":"line"}\n');
+  const receiver = await startReceiver({ port: 0, record: file, sudFailFirst: true });
+  t.after(() => receiver.close());
+  const body = form(CHECK_APP_UPDATE);
+  await post(receiver.url + '/service/checkAppUpdate', { headers: FORM, body });
+  await post(receiver.url + '/service/checkAppUpdate', { headers: FORM, body: 'appid=x' });
+  await post(receiver.url + SUD_PATH, { headers: JSON_HEADERS, body: sudStart('rec') });
+  await post(receiver.url + SUD_PATH, { headers: JSON_HEADERS, body: sudStart('rec') });
+  await post(receiver.url + SUD_PATH, { headers: JSON_HEADERS, body: sudStart('rec') });
+  await post(receiver.url + '/missing');
+  await get(receiver.url + '/stats');
+  await receiver.close();
 
-    const lines = (await readFile(file, 'utf8')).trim().split('\n');
-    assert.equal(lines[0], '{"earlier":"line"}', 'appends, never truncates');
-    const entries = lines.slice(1).map((line) => JSON.parse(line) as Record<string, unknown>);
-    assert.deepEqual(
-      entries.map((e) => [e.endpoint, e.status, e.verdict]),
-      [
-        ['download.checkAppUpdate', 200, 'accepted'],
-        ['download.checkAppUpdate', 200, 'rejected'],
-        ['sud.report_game_info', 200, 'fault'],
-        ['sud.report_game_info', 200, 'accepted'],
-        ['sud.report_game_info', 200, 'duplicate'],
-        [null, 404, 'rejected'],
-      ],
-    );
-    const first = entries[0]!;
-    assert.equal(first.method, 'POST');
-    assert.equal(first.url, '/service/checkAppUpdate');
-    assert.equal(first.body, body);
-    assert.match((first.headers as Record<string, string>)['content-type']!, /x-www-form-urlencoded/);
-    assert.ok(!Number.isNaN(Date.parse(first.time as string)));
-    assert.equal(first.reason, undefined);
-    assert.match(entries[1]!.reason as string, /./, 'a refusal carries its reason');
-    assert.match(entries[2]!.reason as string, /5000/);
-  });
+  const lines = (await readFile(file, 'utf8')).trim().split('\n');
+  assert.equal(lines[0], '{"earlier":"line"}', 'appends, never truncates');
+  const entries = lines.slice(1).map((line) => JSON.parse(line) as Record<string, unknown>);
+  assert.deepEqual(
+    entries.map((e) => [e.endpoint, e.status, e.verdict]),
+    [
+      ['download.checkAppUpdate', 200, 'accepted'],
+      ['download.checkAppUpdate', 200, 'rejected'],
+      ['sud.report_game_info', 200, 'fault'],
+      ['sud.report_game_info', 200, 'accepted'],
+      ['sud.report_game_info', 200, 'duplicate'],
+      [null, 404, 'rejected'],
+    ],
+  );
+  const first = entries[0]!;
+  assert.equal(first.method, 'POST');
+  assert.equal(first.url, '/service/checkAppUpdate');
+  assert.equal(first.body, body);
+  assert.match((first.headers as Record<string, string>)['content-type']!, /x-www-form-urlencoded/);
+  assert.ok(!Number.isNaN(Date.parse(first.time as string)));
+  assert.equal(first.reason, undefined);
+  assert.match(entries[1]!.reason as string, /./, 'a refusal carries its reason');
+  assert.match(entries[2]!.reason as string, /5000/);
 });
 
-test('--record keeps every line when writes outrun the disk buffer (answers wait for drain)', async () => {
-  await withTempDir(async (dir) => {
-    const file = join(dir, 'big.ndjson');
-    const receiver = await startReceiver({ port: 0, record: file });
-    // Each line is far over the stream's 16 KiB buffer, so every write asks the caller to wait.
-    const bodies = Array.from({ length: 20 }, (_, i) => `errorMsg=${String(i).padStart(3, '0')}${'x'.repeat(100_000)}`);
-    const answers = await Promise.all(bodies.map((body) => post(receiver.url + '/service/downloadEvent', { headers: FORM, body })));
-    assert.ok(answers.every((a) => a.status === 200));
-    await receiver.close();
-    const recorded = (await readFile(file, 'utf8')).trim().split('\n').map((line) => (JSON.parse(line) as { body: string }).body);
-    assert.deepEqual(recorded.sort(), [...bodies].sort());
-  });
+test('--record keeps every line when writes outrun the disk buffer (answers wait for drain)', async (t) => {
+  const dir = tempDir(t, 'serve-http');
+  const file = join(dir, 'big.ndjson');
+  const receiver = await startReceiver({ port: 0, record: file });
+  t.after(() => receiver.close());
+  // Each line is far over the stream's 16 KiB buffer, so every write asks the caller to wait.
+  const bodies = Array.from({ length: 20 }, (_, i) => `errorMsg=${String(i).padStart(3, '0')}${'x'.repeat(100_000)}`);
+  const answers = await Promise.all(bodies.map((body) => post(receiver.url + '/service/downloadEvent', { headers: FORM, body })));
+  assert.ok(answers.every((a) => a.status === 200));
+  await receiver.close();
+  const recorded = (await readFile(file, 'utf8')).trim().split('\n').map((line) => (JSON.parse(line) as { body: string }).body);
+  assert.deepEqual(recorded.sort(), [...bodies].sort());
 });
 
 test('a body over 10 MB is answered 413', async () => {
@@ -151,7 +143,8 @@ test('trackArrivals keeps one high-resolution time per endpoint request, in orde
 test('close() waits for a delayed answer, stops listening, and can be called twice', async () => {
   const receiver = await startReceiver({ port: 0, latencyMs: 150 });
   const pending = post(receiver.url + '/service/checkAppUpdate', { headers: FORM, body: form(CHECK_APP_UPDATE) });
-  await new Promise((resolve) => setTimeout(resolve, 30));
+  // Close while the answer is delayed: the request has arrived (it is counted before the delay).
+  await waitForStats(receiver, (s) => s.totals.requests === 1, 'the request');
   await Promise.all([receiver.close(), receiver.close()]);
   assert.equal((await pending).status, 200, 'the in-flight request was answered');
   await assert.rejects(fetch(receiver.url + '/healthz'));

@@ -1,8 +1,8 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { mkdtemp, readFile, rm } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
+import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
+import { tempDir } from './helpers/temp.js';
 import { SUD_PATH, post, retCode, sudHeaders, sudStart, withReceiver } from './serve-helpers.js';
 
 const JSON_HEADERS = { 'content-type': 'application/json' };
@@ -20,24 +20,20 @@ test('a valid SUD report is answered HTTP 200 {"ret_code":0,"ret_msg":""}', asyn
   });
 });
 
-test('mg_id past 2^53 is read exactly: recorded digit for digit, and an off-by-one mg_id_str is caught', async () => {
-  const dir = await mkdtemp(join(tmpdir(), 'rr-serve-sud-'));
-  try {
-    const file = join(dir, 'requests.ndjson');
-    await withReceiver({ record: file }, async (receiver) => {
-      const ok = await post(receiver.url + SUD_PATH, { headers: JSON_HEADERS, body: sudStart('round-a') });
-      assert.equal(retCode(ok).ret_code, 0, ok.text);
-      // 1461227817776713819 and ...818 are the same double: only an exact parser tells them apart.
-      const mismatch = await post(receiver.url + SUD_PATH, { headers: JSON_HEADERS, body: sudStart('round-b', '1461227817776713819', '1461227817776713818') });
-      assert.notEqual(retCode(mismatch).ret_code, 0);
-      assert.match(retCode(mismatch).ret_msg, /mg_id/);
-    });
-    const [first] = (await readFile(file, 'utf8')).trim().split('\n').map((line) => JSON.parse(line) as { body: string });
-    assert.equal(first!.body, sudStart('round-a'), 'the body is recorded exactly as sent');
-    assert.match(first!.body, /"mg_id":1461227817776713818,/);
-  } finally {
-    await rm(dir, { recursive: true, force: true });
-  }
+test('mg_id past 2^53 is read exactly: recorded digit for digit, and an off-by-one mg_id_str is caught', async (t) => {
+  const dir = tempDir(t, 'serve-sud');
+  const file = join(dir, 'requests.ndjson');
+  await withReceiver({ record: file }, async (receiver) => {
+    const ok = await post(receiver.url + SUD_PATH, { headers: JSON_HEADERS, body: sudStart('round-a') });
+    assert.equal(retCode(ok).ret_code, 0, ok.text);
+    // 1461227817776713819 and ...818 are the same double: only an exact parser tells them apart.
+    const mismatch = await post(receiver.url + SUD_PATH, { headers: JSON_HEADERS, body: sudStart('round-b', '1461227817776713819', '1461227817776713818') });
+    assert.notEqual(retCode(mismatch).ret_code, 0);
+    assert.match(retCode(mismatch).ret_msg, /mg_id/);
+  });
+  const [first] = (await readFile(file, 'utf8')).trim().split('\n').map((line) => JSON.parse(line) as { body: string });
+  assert.equal(first!.body, sudStart('round-a'), 'the body is recorded exactly as sent');
+  assert.match(first!.body, /"mg_id":1461227817776713818,/);
 });
 
 test('a body that is not JSON, or not an object, gets ret_code 1001 with a message', async () => {

@@ -1,14 +1,14 @@
 import { after, before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import { createHmac } from 'node:crypto';
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { Credentials, Endpoint, PendingRequest } from '../src/apis/api.js';
 import { downloadEventEndpoint } from '../src/apis/download/index.js';
 import { ConfigError } from '../src/errors.js';
 import { missingCredentials, resolveSigner, signRequest } from '../src/sign/index.js';
+import { makeTempDir } from './helpers/temp.js';
 
 const REPO = fileURLToPath(new URL('../../', import.meta.url));
 const SAMPLE = './samples/signers/sha256-signer.mjs';
@@ -73,8 +73,9 @@ describe('the sample sha256 signer plugin', () => {
 
 describe('signer plugin errors', () => {
   let dir = '';
-  before(() => {
-    dir = mkdtempSync(join(tmpdir(), 'signer-plugin-'));
+  let remove = async (): Promise<void> => {};
+  before(async () => {
+    ({ dir, remove } = await makeTempDir('sign-plugin'));
     const files: Record<string, string> = {
       'named-only.mjs': 'export function sign() { return {}; }\n',
       'not-a-function.mjs': 'export default 42;\n',
@@ -86,7 +87,7 @@ describe('signer plugin errors', () => {
     };
     for (const [name, text] of Object.entries(files)) writeFileSync(join(dir, name), text);
   });
-  after(() => rmSync(dir, { recursive: true, force: true }));
+  after(() => remove());
 
   async function configError(spec: string): Promise<ConfigError> {
     try {
