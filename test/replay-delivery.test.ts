@@ -6,7 +6,7 @@ import { RunStats } from '../src/report/stats.js';
 import { runReplay } from '../src/replay/engine.js';
 import { startReceiver } from '../src/serve/receiver.js';
 import { parseExact } from '../src/json/exact.js';
-import { downloadRecord, onceEach, replayOptions, STAT_SECRET, statRecord, sudRecord, tempDir, testIo, writeNdjson } from './replay-helpers.js';
+import { downloadRecord, onceEach, replayOptions, SESSION_KEY, STAT_SECRET, statRecord, sudRecord, tempDir, testIo, writeNdjson } from './replay-helpers.js';
 
 describe('delivery through faults', () => {
   test('every record is accepted exactly once through 503s, 429s and a failed first SUD delivery, and the report agrees with the receiver', async () => {
@@ -113,7 +113,7 @@ describe('checkpoint and thresholds', () => {
       const checkpointFile = path.join(dir, 'run.ckpt');
       const failedFile = path.join(dir, 'failed.ndjson');
       // The stat event is signed with a secret the receiver does not know: it fails for good (403).
-      const common = { checkpointFile, failedFile, credentials: { statSecret: 'not-the-receivers' } };
+      const common = { checkpointFile, failedFile, credentials: { statSecret: 'not-the-receivers', statSessionKey: SESSION_KEY } };
 
       // 1 request/s for 1.5 s: two requests are due (SUD 1 and 2); the rest is never sent.
       const first = new RunStats('replay', 5);

@@ -96,7 +96,7 @@ export function testIo(): Io & { stdout: Collector; stderr: Collector } {
 
 /** ReplayOptions as the CLI resolves them with its defaults, over `files`, sending to `target`. */
 export async function replayOptions(files: readonly string[], target: string, overrides: Partial<ReplayOptions> = {}): Promise<ReplayOptions> {
-  return replayDefaults(await resolveInputs(files), target, { credentials: { statSecret: STAT_SECRET }, ...overrides });
+  return replayDefaults(await resolveInputs(files), target, { credentials: { statSecret: STAT_SECRET, statSessionKey: SESSION_KEY }, ...overrides });
 }
 
 /** Every value of a receiver key table is 1: each record arrived (and was accepted) exactly once. */

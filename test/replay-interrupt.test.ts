@@ -71,7 +71,7 @@ describe('interrupt and resume', () => {
       const checkpoint = path.join(dir, 'run.ckpt');
       const failed = path.join(dir, 'failed.ndjson');
       const firstReport = path.join(dir, 'first.json');
-      const common = [file, '--target', receiver.url, '--stat-secret', STAT_SECRET, '--checkpoint', checkpoint, '--failed', failed, '--quiet'];
+      const common = [file, '--target', receiver.url, '--stat-secret', STAT_SECRET, '--stat-session-key', 'session-key-ABC', '--checkpoint', checkpoint, '--failed', failed, '--quiet'];
 
       const r = receiver;
       const first = await runCli(['replay', ...common, '--rate', '400', '--grace', '2s', '--report', firstReport], { when: () => r.stats().totals.requests >= 200 });

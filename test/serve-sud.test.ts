@@ -24,7 +24,7 @@ test('mg_id past 2^53 is read exactly: recorded digit for digit, and an off-by-o
   const dir = await mkdtemp(join(tmpdir(), 'rr-serve-sud-'));
   try {
     const file = join(dir, 'requests.ndjson');
-    await withReceiver({ record: file }, async (receiver) => {
+    await withReceiver({ record: file, recordSecrets: true }, async (receiver) => {
       const ok = await post(receiver.url + SUD_PATH, { headers: JSON_HEADERS, body: sudStart('round-a') });
       assert.equal(retCode(ok).ret_code, 0, ok.text);
       // 1461227817776713819 and ...818 are the same double: only an exact parser tells them apart.

@@ -13,6 +13,7 @@ import { renderSummary } from '../report/table.js';
 import { runReplay } from '../replay/engine.js';
 import { replayDefaults } from '../replay/options.js';
 import { ExitCode } from '../errors.js';
+import type { Example } from './examples.js';
 import { getIo, setExitCode, type GlobalArgs } from './context.js';
 import { useColor } from './shared-options.js';
 
@@ -20,6 +21,11 @@ import { useColor } from './shared-options.js';
 export const SAMPLES_DIR = fileURLToPath(new URL('../../../samples/', import.meta.url));
 
 const DEMO_CREDENTIALS = { statSecret: 'demo-stat-secret', statSessionKey: 'demo-session', sudAppId: 'demo-app', sudAppSecret: 'demo-sud-secret' };
+
+export const demoExamples: readonly Example[] = [
+  { command: 'report-replay demo', says: 'a receiver on a free 127.0.0.1 port, the samples replayed to it (signed), both counts' },
+  { command: 'report-replay demo --quiet && echo works', says: 'prints nothing; the exit code says whether the install works' },
+];
 
 export const demoCommand: CommandModule<GlobalArgs, GlobalArgs> = {
   command: 'demo',

@@ -3,6 +3,8 @@
  * `_error`, in a form this tool replays directly (typed values, `_api` set, metadata kept;
  * `_` fields are never sent). Appends on --resume so earlier failures are not lost.
  *
+ * Configured secrets are masked (redact.ts) like everything else this tool writes.
+ *
  * Writes are synchronous. With `durable`, each line is in the file (the kernel's, so a
  * crash or a second Ctrl-C cannot lose it) before the write returns — the engine settles a
  * failed record in the checkpoint only after that, so a resume never skips a record that
@@ -13,6 +15,7 @@ import type { Finding } from '../findings.js';
 import type { JsonObject, Origin, ValidRecord } from '../records.js';
 import { stringifyExact } from '../json/exact.js';
 import { InputError, describeError } from '../errors.js';
+import { maskSecrets } from '../redact.js';
 
 const GATHER_BYTES = 64 * 1024;
 
@@ -60,7 +63,7 @@ export class FailedWriter {
   #flush(): void {
     if (this.#fd === undefined || this.#pending === '') return;
     try {
-      writeSync(this.#fd, this.#pending);
+      writeSync(this.#fd, maskSecrets(this.#pending));
     } catch (err) {
       throw new InputError(this.file, `cannot write the failed-records file (${describeError(err)})`);
     }
