@@ -6,6 +6,7 @@ import { buildReport } from '../report/report.js';
 import { runReplay } from '../replay/engine.js';
 import { REPLAY_DEFAULTS } from '../replay/options.js';
 import { ExitCode } from '../errors.js';
+import { printable } from '../printable.js';
 import type { Example } from './examples.js';
 import { checkOutputs, outputPaths } from './outputs.js';
 import { getIo, setExitCode, throwIfOutputFailed, type GlobalArgs } from './context.js';
@@ -96,7 +97,7 @@ export const replayCommand: CommandModule<GlobalArgs, GlobalArgs & ReplayArgs> =
     const inputs = await resolveInputs(args.inputs, { format: args.format });
     await checkOutputs(outputPaths({ failed: args.failed, report: args.report, checkpoint: args.dryRun ? undefined : args.checkpoint }), inputs);
     const { options, notices } = await resolveReplayOptions(args, inputs, io);
-    for (const notice of notices) io.stderr.write(`report-replay: ${notice}\n`);
+    for (const notice of notices) io.stderr.write(`report-replay: ${printable(notice)}\n`);
     const stats = new RunStats(args.dryRun ? 'replay --dry-run' : 'replay', args.maxExamples);
     const outcome = await runReplay(options, io, stats);
     stats.finish();
