@@ -3,7 +3,7 @@ import assert from 'node:assert/strict';
 import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
-import { runCli } from './helpers/cli.js';
+import { mapLimit, runCli } from './helpers/cli.js';
 import { closest, editDistance } from '../src/commands/arguments.js';
 
 /** One line (a hint may follow), exit 2, never "internal error" or a stack trace. */
@@ -40,7 +40,8 @@ test('bad command lines are usage errors in plain words, with did-you-mean for n
     [['rules', 'extra'], /^report-replay: rules does not take the argument "extra"/],
     [[], /^report-replay: say which command to run/],
   ];
-  for (const [args, pattern] of rows) assertUsageError(await runCli(args), pattern, args.join(' ') || '(nothing)');
+  const results = await mapLimit(rows, 4, ([args]) => runCli(args));
+  rows.forEach(([args, pattern], i) => assertUsageError(results[i]!, pattern, args.join(' ') || '(nothing)'));
 });
 
 test('a flag given twice takes the last value, as shells and aliases expect', async () => {
@@ -70,10 +71,12 @@ test('--config that is missing or invalid stops every command (exit 2, one line)
     ['demo'],
     ['rules'],
   ];
-  for (const command of commands) {
-    assertUsageError(await runCli([...command, '--config', missing]), /^report-replay: --config .*missing\.json: cannot read it: no such file/, `${command[0]} --config missing`);
-    assertUsageError(await runCli([...command, '--config', invalid]), /^report-replay: .*invalid\.json: 2 problems: .*unknown key "sesionKey"/, `${command[0]} --config invalid`);
-  }
+  const runs = await mapLimit(commands, 4, async (command) => [await runCli([...command, '--config', missing]), await runCli([...command, '--config', invalid])] as const);
+  commands.forEach((command, i) => {
+    const [withMissing, withInvalid] = runs[i]!;
+    assertUsageError(withMissing, /^report-replay: --config .*missing\.json: cannot read it: no such file/, `${command[0]} --config missing`);
+    assertUsageError(withInvalid, /^report-replay: .*invalid\.json: 2 problems: .*unknown key "sesionKey"/, `${command[0]} --config invalid`);
+  });
   assertUsageError(await runCli(['validate', 'samples/ndjson', '--config']), /^report-replay: --config needs a file name|needs at least one input/, 'validate --config');
 });
 

@@ -16,7 +16,7 @@ import { chmod, cp, mkdir, mkdtemp, readFile, rm, symlink, writeFile } from 'nod
 import { gzipSync } from 'node:zlib';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
-import { CLI, ROOT, runCli } from './helpers/cli.js';
+import { CLI, mapLimit, ROOT, runCli } from './helpers/cli.js';
 import { startReceiver } from '../src/serve/receiver.js';
 import { stringifyExact } from '../src/json/exact.js';
 import type { Example } from '../src/commands/examples.js';
@@ -110,9 +110,11 @@ function runExample(command: string, cwd: string, env: NodeJS.ProcessEnv): Promi
 }
 
 test('every --help shows its examples one command per line, without [required] or [default: []] noise', async () => {
-  for (const [name, examples] of Object.entries(COMMANDS)) {
+  const entries = Object.entries(COMMANDS);
+  const helps = await mapLimit(entries, 4, ([name]) => runCli([name, '--help'], { env: { COLUMNS: '80' } }));
+  for (const [i, [name, examples]] of entries.entries()) {
     assert.ok(examples.length >= 2, `${name} has examples`);
-    const help = await runCli([name, '--help'], { env: { COLUMNS: '80' } });
+    const help = helps[i]!;
     assert.equal(help.code, 0, help.stderr);
     const lines = help.stdout.split('\n');
     for (const e of examples) assert.ok(lines.includes(`  ${e.command}`), `${name}: "${e.command}" on one line of --help`);

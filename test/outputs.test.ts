@@ -10,7 +10,7 @@ import { spawn } from 'node:child_process';
 import { createHash } from 'node:crypto';
 import { link, mkdir, readFile, rm, symlink } from 'node:fs/promises';
 import path from 'node:path';
-import { CLI, runCli } from './helpers/cli.js';
+import { CLI, mapLimit, runCli } from './helpers/cli.js';
 import { startReceiver } from '../src/serve/receiver.js';
 import { SESSION_KEY, STAT_SECRET, statRecord, sudRecord, tempDir, writeNdjson } from './replay-helpers.js';
 
@@ -42,8 +42,9 @@ test('an output that is also an input is refused before anything is opened, and 
   // A checkpoint whose journal would be the input: `--checkpoint X` writes X.journal.
   const journalInput = await writeNdjson(path.join(dir, 'run.ckpt.journal'), [sudRecord(4)]);
   cases.push([['replay', journalInput, '--format', 'ndjson', ...send, '--checkpoint', path.join(dir, 'run.ckpt')], /--checkpoint \(its journal\) .*run\.ckpt\.journal is also an input/]);
-  for (const [args, message] of cases) {
-    const r = await runCli(args);
+  const results = await mapLimit(cases, 4, ([args]) => runCli(args));
+  for (const [i, [args, message]] of cases.entries()) {
+    const r = results[i]!;
     assert.equal(r.code, 2, `${args.join(' ')}\n${r.stderr}`);
     assert.match(r.stderr, message);
     assert.match(r.stderr, /^report-replay: /);

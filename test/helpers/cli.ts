@@ -45,3 +45,17 @@ export function runCli(args: readonly string[], options: RunOptions = {}): Promi
     child.stdin!.end(options.input ?? '');
   });
 }
+
+/** `fn` over `items`, at most `limit` at a time, results in order: many short CLI runs without a burst of processes. */
+export async function mapLimit<T, R>(items: readonly T[], limit: number, fn: (item: T) => Promise<R>): Promise<R[]> {
+  const results: R[] = new Array(items.length);
+  let next = 0;
+  const worker = async (): Promise<void> => {
+    while (next < items.length) {
+      const i = next++;
+      results[i] = await fn(items[i]!);
+    }
+  };
+  await Promise.all(Array.from({ length: Math.min(limit, items.length) }, worker));
+  return results;
+}
