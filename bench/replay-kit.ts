@@ -130,7 +130,7 @@ export function quietIo(): Io {
 }
 
 export async function benchOptions(files: readonly string[], target: string, overrides: Partial<ReplayOptions> = {}): Promise<ReplayOptions> {
-  return replayDefaults(await resolveInputs(files), target, { credentials: { statSecret: STAT_SECRET }, transport: 'undici', retries: 0, ...overrides });
+  return replayDefaults(await resolveInputs(files), target, { credentials: { statSecret: STAT_SECRET, statSessionKey: 'bench-session-key' }, transport: 'undici', retries: 0, ...overrides });
 }
 
 export const fmt = (n: number, digits = 0): string => n.toLocaleString('en-US', { maximumFractionDigits: digits, minimumFractionDigits: digits });

@@ -45,7 +45,7 @@ export async function run(): Promise<void> {
     const empty = await measureNode(['-e', '0']);
     const validate = await withLimit(measureNode([CLI, 'validate', file, '--quiet']), 'validate');
     const replay = await withLimit(
-      measureNode([CLI, 'replay', file, '--target', target.url, '--stat-secret', STAT_SECRET, '--transport', 'undici', '--quiet', '--retries', '0']),
+      measureNode([CLI, 'replay', file, '--target', target.url, '--stat-secret', STAT_SECRET, '--stat-session-key', 'bench-session-key', '--transport', 'undici', '--quiet', '--retries', '0']),
       'replay',
     );
     if (replay.code !== 0) throw new Error(`replay exited ${replay.code}: ${replay.stderr.slice(0, 500)}`);
