@@ -149,12 +149,17 @@ function reportError(err: unknown, debug: boolean, io: Io): number {
   if (err instanceof UserError) {
     io.stderr.write(`report-replay: ${printable(err.message)}\n`);
     if (err.hint) io.stderr.write(`  hint: ${printable(err.hint)}\n`);
-    if (debug && err.stack) io.stderr.write(err.stack + '\n');
+    if (debug && err.stack) io.stderr.write(printableLines(err.stack) + '\n');
     return err.exitCode;
   }
   io.stderr.write(`report-replay: internal error: ${printable(describeError(err))}${debug ? '' : ' (run with --debug for details)'}\n`);
-  if (debug && err instanceof Error && err.stack) io.stderr.write(err.stack + '\n');
+  if (debug && err instanceof Error && err.stack) io.stderr.write(printableLines(err.stack) + '\n');
   return ExitCode.Usage;
+}
+
+/** A stack trace: its lines kept, each made printable. */
+function printableLines(text: string): string {
+  return text.split('\n').map(printable).join('\n');
 }
 
 export type { GlobalArgs };

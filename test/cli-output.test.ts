@@ -9,7 +9,8 @@ import { existsSync } from 'node:fs';
 import { mkdir, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { gzipSync } from 'node:zlib';
-import { runCli } from './helpers/cli.js';
+import { spawn } from 'node:child_process';
+import { CLI, runCli } from './helpers/cli.js';
 import { startReceiver } from '../src/serve/receiver.js';
 import { printable } from '../src/printable.js';
 import { main } from '../src/cli.js';
@@ -28,6 +29,31 @@ test('a full disk on stdout is one line and exit 2, never a stack trace or a cla
     assert.equal(r.stderr.trim().split('\n').length, 1, r.stderr);
     assert.doesNotMatch(r.stderr, /OK|would be sent|\n\s+at /);
   }
+});
+
+test('a reader that leaves (EPIPE) ends --print-requests with one line and exit 2; generate | head stays quiet', async (t) => {
+  const { dir, remove } = await tempDir();
+  t.after(remove);
+  const records = [];
+  for (let i = 0; i < 3000; i++) records.push(sudRecord(i));
+  // Far more than a pipe holds: the writer must wait for the reader, who leaves after one chunk.
+  const file = await writeNdjson(path.join(dir, 'sud.ndjson'), records);
+  const headOne = (args: readonly string[]) =>
+    new Promise<{ code: number | null; stderr: string }>((resolve, reject) => {
+      const child = spawn(process.execPath, [CLI, ...args], { env: { ...process.env, NO_COLOR: '1' }, stdio: ['ignore', 'pipe', 'pipe'] });
+      let stderr = '';
+      child.stderr.setEncoding('utf8').on('data', (d: string) => (stderr += d));
+      child.stdout.once('data', () => child.stdout.destroy());
+      child.on('error', reject);
+      child.on('close', (code) => resolve({ code, stderr }));
+    });
+  const printed = await headOne(['replay', file, '--dry-run', '--print-requests']);
+  assert.equal(printed.code, 2, printed.stderr);
+  assert.match(printed.stderr, /^report-replay: cannot write to stdout: its reader closed it; the output is incomplete$/m);
+  assert.doesNotMatch(printed.stderr, /would be sent|\n\s+at /);
+  const generated = await headOne(['generate', '--api', 'stat', '--count', '200000']);
+  assert.equal(generated.code, 0, generated.stderr);
+  assert.equal(generated.stderr, '');
 });
 
 test('an empty input says nothing was read: validate fails unless --allow-empty; replay says it sent nothing', async (t) => {
