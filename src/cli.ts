@@ -31,7 +31,7 @@ import { demoCommand, demoExamples } from './commands/demo.js';
 import { rulesCommand, rulesExamples } from './commands/rules.js';
 
 /** Each command's help examples; '' is the top level. */
-const EXAMPLES: Readonly<Record<string, readonly Example[]>> = {
+export const EXAMPLES: Readonly<Record<string, readonly Example[]>> = {
   '': [
     { command: 'report-replay validate samples/ndjson samples/csv', says: 'check logs: every bad record named by file, line, field and rule' },
     { command: 'report-replay demo', says: 'replay the samples to an embedded receiver and show the summary' },
