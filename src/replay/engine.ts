@@ -24,7 +24,7 @@ import { RecordIntake } from './intake.js';
 import type { ReplayOptions } from './options.js';
 import { ProgressLine, RateWindow, totalInputBytes } from './progress.js';
 import { RecordLedger } from './ledger.js';
-import { describeTimeSpan, Preflight } from './preflight.js';
+import { describeTimeSpan, Preflight, type TimeSpan } from './preflight.js';
 import { checkOptions, checkpointFingerprint, timingOf, tuneHeap } from './plan.js';
 import { RequestFlow, unixClock, type RequestSink, type Timing } from './requests.js';
 import { policyFor, type Backoff } from './retry.js';
@@ -178,7 +178,7 @@ class ReplayRun {
   }
 
   /** --pace original: the log's span and the run time, before the run starts (the pre-flight read learnt them). */
-  #tellTimeSpan(span: Parameters<typeof describeTimeSpan>[0]): void {
+  #tellTimeSpan(span: TimeSpan | undefined): void {
     const { lines, warning } = describeTimeSpan(span, this.#options.speed);
     for (const line of lines) this.#io.stderr.write(`report-replay: ${line}\n`);
     if (warning) this.#io.stderr.write(`report-replay: warning: ${warning}\n`);
