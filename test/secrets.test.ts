@@ -3,7 +3,7 @@ import assert from 'node:assert/strict';
 import { mkdtempSync, readFileSync, rmSync, writeFileSync, existsSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { runCli } from './helpers/cli.js';
+import { mapLimit, runCli } from './helpers/cli.js';
 import { startReceiver } from '../src/serve/receiver.js';
 import { serveOptions } from '../src/commands/serve.js';
 
@@ -101,21 +101,21 @@ test('a --signer plugin that throws while loading or signing cannot print a secr
       '}\n',
   );
   const env = { REPLAY_STAT_SECRET: SECRETS.statSecret, REPLAY_STAT_SESSION_KEY: SECRETS.sessionKey };
+  const sudCredentials = ['--sud-ss-token', SECRETS.ssToken, '--sud-uid', 'leader', '--sud-app-secret', SECRETS.appSecret, '--sud-app-id', 'a1'];
+  const runs: { what: string; args: string[]; message: RegExp }[] = [];
   for (const debug of [[], ['--debug']]) {
-    const load = await runCli(['replay', 'samples/ndjson/stat.ndjson', '--dry-run', '--signer', loading, ...debug], { env });
-    assert.equal(load.code, 2, load.stderr);
-    assert.match(load.stderr, /signer plugin .*loading\.mjs failed to load: cannot start with \*\*\* and \*\*\*/);
-    assertNoSecret(`plugin load error ${debug.join('')}`, load.stdout + load.stderr);
+    runs.push({ what: `plugin load error ${debug.join('')}`, args: ['replay', 'samples/ndjson/stat.ndjson', '--dry-run', '--signer', loading, ...debug], message: /signer plugin .*loading\.mjs failed to load: cannot start with \*\*\* and \*\*\*/ });
     for (const input of ['samples/ndjson/stat.ndjson', 'samples/ndjson/sud.ndjson']) {
-      const sign = await runCli(
-        ['replay', input, '--dry-run', '--signer', signing, '--sud-ss-token', SECRETS.ssToken, '--sud-uid', 'leader', '--sud-app-secret', SECRETS.appSecret, '--sud-app-id', 'a1', ...debug],
-        { env },
-      );
-      assert.equal(sign.code, 2, sign.stderr);
-      assert.match(sign.stderr, /failed to sign/);
-      assertNoSecret(`plugin sign error ${input} ${debug.join('')}`, sign.stdout + sign.stderr);
+      runs.push({ what: `plugin sign error ${input} ${debug.join('')}`, args: ['replay', input, '--dry-run', '--signer', signing, ...sudCredentials, ...debug], message: /failed to sign/ });
     }
   }
+  const results = await mapLimit(runs, 3, (run) => runCli(run.args, { env }));
+  runs.forEach((run, i) => {
+    const r = results[i]!;
+    assert.equal(r.code, 2, `${run.what}\n${r.stderr}`);
+    assert.match(r.stderr, run.message, run.what);
+    assertNoSecret(run.what, r.stdout + r.stderr);
+  });
 });
 
 test('a secret typed by mistake as an input or a target is not echoed', async () => {
