@@ -11,8 +11,8 @@ import { createReadStream } from 'node:fs';
 import type { Argv, CommandModule } from 'yargs';
 import { ExitCode, InputError, UsageError } from '../errors.js';
 import { fsProblem } from '../input/sources.js';
-import { JsonStreamError, readJsonValue, type JsonPath } from '../json/stream.js';
-import { checkReport, mergeReports } from '../report/merge.js';
+import { JsonStreamError, readJsonValue } from '../json/stream.js';
+import { checkReport, MERGE_READ_EXAMPLES, mergeReports, reportParts } from '../report/merge.js';
 import type { Report } from '../report/report.js';
 import type { RenderOptions } from '../report/table.js';
 import type { Example } from './examples.js';
@@ -42,25 +42,6 @@ export const mergeExamples: readonly Example[] = [
   { command: 'report-replay merge reports/shard-*.json --report merged.json', says: 'merge the reports of an Indexed Job, keep the result' },
   { command: 'report-replay merge shard-0.json shard-1.json --json > merged.json', says: 'the merged report as JSON on stdout' },
 ];
-
-/** What merge reads of a report; anything else in the file is passed over unread. */
-const REPORT_FIELDS = new Set(['command', 'startedAt', 'durationMs', 'exitCode', 'interrupted', 'totals', 'byEndpoint', 'findings', 'failures', 'notes']);
-
-/**
- * Examples kept per rule while reading when --max-examples is not given (the shards' own
- * limit is then inferred from what is kept): a report written with a huge --max-examples
- * still reads in bounded memory.
- */
-export const MERGE_READ_EXAMPLES = 1000;
-
-/** What to build of a report file: its known fields, and at most `examples` examples per rule. */
-function reportParts(examples: number): (path: JsonPath) => boolean {
-  return (path) => {
-    if (path.length === 1) return REPORT_FIELDS.has(String(path[0]));
-    if (path.length === 4 && path[0] === 'findings' && path[2] === 'examples') return (path[3] as number) < examples;
-    return true;
-  };
-}
 
 /**
  * Read and check one report file, streamed: the file is never held whole, only the parts
