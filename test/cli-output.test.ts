@@ -56,6 +56,13 @@ test('a reader that leaves (EPIPE) ends --print-requests with one line and exit 
   assert.equal(generated.stderr, '');
 });
 
+test('generated data is written as generated: a secret in the environment masks messages, not synthetic records', async () => {
+  const plain = await runCli(['generate', '--api', 'stat', '--count', '50']);
+  const withSecret = await runCli(['generate', '--api', 'stat', '--count', '50'], { env: { REPLAY_STAT_SECRET: '1000' } });
+  assert.match(plain.stdout, /"aid":1000/);
+  assert.equal(withSecret.stdout, plain.stdout);
+});
+
 test('an empty input says nothing was read: validate fails unless --allow-empty; replay says it sent nothing', async (t) => {
   const { dir, remove } = await tempDir();
   const receiver = await startReceiver({ port: 0 });

@@ -30,6 +30,7 @@ let io: Io = processIo();
 let config: Config = {};
 let stdoutFailure: NodeJS.ErrnoException | undefined;
 let readerMayLeave = false;
+let stdoutIsSynthetic = false;
 
 export function setExitCode(code: number): void {
   exitCode = code;
@@ -58,6 +59,14 @@ export function setLoadedConfig(loaded: Config): void {
  */
 export function allowReaderToLeave(): void {
   readerMayLeave = true;
+}
+
+/**
+ * For `generate`: its stdout is synthetic data that holds no secret by construction, and is
+ * written as generated (masking it would cost a scan of every chunk, and could only corrupt it).
+ */
+export function stdoutIsGeneratedData(): void {
+  stdoutIsSynthetic = true;
 }
 
 /** The error stdout failed with, as a user error (undefined while it works). */
@@ -96,7 +105,7 @@ export async function settleOutput(): Promise<void> {
  * A stream whose writes are masked; everything else is the stream's own. A write that
  * throws at once (a synchronous stream whose file is full) is treated as the stream's error.
  */
-function guarded<S extends NodeJS.WritableStream>(stream: S, onError: (err: NodeJS.ErrnoException) => void, failed: () => boolean): S {
+function guarded<S extends NodeJS.WritableStream>(stream: S, onError: (err: NodeJS.ErrnoException) => void, failed: () => boolean, unmasked: () => boolean): S {
   const write = (chunk: unknown, encodingOrDone?: unknown, done?: unknown): boolean => {
     const callback = typeof encodingOrDone === 'function' ? encodingOrDone : done;
     if (failed()) {
@@ -105,7 +114,8 @@ function guarded<S extends NodeJS.WritableStream>(stream: S, onError: (err: Node
       return true;
     }
     let masked = chunk;
-    if (typeof chunk === 'string') masked = maskSecrets(chunk);
+    if (unmasked()) masked = chunk;
+    else if (typeof chunk === 'string') masked = maskSecrets(chunk);
     else if (chunk instanceof Uint8Array && hasSecrets()) {
       const text = Buffer.from(chunk.buffer, chunk.byteOffset, chunk.byteLength).toString('utf8');
       const safe = maskSecrets(text);
@@ -133,6 +143,7 @@ export function resetContext(newIo: Io): void {
   config = {};
   stdoutFailure = undefined;
   readerMayLeave = false;
+  stdoutIsSynthetic = false;
   const noteStdout = (err: NodeJS.ErrnoException): void => {
     stdoutFailure ??= err;
   };
@@ -142,8 +153,8 @@ export function resetContext(newIo: Io): void {
   newIo.stderr.on('error', () => {});
   io = {
     ...newIo,
-    stdout: guarded(newIo.stdout, noteStdout, () => stdoutFailure !== undefined),
-    stderr: guarded(newIo.stderr, () => {}, () => false),
+    stdout: guarded(newIo.stdout, noteStdout, () => stdoutFailure !== undefined, () => stdoutIsSynthetic),
+    stderr: guarded(newIo.stderr, () => {}, () => false, () => false),
   };
 }
 

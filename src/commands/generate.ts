@@ -8,7 +8,7 @@ import { ExitCode, UsageError } from '../errors.js';
 import { DEFAULT_SEED, GENERATED_APIS, csvColumns, generateRecords, isGeneratedApi, type GeneratedApi } from '../generate/index.js';
 import { writeRecords, type OutputFormat, type WriteSummary } from '../generate/writer.js';
 import type { Example } from './examples.js';
-import { allowReaderToLeave, getIo, setExitCode, type GlobalArgs } from './context.js';
+import { allowReaderToLeave, getIo, setExitCode, stdoutIsGeneratedData, type GlobalArgs } from './context.js';
 
 export interface GenerateArgs extends GlobalArgs {
   api?: string;
@@ -77,6 +77,7 @@ export const generateCommand: CommandModule<GlobalArgs, GenerateArgs> = {
     const options = generateOptions(args);
     // `generate | head` is a normal way to end: the reader leaving is not an error.
     allowReaderToLeave();
+    stdoutIsGeneratedData();
     await runGenerate(options, getIo().stdout);
     setExitCode(ExitCode.Ok);
   },
