@@ -48,8 +48,8 @@ export const EXAMPLES: Readonly<Record<string, readonly Example[]>> = {
 const COMMANDS = Object.keys(EXAMPLES).filter((name) => name !== '');
 
 const EXIT_CODES =
-  'Exit codes: 0 all valid and delivered; 1 invalid or undelivered records, or a breached --threshold;\n' +
-  '2 usage, config or I/O error; 130 interrupted.';
+  'Exit codes: 0 all valid and delivered; 1 invalid or undelivered records, a breached --threshold,\n' +
+  'or validate read no record; 2 usage, config or I/O error; 130 interrupted.';
 
 /**
  * yargs-parser drops a lone `-` (stdin, or a `--delimiter -`): carry it through parsing as
