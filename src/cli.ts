@@ -1,18 +1,55 @@
 /**
  * The command line: yargs wiring, and the one place errors become messages and exit codes.
  * A UserError prints as one line (and a hint); anything else is a bug, printed as one line
- * too, with the stack only under --debug.
+ * too, with the stack only under --debug. Parse errors are usage errors in plain words
+ * (arguments.ts); --config is read and checked here, once, for every command.
  */
 import yargs from 'yargs';
-import { ExitCode, UserError, UsageError, describeError } from './errors.js';
-import { currentExitCode, getIo, processIo, resetContext, type GlobalArgs, type Io } from './commands/context.js';
-import { validateCommand } from './commands/validate.js';
-import { replayCommand } from './commands/replay.js';
-import { serveCommand } from './commands/serve.js';
-import { generateCommand } from './commands/generate.js';
-import { mergeCommand } from './commands/merge.js';
-import { demoCommand } from './commands/demo.js';
-import { rulesCommand } from './commands/rules.js';
+import { ExitCode, UserError, describeError } from './errors.js';
+import { loadConfig, SECRET_FLAGS, SECRET_VARIABLES } from './config/config.js';
+import { clearSecrets, registerSecret, registerUrlSecret } from './redact.js';
+import { printable } from './printable.js';
+import { checkTypedValues, commandOf, lastOneWins, describeParseFailure, typedValue, type KnownOptions, type ParseContext } from './commands/arguments.js';
+import { examplesText, type Example } from './commands/examples.js';
+import {
+  currentExitCode,
+  getIo,
+  outputFailure,
+  processIo,
+  resetContext,
+  setLoadedConfig,
+  settleOutput,
+  type GlobalArgs,
+  type Io,
+} from './commands/context.js';
+import { validateCommand, validateExamples } from './commands/validate.js';
+import { replayCommand, replayExamples } from './commands/replay.js';
+import { serveCommand, serveExamples } from './commands/serve.js';
+import { generateCommand, generateExamples } from './commands/generate.js';
+import { mergeCommand, mergeExamples } from './commands/merge.js';
+import { demoCommand, demoExamples } from './commands/demo.js';
+import { rulesCommand, rulesExamples } from './commands/rules.js';
+
+/** Each command's help examples; '' is the top level. */
+export const EXAMPLES: Readonly<Record<string, readonly Example[]>> = {
+  '': [
+    { command: 'report-replay validate samples/ndjson samples/csv', says: 'check logs: every bad record named by file, line, field and rule' },
+    { command: 'report-replay demo', says: 'replay the samples to an embedded receiver and show the summary' },
+  ],
+  validate: validateExamples,
+  replay: replayExamples,
+  serve: serveExamples,
+  generate: generateExamples,
+  merge: mergeExamples,
+  demo: demoExamples,
+  rules: rulesExamples,
+};
+
+const COMMANDS = Object.keys(EXAMPLES).filter((name) => name !== '');
+
+const EXIT_CODES =
+  'Exit codes: 0 all valid and delivered; 1 invalid or undelivered records, a breached --threshold,\n' +
+  'or validate read no record; 2 usage, config or I/O error; 130 interrupted.';
 
 /**
  * yargs-parser drops a lone `-` (stdin, or a `--delimiter -`): carry it through parsing as
@@ -28,15 +65,37 @@ function restoreDash(argv: Record<string, unknown>): void {
   }
 }
 
+/**
+ * Secrets typed on the command line or set in the environment are masked from the first
+ * line printed — before parsing, so that even a parse error cannot echo one. The config
+ * file's are registered when it is loaded.
+ */
+function registerCommandLineSecrets(args: readonly string[], env: NodeJS.ProcessEnv): void {
+  for (const flag of SECRET_FLAGS) {
+    const name = flag.slice(2);
+    registerSecret(typedValue(args, name));
+    registerSecret(typedValue(args, name.replace(/-([a-z])/g, (_m, c: string) => c.toUpperCase())));
+  }
+  for (const variable of SECRET_VARIABLES) registerSecret(env[variable]);
+  for (const name of ['target', 'sud-url', 'sudUrl']) registerUrlSecret(typedValue(args, name));
+}
+
 export async function main(argv: readonly string[], io: Io = processIo()): Promise<number> {
   resetContext(io);
+  clearSecrets();
+  registerCommandLineSecrets(argv, io.env);
   const debug = argv.includes('--debug');
   const args = argv.map((a) => (a === '-' ? DASH : a));
+  const out = getIo();
   try {
-    const parser = yargs(args)
+    const parser = yargs(args);
+    const context = (): ParseContext => ({ options: (parser as unknown as { getOptions(): KnownOptions }).getOptions(), args: argv, commands: COMMANDS });
+    parser
       .scriptName('report-replay')
+      .locale('en')
+      .parserConfiguration({ 'parse-positional-numbers': false })
       .usage('$0 <command> [options]\n\nValidate, sign and replay game reporting event logs (NDJSON or CSV) to the stat, SUD and download reporting APIs.')
-      .option('config', { describe: 'JSON config file (targets, environments, credentials; ${ENV} references)', type: 'string', requiresArg: true, global: true })
+      .option('config', { describe: 'JSON config file (targets, environments, credentials; ${ENV} references); read and checked by every command', type: 'string', requiresArg: true, global: true })
       .option('debug', { describe: 'show stack traces for errors', type: 'boolean', default: false, global: true })
       .option('quiet', { alias: 'q', describe: 'no progress line and no summary table', type: 'boolean', default: false, global: true })
       .command(validateCommand as never)
@@ -46,42 +105,61 @@ export async function main(argv: readonly string[], io: Io = processIo()): Promi
       .command(mergeCommand as never)
       .command(demoCommand as never)
       .command(rulesCommand as never)
-      .demandCommand(1, 'say which command to run: validate, replay, serve, generate or merge (see --help)')
-      .recommendCommands()
+      .demandCommand(1, `say which command to run: ${COMMANDS.join(', ')} (see --help)`)
       .strict()
       .help()
       .alias('h', 'help')
       .version()
-      .wrap(Math.min(110, (io.stdout as { columns?: number }).columns ?? 100))
-      .epilogue('Exit codes: 0 all valid and delivered; 1 invalid or undelivered records, or a breached --threshold; 2 usage, config or I/O error; 130 interrupted.')
+      .wrap(Math.min(110, out.stdout.columns ?? 100))
       .middleware(restoreDash)
+      .middleware(async (parsed) => {
+        lastOneWins(parsed, context().options);
+        checkTypedValues(parsed, context());
+        // A --config that is missing or invalid stops every command: a flag is never silently ignored.
+        setLoadedConfig(await loadConfig((parsed as GlobalArgs).config, out.env));
+      })
       .exitProcess(false)
       .fail((message, err) => {
-        if (err) throw err;
-        throw new UsageError(message ?? 'invalid command line', 'see --help');
+        // yargs' own parse errors (YError) are the user's; anything else was thrown by a command.
+        if (err && err.name !== 'YError') throw err;
+        throw describeParseFailure(message ?? err?.message ?? 'invalid command line', context());
       });
     let helpOrVersion = '';
     await parser.parseAsync(args, {}, (err, _argv, output) => {
       if (err) throw err;
       helpOrVersion = output;
     });
-    if (helpOrVersion) io.stdout.write(helpOrVersion + '\n');
-    return currentExitCode();
+    if (helpOrVersion) out.stdout.write(withExamples(helpOrVersion, argv) + '\n');
+    await settleOutput();
+    const failure = outputFailure();
+    return failure ? reportError(failure, debug, out) : currentExitCode();
   } catch (err) {
-    return reportError(err, debug, getIo());
+    return reportError(err, debug, out);
   }
+}
+
+/** yargs' help, then the command's examples (unwrapped) and the exit codes. */
+function withExamples(output: string, argv: readonly string[]): string {
+  if (!argv.includes('--help') && !argv.includes('-h')) return output; // --version
+  const examples = examplesText(EXAMPLES[commandOf(argv, COMMANDS) ?? ''] ?? []);
+  return [output, examples, EXIT_CODES].filter((part) => part !== '').join('\n\n');
 }
 
 function reportError(err: unknown, debug: boolean, io: Io): number {
   if (err instanceof UserError) {
-    io.stderr.write(`report-replay: ${err.message}\n`);
-    if (err.hint) io.stderr.write(`  hint: ${err.hint}\n`);
-    if (debug && err.stack) io.stderr.write(err.stack + '\n');
+    io.stderr.write(`report-replay: ${printable(err.message)}\n`);
+    if (err.hint) io.stderr.write(`  hint: ${printable(err.hint)}\n`);
+    if (debug && err.stack) io.stderr.write(printableLines(err.stack) + '\n');
     return err.exitCode;
   }
-  io.stderr.write(`report-replay: internal error: ${describeError(err)}${debug ? '' : ' (run with --debug for details)'}\n`);
-  if (debug && err instanceof Error && err.stack) io.stderr.write(err.stack + '\n');
+  io.stderr.write(`report-replay: internal error: ${printable(describeError(err))}${debug ? '' : ' (run with --debug for details)'}\n`);
+  if (debug && err instanceof Error && err.stack) io.stderr.write(printableLines(err.stack) + '\n');
   return ExitCode.Usage;
+}
+
+/** A stack trace: its lines kept, each made printable. */
+function printableLines(text: string): string {
+  return text.split('\n').map(printable).join('\n');
 }
 
 export type { GlobalArgs };

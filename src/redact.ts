@@ -1,12 +1,21 @@
 /**
- * Secrets never reach output, reports or errors (SPEC §4). Two layers: fields that always
- * hold secrets are masked by name wherever they appear (session_key, ss_token), and the
- * configured secret values are masked wherever they appear in text.
+ * Secrets never reach output, reports or errors (README "Configuration"). Two layers:
+ * fields that always hold secrets are masked by name wherever a request or record is shown
+ * (session_key, ss_token), and the configured secret values are masked by value in
+ * everything that leaves the process — the command's stdout and stderr (see
+ * commands/context.ts) and the files it writes (report, --failed). The values are
+ * registered here once, as soon as they are known (flags, environment, config file).
  */
 import type { Credentials } from './apis/api.js';
 import { JsonNumberText } from './json/exact.js';
 
 export const MASK = '***';
+
+/**
+ * Values shorter than this are not masked by value: a secret of one or two characters (the
+ * README's `--stat-secret S`) would otherwise mask every such letter of every message.
+ */
+const MIN_SECRET_LENGTH = 3;
 
 /** Parameter, JSON field and header names whose values are secret. */
 const SECRET_NAMES = new Set(['session_key', 'ss_token', 'sstoken', 'secret', 'app_secret', 'appsecret', 'authorization', 'cookie']);
@@ -18,7 +27,7 @@ export function isSecretName(name: string): boolean {
 /** The configured secret values (not the ids), longest first so overlaps mask fully. */
 export function secretValues(creds: Credentials): string[] {
   return [creds.statSecret, creds.statSessionKey, creds.sudSsToken, creds.sudAppSecret]
-    .filter((v): v is string => typeof v === 'string' && v.length >= 3)
+    .filter((v): v is string => typeof v === 'string' && v.length >= MIN_SECRET_LENGTH)
     .sort((a, b) => b.length - a.length);
 }
 
@@ -36,4 +45,128 @@ export function redactFields<T>(value: T): T {
   const out: Record<string, unknown> = {};
   for (const [key, v] of Object.entries(value)) out[key] = isSecretName(key) && v !== '' && v !== undefined ? MASK : redactFields(v);
   return out as T;
+}
+
+/** `a=1&session_key=k` → `a=1&session_key=***`; other parameters byte for byte. */
+export function maskParams(encoded: string): string {
+  if (encoded === '') return encoded;
+  return encoded
+    .split('&')
+    .map((pair) => {
+      const eq = pair.indexOf('=');
+      const name = eq < 0 ? pair : pair.slice(0, eq);
+      let decoded = name;
+      try {
+        decoded = decodeURIComponent(name.replace(/\+/g, ' '));
+      } catch {
+        // A name that is not valid percent-encoding is shown as it is.
+      }
+      return eq >= 0 && isSecretName(decoded) && eq < pair.length - 1 ? `${name}=${MASK}` : pair;
+    })
+    .join('&');
+}
+
+/** The query string's secret parameters masked; the rest of the URL as it is. */
+export function maskUrl(url: string): string {
+  const q = url.indexOf('?');
+  return q < 0 ? url : url.slice(0, q + 1) + maskParams(url.slice(q + 1));
+}
+
+function contentType(headers: Readonly<Record<string, string | string[] | undefined>>): string {
+  for (const name in headers) {
+    if (name.toLowerCase() !== 'content-type') continue;
+    const value = headers[name];
+    return (Array.isArray(value) ? value.join(',') : (value ?? '')).toLowerCase();
+  }
+  return '';
+}
+
+/** A secret-named JSON member with a non-empty string or a number as its value (at any depth). */
+const SECRET_JSON_MEMBER = new RegExp(`("(?:${[...SECRET_NAMES].join('|')})"\\s*:\\s*)("(?:[^"\\\\]|\\\\.)+"|-?\\d[\\d.eE+-]*)`, 'gi');
+
+/**
+ * A request body with its secret-named fields masked: JSON members or form parameters, by
+ * the content type. Everything else stays byte for byte (a capture must show what came).
+ */
+export function maskBody(body: string, headers: Readonly<Record<string, string | string[] | undefined>>): string {
+  const type = contentType(headers);
+  if (type.includes('json')) return body.replace(SECRET_JSON_MEMBER, (_member, head: string) => `${head}"${MASK}"`);
+  if (type.includes('x-www-form-urlencoded')) return maskParams(body);
+  return body;
+}
+
+/** Headers with the values of secret-named ones masked. */
+export function maskHeaders<T extends string | string[] | undefined>(headers: Readonly<Record<string, T>>): Record<string, T | string> {
+  const out: Record<string, T | string> = {};
+  for (const name in headers) out[name] = isSecretName(name) ? MASK : headers[name]!;
+  return out;
+}
+
+// ---------------------------------------------------------------------------------------
+// The secrets of this process: what the output layer masks by value.
+
+/** Every form a registered secret may take in output, longest first. */
+let forms: string[] = [];
+const registered = new Set<string>();
+
+/**
+ * The forms a value takes in what we write: as it is, percent-encoded (URLs, form bodies;
+ * `+` for spaces too), and JSON-escaped (reports, --print-requests, NDJSON files).
+ */
+function formsOf(value: string): string[] {
+  const encoded = encodeURIComponent(value);
+  return [value, encoded, encoded.replace(/%20/g, '+'), JSON.stringify(value).slice(1, -1)];
+}
+
+/** Mask `value` in everything this process writes from now on (undefined and short values are ignored). */
+export function registerSecret(value: string | undefined): void {
+  if (value === undefined || value.length < MIN_SECRET_LENGTH || registered.has(value)) return;
+  registered.add(value);
+  const all = new Set(forms);
+  for (const form of formsOf(value)) if (form.length >= MIN_SECRET_LENGTH) all.add(form);
+  forms = [...all].sort((a, b) => b.length - a.length);
+}
+
+/** The password of a URL with credentials (`http://user:pw@host`), which is a secret too. */
+export function registerUrlSecret(text: string | undefined): void {
+  if (text === undefined) return;
+  let url: URL;
+  try {
+    url = new URL(text);
+  } catch {
+    return;
+  }
+  if (url.password) {
+    registerSecret(url.password);
+    registerSecret(decodeURIComponent(url.password));
+  }
+}
+
+/** For a fresh invocation (tests run several in one process). */
+export function clearSecrets(): void {
+  registered.clear();
+  forms = [];
+}
+
+/** True when some secret is registered (writers of bulk data skip the work otherwise). */
+export function hasSecrets(): boolean {
+  return forms.length > 0;
+}
+
+/** `text` with every registered secret, in every form, masked. */
+export function maskSecrets(text: string): string {
+  return forms.length === 0 ? text : redactText(text, forms);
+}
+
+/** A URL without its user name and password: what may be shown or stored of a target. */
+export function urlWithoutCredentials(text: string): string {
+  try {
+    const url = new URL(text);
+    if (!url.username && !url.password) return text;
+    url.username = '';
+    url.password = '';
+    return url.toString().replace(/\/$/, text.endsWith('/') ? '/' : '');
+  } catch {
+    return text;
+  }
 }

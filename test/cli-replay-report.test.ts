@@ -20,6 +20,6 @@ test('replay --report and --json carry findings whose example is an int64, digit
 test('an unwritable --report path is one line naming it, exit 2', async () => {
   const r = await runCli(['replay', 'samples/ndjson/sud.ndjson', '--dry-run', '--report', join(tmpdir(), 'no-such-dir-rr', 'r.json')]);
   assert.equal(r.code, 2);
-  assert.match(r.stderr, /^report-replay: .*r\.json: cannot write the report/);
+  assert.match(r.stderr, /^report-replay: --report .*r\.json cannot be written: there is no folder/);
   assert.doesNotMatch(r.stderr, /internal error|\n\s+at /);
 });

@@ -39,7 +39,7 @@ test('a config file that is not JSON gets one line naming it', () => {
 });
 
 test('a missing config file is a config error naming the file', async () => {
-  await assert.rejects(loadConfig(join(tmpdir(), 'no-such-config-rr.json'), {}), /no-such-config-rr\.json: cannot read the config file/);
+  await assert.rejects(loadConfig(join(tmpdir(), 'no-such-config-rr.json'), {}), /--config .*no-such-config-rr\.json: cannot read it: no such file/);
 });
 
 test('loadConfig reads a real file', async (t) => {

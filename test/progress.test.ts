@@ -1,6 +1,6 @@
 import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
-import { ProgressLine, formatEta, type ProgressCounts } from '../src/replay/progress.js';
+import { ProgressLine, RateWindow, formatEta, type ProgressCounts } from '../src/replay/progress.js';
 
 /** A stream that keeps what is written, with an optional terminal width. */
 class FakeStream {
@@ -101,6 +101,42 @@ describe('progress line', () => {
     const { stream, progress } = setup();
     progress.done();
     assert.deepEqual(stream.writes, []);
+  });
+});
+
+describe('progress against a slow server, and after --resume', () => {
+  it('shows the requests in flight, and no rate until it knows one (never "0 req/s" while requests are out)', () => {
+    const { stream, progress } = setup();
+    progress.update({ read: 200, sent: 64, ok: 0, failed: 0, inFlight: 64, rate: undefined });
+    assert.equal(stream.writes[0], '\r200 read  0 delivered  0 failed  64 requests  64 in flight\x1b[K');
+  });
+
+  it('measures the rate over a window of seconds, not over one tick', () => {
+    const window = new RateWindow(5000);
+    assert.equal(window.sample(0, 0), undefined, 'no history yet');
+    assert.equal(window.sample(200, 64), undefined, 'under a second of history');
+    // A slow server: 64 requests go at once, the next 64 only when they are answered 2 s later.
+    assert.equal(window.sample(1000, 64), 64);
+    assert.equal(window.sample(1200, 64), (64 * 1000) / 1200, 'a tick with no sends does not read 0');
+    assert.equal(window.sample(2000, 128), 64);
+    window.sample(6000, 192);
+    assert.equal(window.sample(7000, 192), (192 - 128) * 1000 / 5000, 'older samples leave the window');
+  });
+
+  it('after --resume, the records an earlier run settled count as done, and the ETA is reckoned on the rest', () => {
+    const { stream, progress, advance } = setup({ totalBytes: 1000 });
+    advance(10_000);
+    // 600 records were settled before; this run read 100 more (bytes 0..700 read), settled 50 of them in 10 s.
+    progress.update({ read: 100, sent: 50, ok: 50, failed: 0, rate: 5, bytesRead: 700, skipped: 600 });
+    // About 1,000 records in all: 650 done (65%); this run has 400 to do, 50 done in 10 s → 70 s left.
+    assert.match(stream.writes[0]!, /  65%  ETA 1:10\x1b\[K$/);
+  });
+
+  it('a reading line shows records read and the share of the input read', () => {
+    const { stream, progress, advance } = setup({ totalBytes: 4000 });
+    advance(2000);
+    progress.reading('validating', { read: 1234, invalid: 3, bytesRead: 1000 });
+    assert.equal(stream.writes[0], '\rvalidating: 1,234 read  3 invalid  25%  ETA 0:06\x1b[K');
   });
 });
 

@@ -16,6 +16,7 @@ function args(overrides: Partial<ServeArgs> = {}): ServeArgs {
     sudErrorRate: 0,
     sudFailFirst: false,
     allowUnknownAid: false,
+    recordSecrets: false,
     ...overrides,
   };
 }

@@ -23,7 +23,7 @@ test('a valid SUD report is answered HTTP 200 {"ret_code":0,"ret_msg":""}', asyn
 test('mg_id past 2^53 is read exactly: recorded digit for digit, and an off-by-one mg_id_str is caught', async (t) => {
   const dir = tempDir(t, 'serve-sud');
   const file = join(dir, 'requests.ndjson');
-  await withReceiver({ record: file }, async (receiver) => {
+  await withReceiver({ record: file, recordSecrets: true }, async (receiver) => {
     const ok = await post(receiver.url + SUD_PATH, { headers: JSON_HEADERS, body: sudStart('round-a') });
     assert.equal(retCode(ok).ret_code, 0, ok.text);
     // 1461227817776713819 and ...818 are the same double: only an exact parser tells them apart.

@@ -174,6 +174,13 @@ export interface Endpoint {
   uniquify?(value: JsonObject, loop: number): JsonObject;
   /** Shard key (SPEC §9): stat `uid`, SUD `game_round_id`, download `appid`+id. */
   shardKey(value: JsonObject): string;
+  /**
+   * Credentials a record of this endpoint still needs, given those configured: what its
+   * requests must carry that neither the record nor the configuration supplies (stat:
+   * `session_key`, which its API marks required). Empty, or absent, when it can be sent.
+   * A replay checks this before it sends anything.
+   */
+  recordNeeds?(value: JsonObject, credentials: Credentials): readonly (keyof Credentials)[];
   /** The record's own time in epoch ms, for --pace original; undefined when it has none. */
   timeOf(value: JsonObject): number | undefined;
   /** Builder for this endpoint's requests in one run. */

@@ -1,5 +1,5 @@
 /** Turn a signed PendingRequest into the bytes on the wire: URL, headers, body. */
-import type { PendingRequest } from './api.js';
+import type { EndpointId, PendingRequest } from './api.js';
 
 export interface WireRequest {
   readonly method: 'POST';
@@ -9,8 +9,8 @@ export interface WireRequest {
 }
 
 export interface Target {
-  /** Base URL for every endpoint, without a trailing slash: `http://127.0.0.1:8000`. */
-  readonly baseUrl: string;
+  /** Base URL for every endpoint, without a trailing slash: `http://127.0.0.1:8000`. Absent when only SUD is sent (to `sudUrl`). */
+  readonly baseUrl?: string;
   /** Full URL for SUD (--sud-url), overriding base + path. */
   readonly sudUrl?: string;
 }
@@ -93,9 +93,17 @@ export function decodeParams(text: string): Record<string, string> {
   return params;
 }
 
+/** Where an endpoint's requests go under `target`: SUD's own URL, or the base URL and `path`; undefined when the target has neither. */
+export function endpointUrl(endpoint: EndpointId, path: string, target: Target): string | undefined {
+  if (endpoint === 'sud.report_game_info' && target.sudUrl) return target.sudUrl;
+  return target.baseUrl === undefined ? undefined : target.baseUrl + path;
+}
+
 export function requestUrl(request: PendingRequest, target: Target): string {
-  if (request.endpoint === 'sud.report_game_info' && target.sudUrl) return target.sudUrl;
-  return target.baseUrl + request.path;
+  const url = endpointUrl(request.endpoint, request.path, target);
+  // A replay checks every endpoint's URL before it sends (replay/preflight.ts).
+  if (url === undefined) throw new Error(`internal: no URL for ${request.endpoint}`);
+  return url;
 }
 
 export function encodeRequest(request: PendingRequest, target: Target): WireRequest {

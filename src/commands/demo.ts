@@ -13,13 +13,19 @@ import { renderSummary } from '../report/table.js';
 import { runReplay } from '../replay/engine.js';
 import { replayDefaults } from '../replay/options.js';
 import { ExitCode } from '../errors.js';
+import type { Example } from './examples.js';
 import { getIo, setExitCode, type GlobalArgs } from './context.js';
-import { useColor } from './shared-options.js';
+import { terminalWidth, useColor } from './shared-options.js';
 
 /** The package's own samples, wherever it is installed. dist/src/commands/ → package root. */
 export const SAMPLES_DIR = fileURLToPath(new URL('../../../samples/', import.meta.url));
 
 const DEMO_CREDENTIALS = { statSecret: 'demo-stat-secret', statSessionKey: 'demo-session', sudAppId: 'demo-app', sudAppSecret: 'demo-sud-secret' };
+
+export const demoExamples: readonly Example[] = [
+  { command: 'report-replay demo', says: 'a receiver on a free 127.0.0.1 port, the samples replayed to it (signed), both counts' },
+  { command: 'report-replay demo --quiet && echo works', says: 'prints nothing; the exit code says whether the install works' },
+];
 
 export const demoCommand: CommandModule<GlobalArgs, GlobalArgs> = {
   command: 'demo',
@@ -42,7 +48,8 @@ export const demoCommand: CommandModule<GlobalArgs, GlobalArgs> = {
       stats.finish();
       const totals = stats.totals();
       const exitCode = outcome.interrupted ? ExitCode.Interrupted : totals.invalid > 0 || outcome.undelivered > 0 ? ExitCode.Failed : ExitCode.Ok;
-      if (!args.quiet) io.stdout.write(renderSummary(buildReport(stats, { exitCode }), { color: useColor(io.stdout, io.env), mode: 'replay' }));
+      const width = terminalWidth(io.stdout, io.env);
+      if (!args.quiet) io.stdout.write(renderSummary(buildReport(stats, { exitCode }), { color: useColor(io.stdout, io.env), mode: 'replay', ...(width !== undefined && { width }) }));
       const seen = receiver.stats().totals;
       if (!args.quiet) io.stdout.write(`\nThe receiver's own count: ${seen.accepted} of ${seen.requests} requests accepted, ${seen.rejected} rejected, ${seen.duplicates} duplicates.\n`);
       setExitCode(exitCode);

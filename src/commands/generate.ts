@@ -7,7 +7,8 @@ import type { Argv, CommandModule } from 'yargs';
 import { ExitCode, UsageError } from '../errors.js';
 import { DEFAULT_SEED, GENERATED_APIS, csvColumns, generateRecords, isGeneratedApi, type GeneratedApi } from '../generate/index.js';
 import { writeRecords, type OutputFormat, type WriteSummary } from '../generate/writer.js';
-import { getIo, setExitCode, type GlobalArgs } from './context.js';
+import type { Example } from './examples.js';
+import { allowReaderToLeave, getIo, setExitCode, stdoutIsGeneratedData, type GlobalArgs } from './context.js';
 
 export interface GenerateArgs extends GlobalArgs {
   api?: string;
@@ -29,12 +30,18 @@ function builder(y: Argv<GlobalArgs>): Argv<GenerateArgs> {
     .option('api', { describe: 'which API to generate records for: stat, sud or download', type: 'string', requiresArg: true })
     .option('count', { describe: 'how many records (lines or CSV rows) to write: 1000, 1_000_000 or 1e6', type: 'string', requiresArg: true })
     .option('format', { describe: 'ndjson or csv (a header row, dotted names for nested fields)', type: 'string', default: 'ndjson', requiresArg: true })
-    .option('seed', { describe: `seed: the same seed gives byte-identical output (default ${DEFAULT_SEED})`, type: 'string', requiresArg: true })
-    .example('$0 generate --api stat --count 100000 > stat.ndjson', '100 k stat events, reproducible')
-    .example('$0 generate --api sud --count 1000 --format csv --seed 7 > sud.csv', 'SUD game_start/game_settle pairs as CSV')
-    .example('$0 generate --api download --count 10000000 | gzip > download.ndjson.gz', 'ten million records in flat memory')
-    .example('$0 generate --api stat --count 50000 | $0 replay - --format ndjson --target http://127.0.0.1:8000 --rate 500', 'generate and replay in one pipe') as unknown as Argv<GenerateArgs>;
+    .option('seed', { describe: `seed: the same seed gives byte-identical output (default ${DEFAULT_SEED})`, type: 'string', requiresArg: true }) as unknown as Argv<GenerateArgs>;
 }
+
+export const generateExamples: readonly Example[] = [
+  { command: 'report-replay generate --api stat --count 100000 > stat.ndjson', says: '100 k stat events, the same bytes on every run' },
+  { command: 'report-replay generate --api sud --count 1000 --format csv --seed 7 > sud.csv', says: 'SUD game_start/game_settle pairs as CSV' },
+  { command: 'report-replay generate --api download --count 10000000 | gzip > download.ndjson.gz', says: 'ten million records in flat memory' },
+  {
+    command: 'report-replay generate --api stat --count 1000 | report-replay replay - --format ndjson --target http://127.0.0.1:8000 --rate 500 --stat-secret S --stat-session-key K',
+    says: 'generate and replay in one pipe',
+  },
+];
 
 /** A whole number ≥ 0 as typed (`1000`, `1_000_000`, `1e6`), or undefined when it is not one. */
 function wholeNumber(value: string | number): number | undefined {
@@ -68,6 +75,9 @@ export const generateCommand: CommandModule<GlobalArgs, GenerateArgs> = {
   builder,
   handler: async (args) => {
     const options = generateOptions(args);
+    // `generate | head` is a normal way to end: the reader leaving is not an error.
+    allowReaderToLeave();
+    stdoutIsGeneratedData();
     await runGenerate(options, getIo().stdout);
     setExitCode(ExitCode.Ok);
   },

@@ -7,15 +7,18 @@
  * not 0, or the merged counts show invalid or undelivered records); 2 when a file cannot
  * be read or is not a report.
  */
-import { readFile } from 'node:fs/promises';
+import { createReadStream } from 'node:fs';
 import type { Argv, CommandModule } from 'yargs';
 import { ExitCode, InputError, UsageError } from '../errors.js';
 import { fsProblem } from '../input/sources.js';
-import { checkReport, mergeReports } from '../report/merge.js';
-import { reportJson, writeReport, type Report } from '../report/report.js';
-import { renderSummary, type RenderOptions } from '../report/table.js';
+import { JsonStreamError, readJsonValue } from '../json/stream.js';
+import { checkReport, MERGE_READ_EXAMPLES, mergeReports, reportParts } from '../report/merge.js';
+import type { Report } from '../report/report.js';
+import type { RenderOptions } from '../report/table.js';
+import type { Example } from './examples.js';
+import { checkOutputs } from './outputs.js';
 import { getIo, setExitCode, type GlobalArgs } from './context.js';
-import { useColor } from './shared-options.js';
+import { showReport, usageText } from './shared-options.js';
 
 export interface MergeArgs extends GlobalArgs {
   reports: string[];
@@ -24,29 +27,39 @@ export interface MergeArgs extends GlobalArgs {
   maxExamples?: number;
 }
 
+const DESCRIBE = 'merge the JSON reports of sharded runs into one (counts added, latency histograms merged)';
+
 function builder(y: Argv<GlobalArgs>): Argv<MergeArgs> {
   return y
-    .positional('reports', { describe: 'JSON reports of the shards (written with --report)', type: 'string', array: true, demandOption: true })
+    .usage(usageText('merge <reports..>', DESCRIBE, '<reports..>  JSON reports of the shards (written with --report)'))
+    .option('reports', { type: 'string', array: true, hidden: true })
     .option('report', { describe: 'write the merged JSON report to FILE', type: 'string', requiresArg: true })
     .option('json', { describe: 'print the merged JSON report to stdout instead of the table', type: 'boolean', default: false })
-    .option('max-examples', { describe: "examples kept per rule (default: the shards' own limit)", type: 'number', requiresArg: true })
-    .example('$0 merge reports/shard-*.json --report merged.json', 'merge the reports of an Indexed Job, keep the result')
-    .example('$0 merge shard-0.json shard-1.json --json | jq .byEndpoint', 'the merged report as JSON on stdout') as unknown as Argv<MergeArgs>;
+    .option('max-examples', { describe: "examples kept per rule (default: the shards' own limit)", type: 'number', requiresArg: true }) as unknown as Argv<MergeArgs>;
 }
 
-/** Read and check one report file; every problem is one line naming the file (exit 2). */
-export async function readReportFile(file: string): Promise<Report> {
-  let text: string;
-  try {
-    text = await readFile(file, 'utf8');
-  } catch (err) {
-    throw new InputError(file, fsProblem(err), err);
-  }
+export const mergeExamples: readonly Example[] = [
+  { command: 'report-replay merge reports/shard-*.json --report merged.json', says: 'merge the reports of an Indexed Job, keep the result' },
+  { command: 'report-replay merge shard-0.json shard-1.json --json > merged.json', says: 'the merged report as JSON on stdout' },
+];
+
+/**
+ * Read and check one report file, streamed: the file is never held whole, only the parts
+ * merge uses (a file that is not a report stops at its first wrong character). Every
+ * problem is one line naming the file (exit 2).
+ */
+export async function readReportFile(file: string, options: { maxExamples?: number } = {}): Promise<Report> {
   let value: unknown;
   try {
-    value = JSON.parse(text);
+    const stream = createReadStream(file, { encoding: 'utf8', highWaterMark: 256 * 1024 });
+    try {
+      value = await readJsonValue(stream, reportParts(options.maxExamples ?? MERGE_READ_EXAMPLES));
+    } finally {
+      stream.destroy();
+    }
   } catch (err) {
-    throw new InputError(file, `not JSON (${(err as Error).message})`, err);
+    if (err instanceof JsonStreamError) throw new InputError(file, `not JSON (${err.message})`, err);
+    throw new InputError(file, fsProblem(err), err);
   }
   const checked = checkReport(value);
   if ('problem' in checked) throw new InputError(file, checked.problem);
@@ -65,19 +78,24 @@ export function mergedRunFailed(report: Report): boolean {
 
 export const mergeCommand: CommandModule<GlobalArgs, MergeArgs> = {
   command: 'merge <reports..>',
-  describe: 'merge the JSON reports of sharded runs into one (counts added, latency histograms merged)',
+  describe: DESCRIBE,
   builder,
   handler: async (args) => {
     const io = getIo();
     if (args.maxExamples !== undefined && !(Number.isInteger(args.maxExamples) && args.maxExamples >= 0)) {
       throw new UsageError(`--max-examples must be a whole number ≥ 0, not ${args.maxExamples}`);
     }
+    if (!args.reports || args.reports.length === 0) throw new UsageError('merge needs at least one report file (written by --report)');
+    if (args.report !== undefined) {
+      // The merged report must not overwrite a shard's report it reads (by device and inode, not by name).
+      const shards = args.reports.map((file) => ({ name: file, path: file, format: 'ndjson' as const, gzip: false }));
+      await checkOutputs([{ flag: '--report', path: args.report }], shards);
+    }
     const reports: Report[] = [];
-    for (const file of args.reports) reports.push(await readReportFile(file));
-    const merged = mergeReports(reports, args.maxExamples === undefined ? {} : { maxExamples: args.maxExamples });
-    if (args.report) await writeReport(args.report, merged);
-    if (args.json) io.stdout.write(reportJson(merged) + '\n');
-    else if (!args.quiet) io.stdout.write(renderSummary(merged, { color: useColor(io.stdout, io.env), mode: renderMode(merged.command) }));
+    const read = args.maxExamples === undefined ? {} : { maxExamples: args.maxExamples };
+    for (const file of args.reports) reports.push(await readReportFile(file, read));
+    const merged = mergeReports(reports, read);
+    await showReport(merged, args, { io, mode: renderMode(merged.command) });
     setExitCode(mergedRunFailed(merged) ? ExitCode.Failed : ExitCode.Ok);
   },
 };

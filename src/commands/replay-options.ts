@@ -2,12 +2,12 @@
 import { existsSync } from 'node:fs';
 import type { Credentials } from '../apis/api.js';
 import type { InputSource } from '../input/sources.js';
-import { loadConfig, resolveCredentials, selectEnvironment, type CredentialFlags } from '../config/config.js';
+import { resolveCredentials, selectEnvironment, urlProblem, type CredentialFlags } from '../config/config.js';
 import { parseDuration, parseRamp } from '../replay/pacer.js';
 import { parseThreshold } from '../replay/thresholds.js';
 import type { ReplayOptions } from '../replay/options.js';
 import { UsageError } from '../errors.js';
-import type { Io } from './context.js';
+import { loadedConfig, type Io } from './context.js';
 import { delimiterOf, judgeOptions, type InputArgs } from './shared-options.js';
 
 export interface ReplayArgs extends InputArgs, CredentialFlags {
@@ -41,7 +41,7 @@ export interface ReplayArgs extends InputArgs, CredentialFlags {
   grace: string;
   dryRun: boolean;
   printRequests: boolean;
-  threshold: string[];
+  threshold?: string[];
   shard?: string;
 }
 
@@ -52,14 +52,10 @@ function positiveInteger(name: string, value: number | undefined, min = 1): void
   if (value !== undefined && (!Number.isInteger(value) || value < min)) throw new UsageError(`--${name} must be a whole number ≥ ${min}, not ${value}`);
 }
 
-function baseUrl(text: string, flag: string): string {
-  let url: URL;
-  try {
-    url = new URL(text);
-  } catch {
-    throw new UsageError(`${flag} ${text} is not a URL`, 'for example --target http://127.0.0.1:8000');
-  }
-  if (url.protocol !== 'http:' && url.protocol !== 'https:') throw new UsageError(`${flag} must be an http:// or https:// URL, not ${url.protocol}`);
+/** A URL from a flag (the config's were checked when it was loaded), without a trailing slash. */
+function baseUrl(text: string, flag: string | undefined): string {
+  const problem = flag === undefined ? undefined : urlProblem(text);
+  if (problem) throw new UsageError(`${flag} ${problem === 'is not a URL' ? `${text} is not a URL` : problem}`, 'for example --target http://127.0.0.1:8000');
   return text.replace(/\/+$/, '');
 }
 
@@ -87,11 +83,10 @@ export interface ResolvedReplay {
 
 export async function resolveReplayOptions(args: ReplayArgs, inputs: readonly InputSource[], io: Io): Promise<ResolvedReplay> {
   const notices: string[] = [];
-  const config = await loadConfig(args.config, io.env);
-  const environment = selectEnvironment(config, args.env);
+  const environment = selectEnvironment(loadedConfig(), args.env);
   const credentials: Credentials = resolveCredentials(environment, io.env, args);
+  // Each endpoint needs a URL only when the run sends to it: the pre-flight checks that (replay/preflight.ts).
   const targetText = args.target ?? environment.target ?? (args.dryRun ? DRY_RUN_TARGET : undefined);
-  if (!targetText) throw new UsageError('say where to send: --target URL (or "target" in the --config file)', 'to try it out, run `report-replay serve --port 8000` and use --target http://127.0.0.1:8000');
   const sudUrlText = args.sudUrl ?? environment.sudUrl;
   positiveInteger('concurrency', args.concurrency);
   positiveInteger('batch-size', args.batchSize);
@@ -112,12 +107,16 @@ export async function resolveReplayOptions(args: ReplayArgs, inputs: readonly In
     notices.push(`no checkpoint at ${args.checkpoint} yet: starting from the beginning`);
     resume = false;
   }
-  for (const t of args.threshold) parseThreshold(t);
+  const thresholds = args.threshold ?? [];
+  for (const t of thresholds) parseThreshold(t);
   const options: ReplayOptions = {
     inputs,
     read: { delimiter: delimiterOf(args) },
     judge: judgeOptions(args, Date.now()),
-    target: { baseUrl: baseUrl(targetText, '--target'), ...(sudUrlText ? { sudUrl: baseUrl(sudUrlText, '--sud-url') } : {}) },
+    target: {
+      ...(targetText !== undefined && { baseUrl: baseUrl(targetText, args.target !== undefined ? '--target' : undefined) }),
+      ...(sudUrlText !== undefined && { sudUrl: baseUrl(sudUrlText, args.sudUrl !== undefined ? '--sud-url' : undefined) }),
+    },
     build: {
       batchSize: args.batchSize,
       maxUrlBytes: args.maxUrlBytes,
@@ -147,7 +146,7 @@ export async function resolveReplayOptions(args: ReplayArgs, inputs: readonly In
     graceMs: parseDuration(args.grace),
     dryRun: args.dryRun,
     printRequests: args.printRequests,
-    thresholds: args.threshold,
+    thresholds,
     shard: args.shard ? parseShard(args.shard, io.env) : undefined,
     maxExamples: args.maxExamples,
     progress: Boolean(io.stdout.isTTY) && !args.quiet && !args.json && !args.printRequests,

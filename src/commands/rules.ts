@@ -2,6 +2,7 @@
 import type { CommandModule } from 'yargs';
 import { allEndpoints } from '../apis/registry.js';
 import { COMMON_RULES, type RuleDef } from '../findings.js';
+import type { Example } from './examples.js';
 import { getIo, type GlobalArgs } from './context.js';
 
 function section(title: string, rules: readonly RuleDef[]): string {
@@ -27,6 +28,11 @@ export function rulesMarkdown(): string {
   }
   return parts.join('\n');
 }
+
+export const rulesExamples: readonly Example[] = [
+  { command: 'report-replay rules > rules.md', says: 'every rule as Markdown (docs/RULES.md is this output)' },
+  { command: 'report-replay rules | grep sud.', says: 'the rules of the SUD report' },
+];
 
 export const rulesCommand: CommandModule<GlobalArgs, GlobalArgs> = {
   command: 'rules',

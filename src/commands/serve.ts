@@ -5,12 +5,13 @@
  * tests can start it with --port 0 and read the port back.
  */
 import type { Argv, CommandModule } from 'yargs';
-import { loadConfig, resolveCredentials, selectEnvironment } from '../config/config.js';
+import { resolveCredentials, selectEnvironment } from '../config/config.js';
 import { UsageError, UserError, describeError, ExitCode } from '../errors.js';
 import { parseLatency } from '../serve/faults.js';
 import { startReceiver, type Receiver, type ReceiverOptions } from '../serve/receiver.js';
 import type { ReceiverStats } from '../serve/counts.js';
-import { getIo, setExitCode, type GlobalArgs } from './context.js';
+import type { Example } from './examples.js';
+import { getIo, loadedConfig, setExitCode, type GlobalArgs } from './context.js';
 
 export interface ServeArgs extends GlobalArgs {
   port: number;
@@ -19,6 +20,7 @@ export interface ServeArgs extends GlobalArgs {
   sudAppId?: string;
   sudAppSecret?: string;
   record?: string;
+  recordSecrets: boolean;
   failRate: number;
   throttleRate: number;
   retryAfter: number;
@@ -36,7 +38,8 @@ function builder(y: Argv<GlobalArgs>): Argv<ServeArgs> {
     .option('stat-secret', { describe: 'verify stat __md5 (md5-sorted) with this secret; also REPLAY_STAT_SECRET', type: 'string', requiresArg: true })
     .option('sud-app-id', { describe: 'verify SUD Sud-* signature headers for this app id; also REPLAY_SUD_APP_ID', type: 'string', requiresArg: true })
     .option('sud-app-secret', { describe: 'the SUD app secret for those signatures; also REPLAY_SUD_APP_SECRET', type: 'string', requiresArg: true })
-    .option('record', { describe: 'append every request to FILE as NDJSON', type: 'string', requiresArg: true })
+    .option('record', { describe: 'append every request to FILE as NDJSON (session_key, ss_token and secrets masked)', type: 'string', requiresArg: true })
+    .option('record-secrets', { describe: 'with --record: keep session_key, ss_token and secrets as received (to replay with --keep-auth)', type: 'boolean', default: false })
     .option('fail-rate', { describe: 'share of requests answered 503 before validation (0..1)', type: 'number', default: 0, requiresArg: true })
     .option('throttle-rate', { describe: 'share of requests answered 429 with Retry-After (0..1)', type: 'number', default: 0, requiresArg: true })
     .option('retry-after', { describe: 'Retry-After seconds on a 429', type: 'number', default: 1, requiresArg: true })
@@ -44,13 +47,16 @@ function builder(y: Argv<GlobalArgs>): Argv<ServeArgs> {
     .option('sud-error-rate', { describe: 'share of valid SUD reports answered ret_code 5000 (0..1)', type: 'number', default: 0, requiresArg: true })
     .option('sud-fail-first', { describe: 'answer ret_code 5000 to the first delivery of each SUD report (proves retries)', type: 'boolean', default: false })
     .option('seed', { describe: 'seed for the fault draws: the same seed fails the same requests', type: 'number', requiresArg: true })
-    .option('allow-unknown-aid', { describe: 'accept stat aids outside the feature table', type: 'boolean', default: false })
-    .example('$0 serve', 'listen on http://127.0.0.1:8000')
-    .example('$0 serve --port 0 --record requests.ndjson', 'a free port; capture every request a client sends')
-    .example('REPLAY_STAT_SECRET=… REPLAY_SUD_APP_SECRET=… $0 serve --sud-app-id app1', 'verify stat and SUD signatures (secrets from the environment)')
-    .example('$0 serve --fail-rate 0.1 --latency 20-200 --seed 42', 'misbehave on purpose, reproducibly')
-    .example('$0 serve --sud-fail-first', 'fail the first delivery of each SUD report, accept the retry') as unknown as Argv<ServeArgs>;
+    .option('allow-unknown-aid', { describe: 'accept stat aids outside the feature table', type: 'boolean', default: false }) as unknown as Argv<ServeArgs>;
 }
+
+export const serveExamples: readonly Example[] = [
+  { command: 'report-replay serve --port 8000', says: 'listen on http://127.0.0.1:8000 until Ctrl-C' },
+  { command: 'report-replay serve --port 8000 --stat-secret S --record captured.ndjson', says: 'verify stat signatures; capture every request a client sends (secrets masked)' },
+  { command: 'REPLAY_SUD_APP_SECRET=s3cret report-replay serve --port 8000 --sud-app-id app1', says: 'verify SUD signature headers (the secret from the environment)' },
+  { command: 'report-replay serve --port 0 --fail-rate 0.1 --latency 20-200 --seed 42', says: 'a free port; misbehave on purpose, reproducibly' },
+  { command: 'report-replay serve --port 8000 --sud-fail-first', says: 'fail the first delivery of each SUD report, accept the retry' },
+];
 
 function checkRate(flag: string, value: number): number {
   if (!(value >= 0 && value <= 1)) throw new UsageError(`--${flag} must be a number from 0 to 1, not ${value}`);
@@ -73,7 +79,7 @@ export async function serveOptions(args: ServeArgs, env: NodeJS.ProcessEnv): Pro
     latencyMs = parseLatency(args.latency);
     if (latencyMs === undefined) throw new UsageError(`--latency must be MS or MIN-MAX (for example 50 or 10-100), not "${args.latency}"`);
   }
-  const environment = selectEnvironment(await loadConfig(args.config, env), undefined);
+  const environment = selectEnvironment(loadedConfig(), undefined);
   const creds = resolveCredentials(environment, env, { statSecret: args.statSecret, sudAppId: args.sudAppId, sudAppSecret: args.sudAppSecret });
   if ((creds.sudAppId === undefined) !== (creds.sudAppSecret === undefined)) {
     const missing = creds.sudAppId === undefined ? '--sud-app-id (or REPLAY_SUD_APP_ID)' : '--sud-app-secret (or REPLAY_SUD_APP_SECRET)';
@@ -85,7 +91,7 @@ export async function serveOptions(args: ServeArgs, env: NodeJS.ProcessEnv): Pro
     ...(creds.statSecret !== undefined && { statSecret: creds.statSecret }),
     ...(creds.sudAppId !== undefined && { sudAppId: creds.sudAppId }),
     ...(creds.sudAppSecret !== undefined && { sudAppSecret: creds.sudAppSecret }),
-    ...(args.record !== undefined && { record: args.record }),
+    ...(args.record !== undefined && { record: args.record, recordSecrets: args.recordSecrets }),
     failRate: checkRate('fail-rate', args.failRate),
     throttleRate: checkRate('throttle-rate', args.throttleRate),
     retryAfterSeconds: args.retryAfter,

@@ -1,29 +1,41 @@
-/** `report-replay validate <inputs..>`: judge every record; the exit code tells CI (SPEC §3, §6). */
+/** `report-replay validate <inputs..>`: judge every record; the exit code tells CI (README "validate"). */
 import type { Readable } from 'node:stream';
-import type { CommandModule } from 'yargs';
 import { loadConfig, resolveCredentials, selectEnvironment } from '../config/config.js';
+import type { Argv, CommandModule } from 'yargs';
 import { resolveInputs } from '../input/sources.js';
 import { readRecords } from '../input/read.js';
 import { RunStats } from '../report/stats.js';
-import { buildReport, reportJson, writeReport } from '../report/report.js';
-import { renderSummary } from '../report/table.js';
+import { buildReport } from '../report/report.js';
 import { FailedWriter } from '../report/failed.js';
+import { ProgressLine, totalInputBytes } from '../replay/progress.js';
 import { RecordJudge } from '../validate/judge.js';
 import { ExitCode, UserError } from '../errors.js';
-import { getIo, setExitCode, type GlobalArgs } from './context.js';
-import { delimiterOf, judgeOptions, useColor, withInputOptions, type InputArgs } from './shared-options.js';
+import type { Example } from './examples.js';
+import { checkOutputs, outputPaths } from './outputs.js';
+import { getIo, setExitCode, throwIfOutputFailed, type GlobalArgs } from './context.js';
+import { INPUTS_TEXT, delimiterOf, judgeOptions, showReport, usageText, withInputOptions, type InputArgs } from './shared-options.js';
 
-type ValidateArgs = GlobalArgs & InputArgs;
+type ValidateArgs = GlobalArgs & InputArgs & { allowEmpty: boolean };
+
+export const validateExamples: readonly Example[] = [
+  { command: 'report-replay validate samples/ndjson', says: 'validate every log in a folder' },
+  { command: 'report-replay validate samples/bad --max-examples 2', says: 'one example of every rule: exits 1', exits: 1 },
+  { command: 'report-replay validate events.csv.gz --api download --strict', says: 'one API; warnings fail the run too' },
+  { command: 'zcat day.ndjson.gz | report-replay validate - --format ndjson --json > report.json', says: 'stdin, the JSON report to a file' },
+  { command: 'report-replay validate logs/ --failed bad.ndjson --report report.json', says: 'write the bad records (replayable once fixed) and the report' },
+];
+
+const DESCRIBE = 'validate event logs against the three APIs; exit 1 when any record is invalid';
 
 export const validateCommand: CommandModule<GlobalArgs, ValidateArgs> = {
   command: 'validate <inputs..>',
-  describe: 'validate event logs against the three APIs; exit 1 when any record is invalid',
+  describe: DESCRIBE,
   builder: (y) =>
-    withInputOptions(y)
-      .example('$0 validate samples/ndjson', 'validate every log in a folder')
-      .example('$0 validate events.csv.gz --api download --strict', 'one API, warnings fail the run')
-      .example('zcat day.ndjson.gz | $0 validate - --format ndjson --json > report.json', 'stdin, JSON report')
-      .example('$0 validate logs/ --failed bad.ndjson --report report.json', 'write the bad records and the report'),
+    withInputOptions(y.usage(usageText('validate <inputs..>', DESCRIBE, INPUTS_TEXT))).option('allow-empty', {
+      describe: 'an input without records is fine (exit 0); by default it fails the run (exit 1)',
+      type: 'boolean',
+      default: false,
+    }) as unknown as Argv<ValidateArgs>,
   handler: async (args) => {
     const io = getIo();
     const stats = new RunStats('validate', args.maxExamples);
@@ -31,29 +43,39 @@ export const validateCommand: CommandModule<GlobalArgs, ValidateArgs> = {
     const credentials = resolveCredentials(selectEnvironment(await loadConfig(args.config, io.env), undefined), io.env, {});
     const judge = new RecordJudge({ ...judgeOptions(args, Date.now()), credentials }, stats);
     const sources = await resolveInputs(args.inputs, { format: args.format });
+    await checkOutputs(outputPaths({ failed: args.failed, report: args.report }), sources);
     const failed = args.failed ? new FailedWriter(args.failed, { append: false }) : undefined;
+    const total = totalInputBytes(sources);
+    const progress = io.stdout.isTTY && !args.quiet && !args.json ? new ProgressLine(io.stdout, total === undefined ? {} : { totalBytes: total }) : undefined;
+    const bytes = { bytesRead: 0 };
     let readError: UserError | undefined;
+    let read = 0;
     try {
-      for await (const batch of readRecords(sources, { delimiter: delimiterOf(args), stdin: io.stdin as Readable })) {
+      for await (const batch of readRecords(sources, { delimiter: delimiterOf(args), stdin: io.stdin as Readable, progress: bytes })) {
         for (const raw of batch) {
           const verdict = judge.judge(raw);
           if (!verdict.record && failed) await failed.writeInvalid(verdict.origin, verdict.failedForm, verdict.findings);
         }
+        read += batch.length;
+        progress?.reading('validating', { read, invalid: stats.totals().invalid, bytesRead: bytes.bytesRead });
       }
     } catch (err) {
       // An input that breaks mid-way (truncated .gz): report what was read, then the error.
       if (!(err instanceof UserError)) throw err;
       readError = err;
     } finally {
+      progress?.done();
       await failed?.close();
     }
     stats.finish();
     const totals = stats.totals();
-    const exitCode = readError ? readError.exitCode : totals.invalid > 0 ? ExitCode.Failed : ExitCode.Ok;
+    // An empty input is usually a mistake (a wrong folder, an empty export): it fails unless allowed.
+    const empty = totals.records === 0 && !args.allowEmpty;
+    if (totals.records === 0) stats.notes.push(args.allowEmpty ? 'no records were read (--allow-empty)' : 'no records were read: the inputs hold none (--allow-empty accepts that)');
+    const exitCode = readError ? readError.exitCode : totals.invalid > 0 || empty ? ExitCode.Failed : ExitCode.Ok;
     const report = buildReport(stats, { exitCode });
-    if (args.report) await writeReport(args.report, report);
-    if (args.json) io.stdout.write(reportJson(report) + '\n');
-    else if (!args.quiet) io.stdout.write(renderSummary(report, { color: useColor(io.stdout, io.env), mode: 'validate' }));
+    throwIfOutputFailed();
+    await showReport(report, args, { io, mode: 'validate' });
     if (readError) throw readError;
     setExitCode(exitCode);
   },

@@ -8,8 +8,29 @@ import { readFile } from 'node:fs/promises';
 import { z } from 'zod';
 import type { Credentials } from '../apis/api.js';
 import { ConfigError, describeError } from '../errors.js';
+import { registerSecret, registerUrlSecret } from '../redact.js';
+import { fsProblem } from '../input/sources.js';
 
-const url = z.string().refine((s) => /^https?:\/\/[^\s/]+/.test(s), { message: 'must be an http:// or https:// URL' });
+/**
+ * What is wrong with a base URL (a target, SUD's URL), in a few words without the URL
+ * itself (it may have come from the environment, or hold a password); undefined when it is
+ * an http:// or https:// URL. One check for flags and config alike.
+ */
+export function urlProblem(text: string): string | undefined {
+  let url: URL;
+  try {
+    url = new URL(text);
+  } catch {
+    return 'is not a URL';
+  }
+  if (url.protocol !== 'http:' && url.protocol !== 'https:') return `must be an http:// or https:// URL, not ${url.protocol}//…`;
+  return undefined;
+}
+
+const url = z.string().superRefine((s, ctx) => {
+  const problem = urlProblem(s);
+  if (problem) ctx.addIssue({ code: 'custom', message: problem === 'is not a URL' ? 'must be an http:// or https:// URL' : problem });
+});
 
 const credentialsShape = {
   stat: z.strictObject({ secret: z.string().optional(), sessionKey: z.string().optional() }).optional(),
@@ -35,8 +56,12 @@ export const configSchema = z.strictObject({
 export type Config = z.infer<typeof configSchema>;
 type Environment = z.infer<typeof environmentSchema>;
 
-/** Replace `${NAME}` in every string; collect every reference to an unset variable. */
-function expandEnv(value: unknown, env: NodeJS.ProcessEnv, path: string, problems: string[]): unknown {
+/**
+ * Replace `${NAME}` in every string; collect every reference to an unset variable, and
+ * which fields took text from the environment (`fromEnv`: path → the variables): their
+ * values are never repeated in a message, whatever the field (a URL may carry a password).
+ */
+function expandEnv(value: unknown, env: NodeJS.ProcessEnv, path: string, problems: string[], fromEnv: Map<string, string[]>): unknown {
   if (typeof value === 'string') {
     return value.replace(/\$\{([A-Za-z_][A-Za-z0-9_]*)\}/g, (_m, name: string) => {
       const v = env[name];
@@ -44,16 +69,23 @@ function expandEnv(value: unknown, env: NodeJS.ProcessEnv, path: string, problem
         problems.push(`${path || '(top)'}: refers to \${${name}}, which is not set in the environment`);
         return '';
       }
+      fromEnv.set(path, [...(fromEnv.get(path) ?? []), name]);
       return v;
     });
   }
-  if (Array.isArray(value)) return value.map((v, i) => expandEnv(v, env, `${path}[${i}]`, problems));
+  if (Array.isArray(value)) return value.map((v, i) => expandEnv(v, env, `${path}[${i}]`, problems, fromEnv));
   if (value !== null && typeof value === 'object') {
     const out: Record<string, unknown> = {};
-    for (const [k, v] of Object.entries(value)) out[k] = expandEnv(v, env, path ? `${path}.${k}` : k, problems);
+    for (const [k, v] of Object.entries(value)) out[k] = expandEnv(v, env, path ? `${path}.${k}` : k, problems, fromEnv);
     return out;
   }
   return value;
+}
+
+/** How a message shows a config value: quoted, or by the variables it came from. */
+function shown(path: string, value: string, fromEnv: ReadonlyMap<string, string[]>): string {
+  const names = fromEnv.get(path);
+  return names ? `(the value of ${names.map((n) => `\${${n}}`).join(' and ')})` : `"${value}"`;
 }
 
 function describeIssue(issue: z.core.$ZodIssue): string {
@@ -71,15 +103,20 @@ export function parseConfig(text: string, file: string, env: NodeJS.ProcessEnv):
     throw new ConfigError(`${file}: not valid JSON (${describeError(err)})`);
   }
   const problems: string[] = [];
-  const expanded = expandEnv(raw, env, '', problems);
+  const fromEnv = new Map<string, string[]>();
+  const expanded = expandEnv(raw, env, '', problems, fromEnv);
   const parsed = configSchema.safeParse(expanded);
   if (!parsed.success) problems.push(...parsed.error.issues.map(describeIssue));
   if (problems.length > 0) {
     throw new ConfigError(`${file}: ${problems.length} problem${problems.length > 1 ? 's' : ''}: ${problems.join('; ')}`);
   }
   const config = parsed.data!;
+  registerConfigSecrets(config);
   if (config.defaultEnvironment && !config.environments?.[config.defaultEnvironment]) {
-    throw new ConfigError(`${file}: defaultEnvironment "${config.defaultEnvironment}" is not one of the environments`);
+    const known = Object.keys(config.environments ?? {});
+    throw new ConfigError(
+      `${file}: defaultEnvironment ${shown('defaultEnvironment', config.defaultEnvironment, fromEnv)} is not one of the environments${known.length ? ` (${known.join(', ')})` : ''}`,
+    );
   }
   return config;
 }
@@ -90,7 +127,7 @@ export async function loadConfig(file: string | undefined, env: NodeJS.ProcessEn
   try {
     text = await readFile(file, 'utf8');
   } catch (err) {
-    throw new ConfigError(`${file}: cannot read the config file (${describeError(err)})`);
+    throw new ConfigError(`--config ${file}: cannot read it: ${fsProblem(err)}`);
   }
   return parseConfig(text, file, env);
 }
@@ -123,29 +160,59 @@ export interface CredentialFlags {
   sudAppSecret?: string;
 }
 
-/** How a user sets each credential (for "missing credential" messages). */
-export const CREDENTIAL_SOURCES: Record<keyof Credentials, string> = {
-  statSecret: '--stat-secret, stat.secret in the config, or REPLAY_STAT_SECRET',
-  statSessionKey: '--stat-session-key, stat.sessionKey in the config, or REPLAY_STAT_SESSION_KEY',
-  sudUid: '--sud-uid, sud.uid in the config, or REPLAY_SUD_UID',
-  sudSsToken: '--sud-ss-token, sud.ssToken in the config, or REPLAY_SUD_SS_TOKEN',
-  sudAppId: '--sud-app-id, sud.appId in the config, or REPLAY_SUD_APP_ID',
-  sudAppSecret: '--sud-app-secret, sud.appSecret in the config, or REPLAY_SUD_APP_SECRET',
+/** One credential: its flag, its place in the config file, its environment variable, and whether it is secret. */
+interface CredentialSpec {
+  readonly flag: `--${string}`;
+  readonly section: 'stat' | 'sud';
+  readonly field: string;
+  readonly variable: string;
+  /** Masked by value in all output (the ids are not). */
+  readonly secret: boolean;
+}
+
+/** Every credential (README "Configuration"): the one table flags, config, environment and masking read. */
+export const CREDENTIALS: Readonly<Record<keyof Credentials, CredentialSpec>> = {
+  statSecret: { flag: '--stat-secret', section: 'stat', field: 'secret', variable: 'REPLAY_STAT_SECRET', secret: true },
+  statSessionKey: { flag: '--stat-session-key', section: 'stat', field: 'sessionKey', variable: 'REPLAY_STAT_SESSION_KEY', secret: true },
+  sudUid: { flag: '--sud-uid', section: 'sud', field: 'uid', variable: 'REPLAY_SUD_UID', secret: false },
+  sudSsToken: { flag: '--sud-ss-token', section: 'sud', field: 'ssToken', variable: 'REPLAY_SUD_SS_TOKEN', secret: true },
+  sudAppId: { flag: '--sud-app-id', section: 'sud', field: 'appId', variable: 'REPLAY_SUD_APP_ID', secret: false },
+  sudAppSecret: { flag: '--sud-app-secret', section: 'sud', field: 'appSecret', variable: 'REPLAY_SUD_APP_SECRET', secret: true },
 };
+
+const CREDENTIAL_KEYS = Object.keys(CREDENTIALS) as (keyof Credentials)[];
+
+/** How a user sets a credential, for "missing credential" messages: `--stat-secret (or stat.secret in the config, or REPLAY_STAT_SECRET)`. */
+export function credentialSource(key: keyof Credentials): string {
+  const c = CREDENTIALS[key];
+  return `${c.flag} (or ${c.section}.${c.field} in the config, or ${c.variable})`;
+}
+
+/** The flags and environment variables that hold secrets (masked from the first line of output on). */
+export const SECRET_FLAGS: readonly string[] = CREDENTIAL_KEYS.filter((k) => CREDENTIALS[k].secret).map((k) => CREDENTIALS[k].flag);
+export const SECRET_VARIABLES: readonly string[] = CREDENTIAL_KEYS.filter((k) => CREDENTIALS[k].secret).map((k) => CREDENTIALS[k].variable);
+
+function configValue(environment: Environment, spec: CredentialSpec): string | undefined {
+  return (environment[spec.section] as Record<string, string | undefined> | undefined)?.[spec.field];
+}
+
+/** Every secret a config file holds, in every environment, and the passwords of its URLs, for masking. */
+function registerConfigSecrets(config: Config): void {
+  for (const environment of [config, ...Object.values(config.environments ?? {})]) {
+    for (const key of CREDENTIAL_KEYS) if (CREDENTIALS[key].secret) registerSecret(configValue(environment, CREDENTIALS[key]));
+    registerUrlSecret(environment.target);
+    registerUrlSecret(environment.sudUrl);
+  }
+}
 
 /** Config, then environment, then flags; empty strings count as unset. */
 export function resolveCredentials(environment: Environment, env: NodeJS.ProcessEnv, flags: CredentialFlags): Credentials {
-  const pick = (flag: string | undefined, envName: string, fromConfig: string | undefined) =>
-    [flag, env[envName], fromConfig].find((v) => v !== undefined && v !== '');
   const creds: Record<string, string> = {};
-  const set = (key: keyof Credentials, value: string | undefined) => {
+  for (const key of CREDENTIAL_KEYS) {
+    const spec = CREDENTIALS[key];
+    const value = [flags[key], env[spec.variable], configValue(environment, spec)].find((v) => v !== undefined && v !== '');
     if (value !== undefined) creds[key] = value;
-  };
-  set('statSecret', pick(flags.statSecret, 'REPLAY_STAT_SECRET', environment.stat?.secret));
-  set('statSessionKey', pick(flags.statSessionKey, 'REPLAY_STAT_SESSION_KEY', environment.stat?.sessionKey));
-  set('sudUid', pick(flags.sudUid, 'REPLAY_SUD_UID', environment.sud?.uid));
-  set('sudSsToken', pick(flags.sudSsToken, 'REPLAY_SUD_SS_TOKEN', environment.sud?.ssToken));
-  set('sudAppId', pick(flags.sudAppId, 'REPLAY_SUD_APP_ID', environment.sud?.appId));
-  set('sudAppSecret', pick(flags.sudAppSecret, 'REPLAY_SUD_APP_SECRET', environment.sud?.appSecret));
+    if (spec.secret) registerSecret(value);
+  }
   return creds;
 }

@@ -10,6 +10,15 @@
  */
 import { closeSync, existsSync, fsyncSync, openSync, readFileSync, renameSync, rmSync, writeSync, ftruncateSync } from 'node:fs';
 import { ConfigError, UserError, describeError } from '../errors.js';
+import { maskSecrets } from '../redact.js';
+
+/**
+ * The files a checkpoint FILE writes beside itself: its journal, and the lock that keeps a
+ * second process off it. None of them may be an input (commands/outputs.ts).
+ */
+export function checkpointCompanions(file: string): { journal: string; lock: string } {
+  return { journal: file + '.journal', lock: file + '.lock' };
+}
 
 /** What the checkpoint needs to know of an input (an `InputSource` has these). */
 export interface CheckpointInput {
@@ -134,7 +143,7 @@ export class Checkpoint {
 
   private constructor(file: string, options: CheckpointOptions, earlier: Snapshot | undefined) {
     this.#file = file;
-    this.#journalFile = file + '.journal';
+    this.#journalFile = checkpointCompanions(file).journal;
     this.#fingerprint = options.fingerprint;
     this.#inputs = options.inputs;
     this.#progress = options.inputs.map((_, i) => {
@@ -159,7 +168,7 @@ export class Checkpoint {
     }
     const snapshot = readSnapshot(file);
     checkSameRun(file, snapshot, options);
-    applyJournal(snapshot, file + '.journal');
+    applyJournal(snapshot, checkpointCompanions(file).journal);
     return new Checkpoint(file, options, snapshot);
   }
 
@@ -260,7 +269,7 @@ export class Checkpoint {
     const temp = `${this.#file}.${process.pid}.tmp`;
     const fd = openSync(temp, 'w');
     try {
-      writeSync(fd, JSON.stringify(snapshot) + '\n');
+      writeSync(fd, maskSecrets(JSON.stringify(snapshot)) + '\n');
       // Durable on open and close; the 250 ms snapshots rely on the journal instead of paying an fsync each.
       if (durable) fsyncSync(fd);
     } finally {

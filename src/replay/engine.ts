@@ -10,7 +10,6 @@
  */
 import type { Readable } from 'node:stream';
 import type { Endpoint } from '../apis/api.js';
-import { allEndpoints, selectEndpoints } from '../apis/registry.js';
 import type { Io } from '../commands/context.js';
 import { readRecords } from '../input/read.js';
 import type { RawRecord } from '../records.js';
@@ -25,13 +24,14 @@ import { Dispatcher } from './dispatcher.js';
 import { requestLine, secretForms } from './dry-run.js';
 import { RecordIntake } from './intake.js';
 import type { ReplayOptions } from './options.js';
-import { ProgressLine } from './progress.js';
+import { ProgressLine, RateWindow, totalInputBytes } from './progress.js';
 import { RecordLedger } from './ledger.js';
-import { findEndpointsInInputs } from './prescan.js';
+import { describeTimeSpan, Preflight, type TimeSpan } from './preflight.js';
 import { checkOptions, checkpointFingerprint, timingOf, tuneHeap } from './plan.js';
 import { RequestFlow, unixClock, type RequestSink, type Timing } from './requests.js';
 import { policyFor, type Backoff } from './retry.js';
 import { listenForInterrupts, RunStop, type StopReason } from './signals.js';
+import { ExitCode } from '../errors.js';
 import { evaluateThresholds, parseThreshold } from './thresholds.js';
 import { createTransport, type Transport } from './transport.js';
 import { saturationNote } from './saturation.js';
@@ -64,6 +64,9 @@ const YIELD_UNPACED_MS = 5;
 
 const STOPPED = Symbol('stopped');
 
+const plural = (n: number, word: string): string => `${n} ${word}${n === 1 ? '' : 's'}`;
+const seconds = (ms: number): string => (ms % 1000 === 0 ? `${ms / 1000}s` : `${ms}ms`);
+
 export async function runReplay(options: ReplayOptions, io: Io, stats: RunStats): Promise<ReplayOutcome> {
   checkOptions(options);
   const thresholds = options.thresholds.map(parseThreshold);
@@ -95,7 +98,10 @@ class ReplayRun {
   /** Paced runs: the schedule is over (--duration). Reading ends; what is queued still goes. */
   #scheduleOver = false;
   #read = 0;
-  #lastTick = { at: performance.now(), sent: 0 };
+  readonly #sendRate = new RateWindow();
+  /** Records an earlier run settled (--resume): done before this run started, for the progress line. */
+  #skipped = 0;
+  #preflight: Preflight | undefined;
   #lastYield = 0;
   readonly #yieldEveryMs: number;
   #ledger: RecordLedger | undefined;
@@ -144,12 +150,27 @@ class ReplayRun {
 
   async run(): Promise<ReplayOutcome> {
     const options = this.#options;
-    // Credentials first: with an explicit --api the endpoints are known, so a missing one
-    // stops the run before any file is opened. With auto, see #checkCredentialsByReading;
-    // each batch's new endpoints are checked again before any request of theirs is built.
-    if (options.judge.api !== 'auto') await this.#flow.prepare(selectEndpoints(options.judge.api) ?? []);
-    else await this.#checkCredentialsByReading();
-    const removeListeners = listenForInterrupts(() => this.#stopRun('interrupted'));
+    // What the run needs before it sends (URLs, credentials, stat's session_key): checked
+    // before any output is opened, reading the inputs ahead when only the records can tell.
+    const preflight = (this.#preflight = await Preflight.create({
+      inputs: options.inputs,
+      read: options.read,
+      judge: this.#judge,
+      shard: options.shard,
+      target: options.target,
+      credentials: options.credentials,
+      signer: options.signer,
+      cwd: this.#io.cwd,
+      learnTimeSpan: options.pace === 'original',
+      progress: options.progress ? this.#io.stdout : undefined,
+    }));
+    preflight.checkKnownEndpoints();
+    const ahead = await preflight.readAhead();
+    if (options.pace === 'original' && ahead) this.#tellTimeSpan(ahead.span);
+    const removeListeners = listenForInterrupts(
+      () => this.#interrupt(),
+      () => this.#abandon(),
+    );
     const unwatchOutput = options.dryRun && options.printRequests ? this.#watchOutput() : undefined;
     try {
       await this.#open();
@@ -186,17 +207,11 @@ class ReplayRun {
     };
   }
 
-  /**
-   * --api auto: when an endpoint lacks a credential, read the inputs once to see whether any
-   * record to send belongs to it, and stop before sending anything if so. Stdin cannot be
-   * read twice; there the per-batch check is all there is.
-   */
-  async #checkCredentialsByReading(): Promise<void> {
-    const options = this.#options;
-    const lacking = await this.#flow.lacking(allEndpoints());
-    if (lacking.size === 0 || options.inputs.some((source) => source.path === '-')) return;
-    const found = await findEndpointsInInputs(options.inputs, options.read, this.#judge, lacking);
-    if (found.size > 0) await this.#flow.prepare(found.keys());
+  /** --pace original: the log's span and the run time, before the run starts (the pre-flight read learnt them). */
+  #tellTimeSpan(span: TimeSpan | undefined): void {
+    const { lines, warning } = describeTimeSpan(span, this.#options.speed);
+    for (const line of lines) this.#io.stderr.write(`report-replay: ${line}\n`);
+    if (warning) this.#io.stderr.write(`report-replay: warning: ${warning}\n`);
   }
 
   async #open(): Promise<void> {
@@ -204,6 +219,8 @@ class ReplayRun {
     // A dry run sends nothing, so it settles nothing: the checkpoint is left alone.
     if (options.checkpointFile !== undefined && !options.dryRun) {
       const checkpoint = (this.#checkpoint = await Checkpoint.open(options.checkpointFile, { resume: options.resume, inputs: options.inputs, fingerprint: checkpointFingerprint(options) }));
+      // Lines up to each input's watermark were settled before: one record a line, near enough for a percentage.
+      this.#skipped = options.inputs.reduce((sum, _input, i) => sum + checkpoint.skipThrough(i), 0);
       if (options.resume) this.#earlier = readEarlierRuns(options.checkpointFile, options.inputs.map((_, i) => checkpoint.skipThrough(i)));
     }
     // Durable always: a line gathered in memory is lost to a second Ctrl-C or a crash, and
@@ -216,7 +233,8 @@ class ReplayRun {
     }
     if (!options.dryRun) {
       const ledger = (this.#ledger = new RecordLedger(this.#stats, this.#failed, this.#checkpoint, (err) => this.#fail(err)));
-      this.#transport = createTransport(options.transport, { concurrency: options.concurrency, origin: new URL(options.target.baseUrl).origin });
+      const someUrl = options.target.baseUrl ?? options.target.sudUrl;
+      this.#transport = createTransport(options.transport, { concurrency: options.concurrency, ...(someUrl !== undefined && { origin: new URL(someUrl).origin }) });
       this.#dispatcher = new Dispatcher({
         transport: this.#transport,
         concurrency: options.concurrency,
@@ -227,8 +245,7 @@ class ReplayRun {
       });
     }
     if (options.progress) {
-      const sizes = options.inputs.map((i) => i.size);
-      const totalBytes = sizes.every((s): s is number => s !== undefined) && !options.loop ? sizes.reduce((a, b) => a + b, 0) : undefined;
+      const totalBytes = options.loop ? undefined : totalInputBytes(options.inputs);
       this.#progress = new ProgressLine(this.#io.stdout, totalBytes === undefined ? {} : { totalBytes });
     }
   }
@@ -288,6 +305,24 @@ class ReplayRun {
     } catch (err) {
       this.#fail(err);
     }
+  }
+
+  /** The first Ctrl-C: stop taking records, and say how long in-flight requests may still take. */
+  #interrupt(): void {
+    this.#stopRun('interrupted');
+    const inFlight = (this.#dispatcher?.inFlight ?? 0) + (this.#dispatcher?.waitingRetries ?? 0);
+    const waiting = inFlight > 0 ? `waiting up to ${seconds(this.#options.graceMs)} for ${plural(inFlight, 'request')} in flight` : 'finishing';
+    this.#progress?.clear();
+    this.#io.stderr.write(`report-replay: stopping: no new records are taken; ${waiting} (Ctrl-C again to stop at once)\n`);
+  }
+
+  /** The second Ctrl-C: exit at once, saying what was left in the air. */
+  #abandon(): never {
+    const inFlight = (this.#dispatcher?.inFlight ?? 0) + (this.#dispatcher?.waitingRetries ?? 0);
+    const resume = this.#checkpoint && inFlight > 0 ? '; their records are not marked settled, so --resume sends them again' : '';
+    this.#progress?.clear();
+    this.#io.stderr.write(`report-replay: stopped at once: abandoned ${plural(inFlight, 'request')} in flight${resume}\n`);
+    process.exit(ExitCode.Interrupted);
   }
 
   #stopRun(reason: StopReason): void {
@@ -372,7 +407,10 @@ class ReplayRun {
     }
     this.#read += judged.length;
     const endpoints = new Set<Endpoint>();
-    for (const j of judged) if (j.record && j.endpoint) endpoints.add(j.endpoint);
+    for (const j of judged) {
+      this.#preflight!.check(j);
+      if (j.record && j.endpoint) endpoints.add(j.endpoint);
+    }
     await this.#flow.prepare(endpoints);
     // The whole batch goes through even when the run stops meanwhile: the dispatcher then
     // leaves its requests unsent, so every record judged is settled or left for --resume.
@@ -483,16 +521,23 @@ class ReplayRun {
 
   #showProgress(): void {
     const sent = this.#dispatcher?.sent ?? 0;
-    const now = performance.now();
-    // The rate now, over the last tick: a run that slows down shows it at once.
-    const rate = now > this.#lastTick.at ? ((sent - this.#lastTick.sent) * 1000) / (now - this.#lastTick.at) : 0;
-    this.#lastTick = { at: now, sent };
+    const rate = this.#sendRate.sample(performance.now(), sent);
     const ledger = this.#ledger;
     const ok = ledger?.delivered ?? 0;
     const failed = ledger?.undelivered ?? 0;
     let settled = ok + failed;
     for (const e of this.#stats.byEndpoint.values()) settled += e.invalid + e.duplicates + e.otherShard;
-    this.#progress?.update({ read: this.#read, sent, ok, failed, settled, rate, bytesRead: this.#bytes.bytesRead });
+    this.#progress?.update({
+      read: this.#read,
+      sent,
+      ok,
+      failed,
+      settled,
+      rate,
+      inFlight: this.#dispatcher?.inFlight ?? 0,
+      bytesRead: this.#bytes.bytesRead,
+      skipped: this.#skipped,
+    });
   }
 
   /** Records taken but never sent: stopped in the queue or in flight, built past the schedule, or held in a batch. */
@@ -515,8 +560,16 @@ class ReplayRun {
       );
     }
     const left = this.#notSent();
-    // A --loop run always ends with records left in its last pass: nothing to resume there.
-    if (left > 0 && !this.#options.loop) {
+    const unsentRead = left > 0 ? `; ${plural(left, 'record')} read ${left === 1 ? 'was' : 'were'} not sent` : '';
+    if (stats.interrupted) {
+      // One true thing about what comes next: only a checkpoint makes a run resumable.
+      stats.notes.push(
+        this.#checkpoint
+          ? `the same command with --resume continues where this run stopped${unsentRead}`
+          : `without --checkpoint this run cannot be resumed: a new run starts from the first record${unsentRead}`,
+      );
+    } else if (left > 0 && !this.#options.loop) {
+      // A --loop run always ends with records left in its last pass: nothing to resume there.
       stats.notes.push(
         this.#checkpoint
           ? `${left} record${left === 1 ? ' was' : 's were'} not sent before the run stopped; the same command with --resume sends them`

@@ -5,6 +5,7 @@
  */
 import { setFlagsFromString } from 'node:v8';
 import { UsageError } from '../errors.js';
+import { urlWithoutCredentials } from '../redact.js';
 import type { ReplayOptions } from './options.js';
 import { OriginalPace } from './original-pace.js';
 import { ConstantPacer, LinearPacer } from './pacer.js';
@@ -40,16 +41,21 @@ export function checkOptions(options: ReplayOptions): void {
   if (options.pace === 'original' && !(options.speed > 0)) throw new UsageError(`--speed must be more than 0, not ${options.speed}`);
 }
 
-/** The options that decide which records a run settles: a resume must use the same. */
+/**
+ * The options that decide which records a run settles: a resume must use the same. The
+ * target is kept without its user name and password: the checkpoint file, and the message
+ * that shows its fingerprint, never hold a secret.
+ */
 export function checkpointFingerprint(options: ReplayOptions): string {
   const { judge, shard, target } = options;
+  const url = (text: string | undefined): string => (text === undefined ? 'none' : urlWithoutCredentials(text));
   return [
     `api=${judge.api}`,
     `strict=${judge.strict}`,
     `allow-unknown-aid=${judge.allowUnknownAid}`,
     `shard=${shard ? `${shard.index}/${shard.count}` : 'none'}`,
-    `target=${target.baseUrl}`,
-    `sud-url=${target.sudUrl ?? 'none'}`,
+    `target=${url(target.baseUrl)}`,
+    `sud-url=${url(target.sudUrl)}`,
   ].join(' ');
 }
 

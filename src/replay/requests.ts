@@ -1,14 +1,13 @@
 /**
  * From admitted records to signed wire requests with due times: one RequestBuilder per
  * endpoint (stat batches, the others one request per record), one signer per endpoint
- * (credentials checked before its first request), a due time from the run's timing, then
+ * (chosen before its first request), a due time from the run's timing, then
  * the sink — the dispatcher, or the dry-run printer.
  */
 import type { BuildOptions, Credentials, Endpoint, EndpointId, PendingRequest, RequestBuilder } from '../apis/api.js';
 import { encodeRequest, type Target, type WireRequest } from '../apis/encode.js';
-import { ConfigError } from '../errors.js';
 import type { Signer } from '../sign/signer.js';
-import { missingCredentials, resolveSigner, signRequest } from '../sign/index.js';
+import { resolveSigner, signRequest } from '../sign/index.js';
 import type { Admitted } from './intake.js';
 import type { OriginalPace } from './original-pace.js';
 import type { Pacer } from './pacer.js';
@@ -70,7 +69,7 @@ export class RequestFlow {
     this.#options = options;
     this.#buildOptions = {
       ...options.build,
-      baseUrlBytes: Buffer.byteLength(options.target.baseUrl),
+      baseUrlBytes: Buffer.byteLength(options.target.baseUrl ?? ''),
       nowSeconds: options.nowSeconds ?? unixClock({}),
       credentials: options.credentials,
     };
@@ -98,37 +97,15 @@ export class RequestFlow {
     return held;
   }
 
-  /** Endpoints among these whose signer lacks a credential (nothing is kept). */
-  async lacking(endpoints: Iterable<Endpoint>): Promise<Set<Endpoint>> {
-    const { credentials, signer: spec, cwd } = this.#options;
-    const out = new Set<Endpoint>();
-    for (const endpoint of endpoints) {
-      const signer = await resolveSigner(spec, endpoint, credentials, cwd);
-      if (missingCredentials(signer, [endpoint], credentials).length > 0) out.add(endpoint);
-    }
-    return out;
-  }
-
   /**
-   * Choose the signers of endpoints not seen yet and check their credentials: a ConfigError
-   * naming every missing one, before any request of theirs is built.
+   * Choose the signers of endpoints not seen yet, before any request of theirs is built.
+   * Their credentials were checked by the pre-flight (preflight.ts).
    */
   async prepare(endpoints: Iterable<Endpoint>): Promise<void> {
-    const fresh = [...endpoints].filter((e) => !this.#signers.has(e.id));
-    if (fresh.length === 0) return;
     const { credentials, signer: spec, cwd } = this.#options;
-    const missing = new Set<string>();
-    const signers = new Map<EndpointId, Signer>();
-    for (const endpoint of fresh) {
-      const signer = await resolveSigner(spec, endpoint, credentials, cwd);
-      signers.set(endpoint.id, signer);
-      for (const name of missingCredentials(signer, [endpoint], credentials)) missing.add(name);
+    for (const endpoint of endpoints) {
+      if (!this.#signers.has(endpoint.id)) this.#signers.set(endpoint.id, await resolveSigner(spec, endpoint, credentials, cwd));
     }
-    if (missing.size > 0) {
-      const names = fresh.map((e) => e.id).join(', ');
-      throw new ConfigError(`cannot sign ${names} requests: missing ${[...missing].join('; and ')}`);
-    }
-    for (const [id, signer] of signers) this.#signers.set(id, signer);
   }
 
   /** One admitted record into its builder; the requests it completes go on. */

@@ -8,7 +8,8 @@
  * and the record is settled only after that. A line that cannot be written whole (a full
  * disk) is cut back off the file and the write throws a FailedFileError: the record stays
  * unsettled, and every later write throws too. Without `durable` (validate), lines are
- * gathered and written 64 KiB at a time.
+ * gathered and written 64 KiB at a time. Configured secrets are masked (redact.ts) like
+ * everything else this tool writes.
  */
 import { closeSync, fstatSync, fsyncSync, ftruncateSync, openSync, readSync } from 'node:fs';
 import { writeAllSync } from '../files.js';
@@ -16,6 +17,7 @@ import type { Finding } from '../findings.js';
 import type { JsonObject, Origin, ValidRecord } from '../records.js';
 import { stringifyExact } from '../json/exact.js';
 import { InputError, describeError } from '../errors.js';
+import { maskSecrets } from '../redact.js';
 
 const GATHER_BYTES = 64 * 1024;
 /** How far back a torn last line is looked for, per read. */
@@ -99,7 +101,7 @@ export class FailedWriter {
       throw this.#error;
     }
     if (this.#fd === undefined || this.#pending === '') return;
-    const bytes = Buffer.from(this.#pending, 'utf8');
+    const bytes = Buffer.from(maskSecrets(this.#pending), 'utf8');
     this.#pending = '';
     const fd = this.#fd;
     const progress = { written: 0 };

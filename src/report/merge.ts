@@ -12,6 +12,7 @@
  * the last run says how it ended (interrupted, exit code, notes).
  */
 import { z } from 'zod';
+import type { JsonPath } from '../json/stream.js';
 import { decodeHistogram, encodeHistogram, newHistogram, summarize, type Histogram, type LatencySummary } from './histogram.js';
 import type { EndpointReport, Report } from './report.js';
 import type { FindingExample, Totals } from './stats.js';
@@ -62,6 +63,25 @@ const REPORT_SCHEMA = z.object({
   failures: z.array(z.object({ cause: z.string(), count })),
   notes: z.array(z.string()).optional(),
 });
+
+/** The top-level fields merge reads: anything else in a report file is passed over unread. */
+const REPORT_FIELDS: ReadonlySet<string> = new Set(Object.keys(REPORT_SCHEMA.shape));
+
+/**
+ * Examples kept per rule while reading when --max-examples is not given (the shards' own
+ * limit is then inferred from what is kept): a report written with a huge --max-examples
+ * still reads in bounded memory.
+ */
+export const MERGE_READ_EXAMPLES = 1000;
+
+/** What to build of a report file as it is read: the fields merge uses, at most `examples` examples per rule. */
+export function reportParts(examples: number): (path: JsonPath) => boolean {
+  return (path) => {
+    if (path.length === 1) return REPORT_FIELDS.has(String(path[0]));
+    if (path.length === 4 && path[0] === 'findings' && path[2] === 'examples') return (path[3] as number) < examples;
+    return true;
+  };
+}
 
 /**
  * Check that parsed JSON is a report this version can merge; the problem in a few words

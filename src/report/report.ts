@@ -5,6 +5,7 @@
  */
 import { writeFile } from 'node:fs/promises';
 import { InputError, describeError } from '../errors.js';
+import { maskSecrets } from '../redact.js';
 import { encodeHistogram, summarize, type LatencySummary } from './histogram.js';
 import type { FindingExample, RunStats, Totals } from './stats.js';
 
@@ -98,10 +99,10 @@ export async function writeReport(file: string, report: Report): Promise<void> {
   await writeReportText(file, reportJson(report) + '\n');
 }
 
-/** A report already serialized (and masked), to its file; an unwritable path is one clear error. */
+/** A report already serialized, to its file (secrets masked); an unwritable path is one clear error. */
 export async function writeReportText(file: string, text: string): Promise<void> {
   try {
-    await writeFile(file, text);
+    await writeFile(file, maskSecrets(text));
   } catch (err) {
     throw new InputError(file, `cannot write the report (${describeError(err)})`);
   }

@@ -25,8 +25,10 @@ export interface ReceiverOptions extends FaultOptions {
   /** With `sudAppSecret`: SUD requests must carry valid Sud-* signature headers, else ret_code 1002. */
   readonly sudAppId?: string;
   readonly sudAppSecret?: string;
-  /** Append every request to this file as NDJSON. */
+  /** Append every request to this file as NDJSON (secrets masked unless `recordSecrets`). */
   readonly record?: string;
+  /** Keep session_key, ss_token and the signing secrets in the --record file. @default false */
+  readonly recordSecrets?: boolean;
   /** Keep the arrival time of every endpoint request in `Receiver.arrivals`. */
   readonly trackArrivals?: boolean;
   /** Count accepted records by content key in `stats().keys` (for exactly-once tests). */
@@ -115,7 +117,10 @@ export async function startReceiver(options: ReceiverOptions = {}): Promise<Rece
     if (!endpoint) throw new Error(`the receiver needs endpoint ${id}, which is not registered`);
     judges.set(id, judgeFor(endpoint));
   }
-  const recorder = options.record === undefined ? undefined : await RequestRecorder.open(options.record);
+  const recorder =
+    options.record === undefined
+      ? undefined
+      : await RequestRecorder.open(options.record, { keepSecrets: options.recordSecrets ?? false, secrets: [options.statSecret, options.sudAppSecret] });
 
   let inflight = 0;
   let onIdle: (() => void) | undefined;

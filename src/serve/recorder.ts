@@ -2,11 +2,24 @@
  * --record FILE: every request as one NDJSON line, appended through one write stream.
  * When the stream's buffer is full, answers wait for 'drain': a slow disk slows the
  * clients down instead of growing memory without bound.
+ *
+ * Secrets are masked unless the receiver is told to keep them (`serve --record-secrets`,
+ * to capture traffic that is replayed later with --keep-auth): `session_key` and
+ * `ss_token` wherever they are (query, form, JSON body), secret-named headers, and the
+ * secrets the receiver verifies signatures with (stat secret, SUD app secret) by value.
  */
 import { createWriteStream, type WriteStream } from 'node:fs';
 import { once } from 'node:events';
 import type { EndpointId } from '../apis/api.js';
+import { maskBody, maskHeaders, maskUrl, redactText } from '../redact.js';
 import type { Verdict } from './counts.js';
+
+export interface RecorderOptions {
+  /** Write requests as received, secrets included (--record-secrets). @default false */
+  readonly keepSecrets?: boolean;
+  /** Secret values to mask wherever they appear (the receiver's own signing secrets). */
+  readonly secrets?: readonly (string | undefined)[];
+}
 
 /** One recorded request, as written to the file. */
 export interface RecordedRequest {
@@ -27,21 +40,35 @@ export interface RecordedRequest {
 
 export class RequestRecorder {
   readonly #stream: WriteStream;
+  /** undefined: keep secrets. Else the secret values to mask (with their percent-encoded forms). */
+  readonly #mask: string[] | undefined;
   #drained: Promise<void> | undefined;
   #error: Error | undefined;
 
-  private constructor(stream: WriteStream) {
+  private constructor(stream: WriteStream, options: RecorderOptions) {
     this.#stream = stream;
+    if (!options.keepSecrets) {
+      const values = (options.secrets ?? []).filter((v): v is string => typeof v === 'string' && v.length >= 3);
+      this.#mask = [...new Set(values.flatMap((v) => [v, encodeURIComponent(v)]))].sort((a, b) => b.length - a.length);
+    }
     stream.on('error', (err) => {
       this.#error = err;
     });
   }
 
   /** Open FILE for appending; rejects when it cannot be opened (missing folder, no permission). */
-  static async open(file: string): Promise<RequestRecorder> {
+  static async open(file: string, options: RecorderOptions = {}): Promise<RequestRecorder> {
     const stream = createWriteStream(file, { flags: 'a' });
     await once(stream, 'open');
-    return new RequestRecorder(stream);
+    return new RequestRecorder(stream, options);
+  }
+
+  /** The line for an entry: as received, or with its secrets masked. */
+  #line(entry: RecordedRequest): string {
+    const mask = this.#mask;
+    if (mask === undefined) return JSON.stringify(entry);
+    const masked: RecordedRequest = { ...entry, url: maskUrl(entry.url), headers: maskHeaders(entry.headers), body: maskBody(entry.body, entry.headers) };
+    return redactText(JSON.stringify(masked), mask);
   }
 
   /**
@@ -51,7 +78,7 @@ export class RequestRecorder {
   append(entry: RecordedRequest): Promise<void> | undefined {
     if (this.#error) return undefined;
     // Body text carries exact int64 digits already; the entry itself has no bigint.
-    const ok = this.#stream.write(JSON.stringify(entry) + '\n');
+    const ok = this.#stream.write(this.#line(entry) + '\n');
     if (ok) return this.#drained;
     if (!this.#drained) {
       this.#drained = once(this.#stream, 'drain').then(

@@ -3,6 +3,7 @@
  * signing one request (SPEC §4, §5). The builders leave auth out; this adds it.
  */
 import type { Credentials, Endpoint, EndpointId, PendingRequest, SignerName } from '../apis/api.js';
+import { credentialSource } from '../config/config.js';
 import { md5SortedSigner } from './md5-sorted.js';
 import { loadSignerPlugin, naturalSecret, type SignerCredential } from './plugin.js';
 import type { SignInput, Signer } from './signer.js';
@@ -42,13 +43,6 @@ export async function resolveSigner(spec: string | undefined, endpoint: Endpoint
   return isBuiltIn(spec) ? BUILT_IN[spec] : loadSignerPlugin(spec, cwd);
 }
 
-/** How a user sets each credential (SPEC §5), for messages. */
-export const CREDENTIAL_SOURCES: Readonly<Record<SignerCredential, string>> = {
-  statSecret: '--stat-secret (or stat.secret in the config, or REPLAY_STAT_SECRET)',
-  sudAppId: '--sud-app-id (or sud.appId in the config, or REPLAY_SUD_APP_ID)',
-  sudAppSecret: '--sud-app-secret (or sud.appSecret in the config, or REPLAY_SUD_APP_SECRET)',
-};
-
 /**
  * The credentials `signer` needs for `endpoints` and `creds` lacks (an empty value counts
  * as lacking), each once, as the user would set them. Empty when the run can sign.
@@ -58,7 +52,7 @@ export function missingCredentials(signer: Signer, endpoints: readonly Endpoint[
   for (const endpoint of endpoints) {
     for (const need of signer.needs(endpoint.id)) if (!creds[need]) missing.add(need);
   }
-  return [...missing].map((need) => CREDENTIAL_SOURCES[need]);
+  return [...missing].map(credentialSource);
 }
 
 function secretFor(endpoint: EndpointId, creds: Credentials): string | undefined {

@@ -5,6 +5,7 @@
  * output, instead of hanging the suite.
  */
 import { spawn, type ChildProcessWithoutNullStreams } from 'node:child_process';
+import { closeSync, openSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { SAFETY_TIMEOUT_MS } from './wait.js';
 
@@ -102,9 +103,47 @@ export function startCli(args: readonly string[], options: SpawnOptions = {}): R
   return startNode([CLI, ...args], options);
 }
 
-/** Run the CLI to its end with `input` on stdin. */
-export async function runCli(args: readonly string[], options: SpawnOptions & { input?: string | Buffer } = {}): Promise<CliResult> {
+/** Run the CLI to its end with `input` on stdin; `stdoutFile` sends its stdout to a file (`/dev/full`) instead. */
+export async function runCli(args: readonly string[], options: SpawnOptions & { input?: string | Buffer; stdoutFile?: string } = {}): Promise<CliResult> {
+  if (options.stdoutFile !== undefined) return runCliToFile(args, options.stdoutFile, options);
   const running = startCli(args, options);
   running.child.stdin.end(options.input ?? '');
   return running.exited;
+}
+
+/** The CLI with its stdout on a file: no stdout is collected. */
+function runCliToFile(args: readonly string[], file: string, options: SpawnOptions & { input?: string | Buffer }): Promise<CliResult> {
+  return new Promise((resolve, reject) => {
+    const stdoutFd = openSync(file, 'w');
+    const child = spawn(process.execPath, [CLI, ...args], {
+      cwd: options.cwd ?? ROOT,
+      env: { ...process.env, NO_COLOR: '1', ...options.env },
+      stdio: ['pipe', stdoutFd, 'pipe'],
+    });
+    closeSync(stdoutFd);
+    let stderr = '';
+    child.stderr!.setEncoding('utf8').on('data', (d: string) => (stderr += d));
+    const timer = setTimeout(() => child.kill('SIGKILL'), options.timeoutMs ?? SAFETY_TIMEOUT_MS);
+    child.on('error', reject);
+    child.on('close', (code, signal) => {
+      clearTimeout(timer);
+      resolve({ code, signal, stdout: '', stderr });
+    });
+    child.stdin!.on('error', () => {});
+    child.stdin!.end(options.input ?? '');
+  });
+}
+
+/** `fn` over `items`, at most `limit` at a time, results in order: many short CLI runs without a burst of processes. */
+export async function mapLimit<T, R>(items: readonly T[], limit: number, fn: (item: T) => Promise<R>): Promise<R[]> {
+  const results: R[] = new Array<R>(items.length);
+  let next = 0;
+  const worker = async (): Promise<void> => {
+    while (next < items.length) {
+      const i = next++;
+      results[i] = await fn(items[i]!);
+    }
+  };
+  await Promise.all(Array.from({ length: Math.min(limit, items.length) }, worker));
+  return results;
 }

@@ -3,6 +3,7 @@ import type { ApiModule, Endpoint } from '../api.js';
 import type { JsonObject } from '../../records.js';
 import { createStatBuilder, STAT_PATH } from './builder.js';
 import { STAT_FIELDS, statFromCsv } from './csv.js';
+import { statRecordNeeds } from './needs.js';
 import { interpretStatResponse } from './response.js';
 import { STAT_RULES } from './rules.js';
 import { isIntegerLike, validateStat } from './validate.js';
@@ -31,6 +32,7 @@ export const statPushData: Endpoint = {
   fromCsv: statFromCsv,
   validate: validateStat,
   shardKey,
+  recordNeeds: statRecordNeeds,
   timeOf,
   createBuilder: createStatBuilder,
   defaultSigner: 'md5-sorted',
