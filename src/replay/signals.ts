@@ -5,8 +5,11 @@
  */
 import { ExitCode } from '../errors.js';
 
-/** `output closed`: --print-requests into a pipe whose reader went away (`| head`). */
-export type StopReason = 'interrupted' | 'duration' | 'output closed';
+/**
+ * `output closed`: --print-requests into a pipe whose reader went away (`| head`).
+ * `write failed`: the run's own state (the checkpoint) cannot be written: going on would send without durable progress.
+ */
+export type StopReason = 'interrupted' | 'duration' | 'output closed' | 'write failed';
 
 export class RunStop {
   #reason: StopReason | undefined;
