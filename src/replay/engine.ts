@@ -425,9 +425,8 @@ class ReplayRun {
   }
 
   #dispatchSink(): RequestSink {
-    const journal = this.#checkpoint !== undefined;
     return (request, wire, endpoint, dueAt) => {
-      if (journal) this.#requestsByWire.set(wire, request);
+      if (this.#checkpoint) this.#requestsByWire.set(wire, request);
       this.#dispatcher!.submit(request, wire, endpoint, this.#stats.endpoint(endpoint.id), dueAt);
     };
   }
