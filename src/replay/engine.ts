@@ -13,16 +13,17 @@ import type { Endpoint } from '../apis/api.js';
 import { allEndpoints, selectEndpoints } from '../apis/registry.js';
 import type { Io } from '../commands/context.js';
 import { readRecords } from '../input/read.js';
-import type { RawRecord, ValidRecord } from '../records.js';
+import type { RawRecord } from '../records.js';
 import type { PendingRequest } from '../apis/api.js';
 import type { WireRequest } from '../apis/encode.js';
-import { ConfigError, type UserError } from '../errors.js';
+import type { UserError } from '../errors.js';
 import { journalingIntent } from './intent.js';
+import { UncertainRecords } from './uncertain.js';
 import { FailedWriter } from '../report/failed.js';
 import { buildReport } from '../report/report.js';
 import type { RunStats } from '../report/stats.js';
 import type { Judgement } from '../validate/judge.js';
-import { Checkpoint, type UncertainRecord } from './checkpoint.js';
+import { Checkpoint } from './checkpoint.js';
 import { Dispatcher } from './dispatcher.js';
 import { requestLine, secretForms } from './dry-run.js';
 import { RecordIntake } from './intake.js';
@@ -49,9 +50,6 @@ export interface ReplayOutcome {
   /** The run stopped because its checkpoint could not be written: the summary prints, then this ends it (exit 2). */
   error?: UserError;
 }
-
-/** The `_error` of a record set aside by `--uncertain skip`. */
-export const UNCERTAIN_CAUSE = 'uncertain: in flight when the earlier run died';
 
 /** Backpressure: the reader pauses while this many requests per concurrency slot are queued or in flight. */
 const BACKLOG_PER_SLOT = 2;
@@ -103,10 +101,10 @@ class ReplayRun {
   #ranToEnd = false;
   /** The first failed write of the checkpoint: the run stopped for it. */
   #writeError: UserError | undefined;
-  /** With a checkpoint: each request's records, for journaling them in flight (intent.ts). */
-  readonly #requestsByWire = new WeakMap<WireRequest, PendingRequest>();
-  /** Records in flight when an earlier run died, by what became of them in this one. */
-  readonly #uncertain = { resent: 0, skipped: 0 };
+  /** With a checkpoint: requests not sent yet, for journaling their records in flight on the first attempt (intent.ts). */
+  readonly #notYetSent = new Map<WireRequest, PendingRequest>();
+  /** With --resume: the records in flight when the earlier run died. */
+  #uncertain: UncertainRecords | undefined;
 
   constructor(options: ReplayOptions, io: Io, stats: RunStats) {
     this.#options = options;
@@ -174,7 +172,7 @@ class ReplayRun {
     this.#finishStats();
     return {
       interrupted: this.#stop.reason === 'interrupted',
-      undelivered: (this.#ledger?.undelivered ?? 0) + this.#uncertain.skipped,
+      undelivered: (this.#ledger?.undelivered ?? 0) + (this.#uncertain?.skipped ?? 0),
       thresholds: [],
       unsent: this.#notSent(),
       ...(this.#writeError && { error: this.#writeError }),
@@ -209,21 +207,29 @@ class ReplayRun {
           this.#stopRun('write failed');
         },
       }));
-      try {
-        this.#refuseUncertain(checkpoint.uncertainRecords());
-      } catch (err) {
-        await checkpoint.close().catch(() => {});
-        throw err;
-      }
       this.#intake.knowSentKeys(checkpoint.earlierKeys());
     }
     if (options.failedFile !== undefined) this.#failed = new FailedWriter(options.failedFile, { append: options.resume, durable: options.checkpointFile !== undefined });
+    if (this.#checkpoint) {
+      const uncertain = (this.#uncertain = new UncertainRecords(this.#checkpoint, options.uncertain, this.#failed, this.#stats));
+      try {
+        uncertain.refuse((input) => options.inputs[input]?.name ?? `input ${input + 1}`);
+      } catch (err) {
+        await this.#failed?.close().catch(() => {});
+        await this.#checkpoint.close().catch(() => {});
+        throw err;
+      }
+    }
     if (!options.dryRun) {
       const ledger = (this.#ledger = new RecordLedger(this.#stats, this.#failed, this.#checkpoint));
       this.#transport = createTransport(options.transport, { concurrency: options.concurrency, origin: new URL(options.target.baseUrl).origin });
       const checkpoint = this.#checkpoint;
       this.#dispatcher = new Dispatcher({
-        transport: checkpoint ? journalingIntent(this.#transport, checkpoint, (wire) => this.#requestsByWire.get(wire)) : this.#transport,
+        transport: checkpoint ? journalingIntent(this.#transport, checkpoint, (wire) => {
+              const request = this.#notYetSent.get(wire);
+              if (request) this.#notYetSent.delete(wire);
+              return request;
+            }) : this.#transport,
         concurrency: options.concurrency,
         timeoutMs: options.timeoutMs,
         paced: this.#timing.kind !== 'unlimited',
@@ -236,35 +242,6 @@ class ReplayRun {
       const totalBytes = sizes.every((s): s is number => s !== undefined) && !options.loop ? sizes.reduce((a, b) => a + b, 0) : undefined;
       this.#progress = new ProgressLine(this.#io.stdout, totalBytes === undefined ? {} : { totalBytes });
     }
-  }
-
-  /**
-   * --uncertain fail, or skip without a --failed file to put them in: stop before anything
-   * is sent, naming the records that were in flight when the earlier run died.
-   */
-  #refuseUncertain(records: readonly UncertainRecord[]): void {
-    const options = this.#options;
-    const policyOf = (r: UncertainRecord) => options.uncertain[r.endpoint as Endpoint['id']] ?? 'fail';
-    const refused = records.filter((r) => policyOf(r) === 'fail' || (policyOf(r) === 'skip' && options.failedFile === undefined));
-    if (refused.length === 0) return;
-    const FIRST = 5;
-    const named = refused.slice(0, FIRST).map((r) => `${options.inputs[r.input]?.name ?? `input ${r.input + 1}`}:${r.line}`);
-    const list = named.join(', ') + (refused.length > FIRST ? `, … (${refused.length} in all)` : '');
-    const what = `${refused.length} record${refused.length === 1 ? ' was' : 's were'} in flight when the earlier run died (${list})`;
-    if (refused.some((r) => policyOf(r) === 'fail')) {
-      throw new ConfigError(`${what}: --uncertain fail stops here`, 'check the server for them, then choose --uncertain resend or --uncertain skip');
-    }
-    throw new ConfigError(`${what} and would be set aside, but there is no --failed file`, 'give --failed FILE to set them aside, or --uncertain resend');
-  }
-
-  /** --uncertain skip: written to --failed with UNCERTAIN_CAUSE for a person to check, counted failed, settled. */
-  async #setAside(record: ValidRecord): Promise<void> {
-    const counts = this.#stats.endpoint(record.endpoint);
-    counts.failed++;
-    this.#stats.addFailure(UNCERTAIN_CAUSE, 1);
-    this.#uncertain.skipped++;
-    await this.#failed!.writeUndelivered(record, UNCERTAIN_CAUSE);
-    this.#checkpoint!.settle(record.origin.input, record.origin.line);
   }
 
   #policies(): (endpoint: Endpoint, kind: 'transport' | 'api') => Backoff {
@@ -378,12 +355,10 @@ class ReplayRun {
         checkpoint.take(input, line);
       }
       const judgement = this.#intake.judge(raw);
-      if (judgement.record && checkpoint?.uncertain(input, line) !== undefined) {
-        if (this.#options.uncertain[judgement.record.endpoint] === 'skip') {
-          await this.#setAside(judgement.record);
-          continue;
-        }
-        this.#uncertain.resent++;
+      const setAside = judgement.record && this.#uncertain?.take(judgement.record);
+      if (setAside) {
+        await setAside;
+        continue;
       }
       judged.push(judgement);
       if (performance.now() - this.#lastYield > this.#yieldEveryMs) await this.#yield();
@@ -426,7 +401,7 @@ class ReplayRun {
 
   #dispatchSink(): RequestSink {
     return (request, wire, endpoint, dueAt) => {
-      if (this.#checkpoint) this.#requestsByWire.set(wire, request);
+      if (this.#checkpoint) this.#notYetSent.set(wire, request);
       this.#dispatcher!.submit(request, wire, endpoint, this.#stats.endpoint(endpoint.id), dueAt);
     };
   }
@@ -525,10 +500,7 @@ class ReplayRun {
     if (dispatcher) for (const counts of stats.byEndpoint.values()) counts.rateTarget = dispatcher.targetRate(counts);
     const note = saturationNote(stats, { concurrency: this.#options.concurrency, transport: this.#options.transport });
     if (note) stats.notes.push(note);
-    const { resent, skipped } = this.#uncertain;
-    const were = (n: number) => `${n} record${n === 1 ? ' was' : 's were'} in flight when the earlier run died`;
-    if (resent > 0) stats.notes.push(`${were(resent)}: re-sent`);
-    if (skipped > 0) stats.notes.push(`${were(skipped)}: set aside in ${this.#options.failedFile}`);
+    if (this.#uncertain) stats.notes.push(...this.#uncertain.notes(this.#options.failedFile));
     const left = this.#notSent();
     // A --loop run always ends with records left in its last pass: nothing to resume there.
     if (left > 0 && !this.#options.loop) {

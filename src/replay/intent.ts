@@ -13,13 +13,17 @@ import type { Transport, TransportResult } from './transport.js';
 /** The checkpoint cannot be written: the request does not go, and its records stay unsettled for --resume. */
 const NOT_SENT: TransportResult = { ok: false, error: 'aborted', message: 'not sent: the checkpoint cannot be written' };
 
-/** `transport`, journaling each request's records (found by `requestOf`) as in flight before it is sent. */
-export function journalingIntent(transport: Transport, checkpoint: Checkpoint, requestOf: (wire: WireRequest) => PendingRequest | undefined): Transport {
+/**
+ * `transport`, journaling each request's records as in flight before its first attempt is
+ * sent. `firstAttempt` gives the request of a wire request not sent before, else undefined:
+ * a retry's records are journaled already (they stay in flight until settled).
+ */
+export function journalingIntent(transport: Transport, checkpoint: Checkpoint, firstAttempt: (wire: WireRequest) => PendingRequest | undefined): Transport {
   return {
     name: transport.name,
     close: () => transport.close(),
     send: (wire, options) => {
-      const request = requestOf(wire);
+      const request = firstAttempt(wire);
       if (!request) return transport.send(wire, options);
       return checkpoint.sending(request.endpoint, request.records).then(
         () => transport.send(wire, options),
