@@ -489,3 +489,27 @@ describe('checkpoint lock', () => {
     assert.equal(existsSync(file + '.lock'), false);
   });
 });
+
+describe('checkpoint key file', () => {
+  it('keeps the keys of settled lines only, and cuts a torn last key line before appending', async () => {
+    const file = freshFile();
+    const first = await open(file, false);
+    for (let line = 1; line <= 3; line++) {
+      first.take(0, line);
+      first.rememberKey(0, line, `game_start:round-${line}`);
+    }
+    first.settle(0, 1);
+    first.settle(0, 3);
+    await first.close();
+    writeFileSync(file + '.keys', readFileSync(file + '.keys', 'utf8') + '0 4 "game_st'); // a crash mid-write
+    const second = await open(file, true);
+    assert.deepEqual([...second.earlierKeys()].sort(), ['game_start:round-1', 'game_start:round-3'], 'line 2 never settled: its key may be sent');
+    second.take(0, 2);
+    second.rememberKey(0, 2, 'game_start:round-2');
+    second.settle(0, 2);
+    await second.close();
+    const third = await open(file, true);
+    assert.deepEqual([...new Set(third.earlierKeys())].sort(), ['game_start:round-1', 'game_start:round-2', 'game_start:round-3']);
+    await third.close();
+  });
+});

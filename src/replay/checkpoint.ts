@@ -208,7 +208,14 @@ export class Checkpoint {
   readonly #timer: NodeJS.Timeout;
   readonly #onExit = () => this.#writeJournal();
 
-  private constructor(file: string, options: CheckpointOptions, earlier: Snapshot | undefined, contents: (ContentFingerprint | undefined)[], lock: CheckpointLock, keys: readonly KeyEntry[]) {
+  private constructor(
+    file: string,
+    options: CheckpointOptions,
+    earlier: Snapshot | undefined,
+    contents: (ContentFingerprint | undefined)[],
+    lock: CheckpointLock,
+    keys: { entries: readonly KeyEntry[]; completeBytes: number },
+  ) {
     this.#file = file;
     this.#journalFile = file + '.journal';
     this.#fingerprint = options.fingerprint;
@@ -230,7 +237,7 @@ export class Checkpoint {
       return lines;
     });
     this.#inFlight = this.#uncertain.map((lines) => new Map(lines));
-    this.#earlierKeys = keys.filter((k) => k.input < this.#progress.length && this.wasSettled(k.input, k.line)).map((k) => k.key);
+    this.#earlierKeys = keys.entries.filter((k) => k.input < this.#progress.length && this.wasSettled(k.input, k.line)).map((k) => k.key);
     let journalFd: number | undefined;
     try {
       this.#writeSnapshot(true);
@@ -239,7 +246,8 @@ export class Checkpoint {
       // The snapshot just written holds everything the old journal held.
       ftruncateSync(journalFd, 0);
       this.#keysFd = openSync(keysFileOf(file), 'a');
-      if (!earlier) ftruncateSync(this.#keysFd, 0);
+      // Fresh: empty. Resumed: without a torn last line (a crash mid-write), which the next key would otherwise continue.
+      ftruncateSync(this.#keysFd, earlier ? keys.completeBytes : 0);
     } catch (err) {
       if (journalFd !== undefined) closeSync(journalFd);
       throw writeFailure(file, err);
@@ -258,7 +266,7 @@ export class Checkpoint {
       const contents = options.inputs.map(contentOf);
       if (!options.resume) {
         if (!options.restart) refuseUnfinished(file);
-        return new Checkpoint(file, options, undefined, contents, lock, []);
+        return new Checkpoint(file, options, undefined, contents, lock, { entries: [], completeBytes: 0 });
       }
       if (!existsSync(file)) {
         throw new ConfigError(`no checkpoint at ${file} to resume from`, 'run without --resume to start from the beginning');
@@ -309,7 +317,7 @@ export class Checkpoint {
   rememberKey(input: number, line: number, key: string): void {
     this.#pendingKeys += `${input} ${line} ${JSON.stringify(key)}\n`;
     // Before its request is sent: that waits for the same write.
-    void this.#schedule('turn');
+    void this.#schedule('microtask');
   }
 
   /**
@@ -330,7 +338,7 @@ export class Checkpoint {
       entry += ` ${origin.line}`;
     }
     if (entry !== '') this.#pending += entry + '\n';
-    return this.#schedule('turn');
+    return this.#schedule('microtask');
   }
 
   /** That record is settled: delivered, failed-and-written-to --failed, invalid, duplicate, other shard. */
@@ -403,9 +411,10 @@ export class Checkpoint {
   /**
    * The promise of the burst being collected, written in one go: in a microtask (nothing
    * observable — no I/O, no timer — happens before it runs), or at the end of this turn of
-   * the event loop (setImmediate), so that every request started and every answer settled in
-   * one turn share one write: a write per request cost ~8 µs, a third of the engine's own time
-   * per request flat out (docs/BENCHMARKS.md). A request waits for the write before it is sent.
+   * the event loop (setImmediate) when nothing waits for it. Requests started in one tick
+   * (the dispatcher's pump) wait for one microtask write, which also carries the settles of
+   * that tick; deferring them to the end of the turn instead would share a write across
+   * answers but adds latency, which in a closed loop is lost throughput (docs/BENCHMARKS.md).
    */
   #schedule(when: 'microtask' | 'turn'): Promise<void> {
     this.#dirty = true;
@@ -659,7 +668,8 @@ function applyJournal(snapshot: Snapshot, file: string): void {
   });
 }
 
-function readKeys(file: string): KeyEntry[] {
+/** The keys an earlier run kept, and where its last complete line ends (a torn one after it is cut off before appending). */
+function readKeys(file: string): { entries: KeyEntry[]; completeBytes: number } {
   const parse = (entry: string): KeyEntry | undefined => {
     const match = /^(\d+) (\d+) (".*")$/.exec(entry);
     if (!match) return undefined;
@@ -670,5 +680,13 @@ function readKeys(file: string): KeyEntry[] {
       return undefined;
     }
   };
-  return [...entriesOf(keysFileOf(file), 'key file', file, parse)];
+  const entries = [...entriesOf(keysFileOf(file), 'key file', file, parse)];
+  let completeBytes = 0;
+  try {
+    const bytes = readFileSync(keysFileOf(file));
+    completeBytes = bytes.lastIndexOf(0x0a) + 1;
+  } catch {
+    // No key file: nothing to keep.
+  }
+  return { entries, completeBytes };
 }
