@@ -24,7 +24,12 @@ describe('stopping', () => {
       const stats = new RunStats('replay', 5);
       const running = runReplay(await replayOptions([file], receiver.url, { rate: 200, checkpointFile }), testIo(), stats);
       // A synthetic signal: the listener runs, and nothing outside this process is touched.
-      setTimeout(() => process.emit('SIGTERM', 'SIGTERM'), 300);
+      // Sent once the receiver has records (an event, not a timer: startup time varies under load).
+      const poll = setInterval(() => {
+        if (receiver.stats().totals.records < 30) return;
+        clearInterval(poll);
+        process.emit('SIGTERM', 'SIGTERM');
+      }, 5);
       const outcome = await running;
       assert.equal(outcome.interrupted, true);
       assert.equal(stats.interrupted, true);
