@@ -200,6 +200,8 @@ export class Checkpoint {
   /** The burst being collected: written in one go (see #schedule); senders wait for it. */
   #tick: { promise: Promise<void>; resolve: () => void; reject: (err: unknown) => void } | undefined;
   #microtaskQueued = false;
+  /** A request of this tick was journaled synchronously: the next ones wait for a shared write. */
+  #wroteThisTick = false;
   #immediate: NodeJS.Immediate | undefined;
   #dirty = false;
   #complete = false;
@@ -322,10 +324,15 @@ export class Checkpoint {
 
   /**
    * These records' request is about to be written to the socket: journal them as in flight.
-   * Resolves once that is durable in the journal (one write for every request of the tick);
-   * rejects when the checkpoint cannot be written — then the request must not go.
+   * Undefined when that is done (the request may go now); else a promise that resolves once
+   * it is, or rejects when the checkpoint cannot be written — then the request must not go.
+   *
+   * The first request of a tick is journaled at once, with everything pending (the settles of
+   * the answer that freed its slot): flat out, a tick starts one request, and a promise per
+   * request cost more than the write. Further requests of the same tick (a burst) share one
+   * write in a microtask.
    */
-  sending(endpoint: string, records: readonly { readonly origin: { readonly input: number; readonly line: number } }[]): Promise<void> {
+  sending(endpoint: string, records: readonly { readonly origin: { readonly input: number; readonly line: number } }[]): Promise<void> | undefined {
     let entry = '';
     let input = -1;
     for (const { origin } of records) {
@@ -338,7 +345,11 @@ export class Checkpoint {
       entry += ` ${origin.line}`;
     }
     if (entry !== '') this.#pending += entry + '\n';
-    return this.#schedule('microtask');
+    if (this.#wroteThisTick) return this.#schedule('microtask');
+    this.#wroteThisTick = true;
+    queueMicrotask(() => (this.#wroteThisTick = false));
+    this.#writeJournal();
+    return this.#error === undefined ? undefined : Promise.reject(this.#error);
   }
 
   /** That record is settled: delivered, failed-and-written-to --failed, invalid, duplicate, other shard. */
@@ -411,10 +422,9 @@ export class Checkpoint {
   /**
    * The promise of the burst being collected, written in one go: in a microtask (nothing
    * observable — no I/O, no timer — happens before it runs), or at the end of this turn of
-   * the event loop (setImmediate) when nothing waits for it. Requests started in one tick
-   * (the dispatcher's pump) wait for one microtask write, which also carries the settles of
-   * that tick; deferring them to the end of the turn instead would share a write across
-   * answers but adds latency, which in a closed loop is lost throughput (docs/BENCHMARKS.md).
+   * the event loop (setImmediate) when nothing waits for it. Deferring requests to the end
+   * of the turn would share a write across answers but adds latency, which in a closed loop
+   * is lost throughput (docs/BENCHMARKS.md).
    */
   #schedule(when: 'microtask' | 'turn'): Promise<void> {
     this.#dirty = true;
@@ -511,12 +521,19 @@ function writeFailure(file: string, err: unknown): UserError {
   return err instanceof UserError ? err : new UserError(`cannot write checkpoint ${file}: ${describeError(err)}`, { cause: err });
 }
 
-/** writeSync may write part of the text (a disk filling up): write the rest, or throw what stops it. */
+/**
+ * writeSync may write part of the text (a disk filling up): write the rest, or throw what
+ * stops it. The text goes as a string: a Buffer per write (one per request flat out) showed
+ * as garbage-collection time.
+ */
 function writeAll(fd: number, text: string): void {
+  const written = writeSync(fd, text);
+  const length = Buffer.byteLength(text);
+  if (written === length) return;
   const bytes = Buffer.from(text, 'utf8');
-  let done = 0;
-  while (done < bytes.length) {
-    const n = writeSync(fd, bytes, done, bytes.length - done);
+  let done = written;
+  while (done < length) {
+    const n = writeSync(fd, bytes, done, length - done);
     if (n <= 0) throw Object.assign(new Error('no space left on device'), { code: 'ENOSPC' });
     done += n;
   }

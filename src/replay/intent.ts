@@ -2,8 +2,8 @@
  * Journal intent: a request's records are journaled as in flight before the request is
  * written to the socket, so that after a hard crash (SIGKILL, power loss) a resumed run
  * knows which records may have arrived without an answer (uncertain) instead of silently
- * sending them again. Every request started in one tick shares one synchronous journal
- * write (Checkpoint.sending), which keeps the cost off the per-request path.
+ * sending them again. A tick's requests share one synchronous journal write, which also
+ * carries the tick's settles (Checkpoint.sending).
  */
 import type { PendingRequest } from '../apis/api.js';
 import type { WireRequest } from '../apis/encode.js';
@@ -25,7 +25,9 @@ export function journalingIntent(transport: Transport, checkpoint: Checkpoint, f
     send: (wire, options) => {
       const request = firstAttempt(wire);
       if (!request) return transport.send(wire, options);
-      return checkpoint.sending(request.endpoint, request.records).then(
+      const journaled = checkpoint.sending(request.endpoint, request.records);
+      if (journaled === undefined) return transport.send(wire, options);
+      return journaled.then(
         () => transport.send(wire, options),
         () => NOT_SENT,
       );
