@@ -3,7 +3,9 @@
  * bare node:http server in a child process answering 200), next to a bare client of the
  * same library in the same run:
  *   - `--transport undici` vs autocannon with the same 64 connections (goal ≥ 0.7);
- *   - `--transport got` (the default) vs a bare loop of got calls, 64 workers (goal ≥ 0.9).
+ *   - `--transport got` (the default) vs a bare loop of got calls, 64 workers (goal ≥ 0.9);
+ *   - each engine again with `--checkpoint` (journal intent: every request's records are
+ *     journaled in flight before it is sent, and settled after): its cost (goal ≤ 5%).
  * The bare clients send one fixed, pre-signed request; the engine replays a file of stat
  * envelopes, so each of its requests is also read, validated, built and signed. Every rate
  * is counted on the target's clock (first to last arrival). Loads are bounded by count
@@ -75,9 +77,10 @@ async function gotLoop(target: BareTarget, requests: number): Promise<void> {
   agent.destroy();
 }
 
-async function engineRun(target: BareTarget, file: string, transport: 'got' | 'undici', expected: number): Promise<void> {
+async function engineRun(target: BareTarget, file: string, transport: 'got' | 'undici', expected: number, checkpointFile?: string): Promise<void> {
   const stats = new RunStats('replay', 1);
-  const outcome = await runReplay(await benchOptions([file], target.url, { transport, concurrency: CONNECTIONS }), quietIo(), stats);
+  const checkpoint = checkpointFile === undefined ? {} : { checkpointFile, restart: true };
+  const outcome = await runReplay(await benchOptions([file], target.url, { transport, concurrency: CONNECTIONS, ...checkpoint }), quietIo(), stats);
   const sent = stats.totals().requests;
   if (outcome.undelivered > 0 || sent !== expected) throw new Error(`the engine sent ${sent} requests of ${expected}, ${outcome.undelivered} undelivered: the benchmark is broken`);
 }
@@ -114,6 +117,8 @@ export async function run(): Promise<void> {
       { name: 'engine --transport undici (read, validate, sign each)', go: () => engineRun(target, undiciFile, 'undici', UNDICI_REQUESTS) },
       { name: `bare got loop, ${CONNECTIONS} workers, fixed request`, go: () => gotLoop(target, GOT_REQUESTS) },
       { name: 'engine --transport got (read, validate, sign each)', go: () => engineRun(target, gotFile, 'got', GOT_REQUESTS) },
+      { name: 'engine --transport undici --checkpoint', go: () => engineRun(target, undiciFile, 'undici', UNDICI_REQUESTS, path.join(dir, 'undici.ckpt')) },
+      { name: 'engine --transport got --checkpoint', go: () => engineRun(target, gotFile, 'got', GOT_REQUESTS, path.join(dir, 'got.ckpt')) },
     ];
     const rounds = senders.map(() => [] as { requests: number; rate: number }[]);
     for (let round = 0; round < ROUNDS; round++) {
@@ -125,7 +130,7 @@ export async function run(): Promise<void> {
       }
     }
     const rates = rounds.map((r) => r.map((m) => m.rate));
-    const [cannon, undici, bareGot, engineGot] = rates.map(median) as [number, number, number, number];
+    const [cannon, undici, bareGot, engineGot] = rates.map(median) as [number, number, number, number, number, number];
     // Each round's ratio too: how far one round can stray on a shared machine.
     const spread = (engine: number, bare: number): string => {
       const each = rates[engine]!.map((rate, round) => rate / rates[bare]![round]!);
@@ -136,6 +141,8 @@ export async function run(): Promise<void> {
       `${fmt(undici / cannon, 2)} of autocannon (goal ≥ 0.7; rounds ${spread(1, 0)})`,
       'baseline',
       `${fmt(engineGot / bareGot, 2)} of bare got (goal ≥ 0.9; rounds ${spread(3, 2)})`,
+      `${fmt(median(rates[4]!) / undici, 3)} of the engine without (goal ≥ 0.95; rounds ${spread(4, 1)})`,
+      `${fmt(median(rates[5]!) / engineGot, 3)} of the engine without (goal ≥ 0.95; rounds ${spread(5, 3)})`,
     ];
     printTable(
       ['sender', 'requests', 'req/s (median)', 'all rounds', 'ratio'],

@@ -1,6 +1,8 @@
 import { after, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
-import { existsSync, openSync, readFileSync, readSync, readdirSync, writeFileSync, closeSync } from 'node:fs';
+import { spawn } from 'node:child_process';
+import { existsSync, mkdtempSync, openSync, readFileSync, readSync, readdirSync, rmSync, writeFileSync, closeSync } from 'node:fs';
+import { hostname, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { Checkpoint, type CheckpointInput } from '../src/replay/checkpoint.js';
@@ -105,7 +107,7 @@ describe('checkpoint resume', () => {
     for (let line = 1; line <= 10; line++) first.take(0, line);
     for (const line of [1, 2, 3, 5, 8]) first.settle(0, line);
     await first.close();
-    assert.deepEqual(readSnapshot(file).inputs[0], { name: 'a.ndjson', size: 1000, settledThrough: 3, settledAfter: [5, 8] });
+    assert.deepEqual(readSnapshot(file).inputs[0], { name: 'a.ndjson', size: 1000, mtimeMs: null, content: null, settledThrough: 3, settledAfter: [5, 8], inFlight: {} });
 
     const second = await open(file, true);
     assert.equal(second.skipThrough(0), 3);
@@ -180,14 +182,20 @@ describe('checkpoint resume', () => {
     }
   });
 
-  it('starts afresh without --resume, overwriting an old checkpoint', async () => {
+  it('without --resume, refuses an unfinished checkpoint unless --restart, and replaces a complete one', async () => {
     const file = freshFile();
     const first = await open(file, false);
     first.settle(0, 1);
     await first.close();
-    const fresh = await open(file, false);
-    assert.equal(fresh.skipThrough(0), 0);
+    await assert.rejects(open(file, false), (err: unknown) => err instanceof ConfigError && err.message === `checkpoint ${file} holds an unfinished run` && /--resume .* --restart/.test(err.hint ?? ''));
+    const restarted = await Checkpoint.open(file, { resume: false, restart: true, inputs: INPUTS, fingerprint: 'fp-1', flushIntervalMs: 60_000 });
+    assert.equal(restarted.skipThrough(0), 0);
     assert.equal(readSnapshot(file).inputs[0].settledThrough, 0);
+    restarted.settle(0, 1);
+    await restarted.close({ complete: true });
+    assert.equal(readSnapshot(file).complete, true);
+    const fresh = await open(file, false);
+    assert.equal(fresh.skipThrough(0), 0, 'a finished backfill may be started again');
     await fresh.close();
   });
 
@@ -278,7 +286,7 @@ describe('checkpoint persistence', () => {
     assert.deepEqual(linesToSend(resumed, 1, 5), [1, 2, 3, 5]);
     await resumed.close();
     // Resuming compacted the journal into the snapshot.
-    assert.deepEqual(readSnapshot(file).inputs[0], { name: 'a.ndjson', size: 1000, settledThrough: 3, settledAfter: [5, 7] });
+    assert.deepEqual(readSnapshot(file).inputs[0], { name: 'a.ndjson', size: 1000, mtimeMs: null, content: null, settledThrough: 3, settledAfter: [5, 7], inFlight: {} });
   });
 
   it('ignores a torn last journal line', async () => {
@@ -298,5 +306,206 @@ describe('checkpoint persistence', () => {
     await waitFor(() => readSnapshot(file).inputs[0].settledThrough === 1, 'the timer to write the snapshot');
     assert.equal(readFileSync(file + '.journal', 'utf8'), '', 'the snapshot absorbed the journal');
     await checkpoint.close();
+  });
+});
+
+/** Runs `body` (JS using `checkpoint`, opened fresh on `file`) in a child, waits for "ready" on its stdout, then SIGKILLs it. */
+async function killedChild(file: string, body: string, options: { resume?: boolean; inputs?: CheckpointInput[] } = {}): Promise<void> {
+  const module = fileURLToPath(new URL('../src/replay/checkpoint.js', import.meta.url));
+  const script = `
+    const { Checkpoint } = await import(${JSON.stringify(module)});
+    const checkpoint = await Checkpoint.open(${JSON.stringify(file)}, {
+      resume: ${options.resume ?? false}, fingerprint: 'fp-1', flushIntervalMs: 3_600_000,
+      inputs: ${JSON.stringify(options.inputs ?? INPUTS)},
+    });
+    ${body}
+    setImmediate(() => process.stdout.write('ready\\n'));
+    setInterval(() => {}, 1000);
+  `;
+  const child = spawn(process.execPath, ['--input-type=module', '-e', script], { stdio: ['ignore', 'pipe', 'inherit'] });
+  await new Promise<void>((resolve, reject) => {
+    child.stdout.on('data', (chunk: Buffer) => chunk.toString().includes('ready') && resolve());
+    child.on('exit', (code) => reject(new Error(`child exited early with ${code}`)));
+  });
+  const exited = new Promise((resolve) => child.on('exit', (_code, signal) => resolve(signal)));
+  child.kill('SIGKILL');
+  assert.equal(await exited, 'SIGKILL');
+}
+
+describe('checkpoint journal', () => {
+  it('writes after a compaction at the start of the journal, never after a run of NUL bytes', async () => {
+    const file = freshFile();
+    await killedChild(
+      file,
+      `for (let line = 1; line <= 40; line++) { checkpoint.take(0, line); checkpoint.settle(0, line); }
+       await Promise.resolve();
+       await checkpoint.flush(); // compaction: the journal is truncated
+       checkpoint.take(0, 41);
+       checkpoint.settle(0, 41);`,
+    );
+    const journal = readFileSync(file + '.journal', 'utf8');
+    assert.equal(journal, 's 0 41\nw 0 41\n', 'the entry after compaction starts the journal');
+    const resumed = await open(file, true);
+    assert.equal(resumed.skipThrough(0), 41, 'the settle after compaction is not lost');
+    await resumed.close();
+  });
+
+  it('refuses a journal with an unreadable line before its last, naming the checkpoint and the line', async () => {
+    const file = freshFile();
+    await (await open(file, false)).close();
+    writeFileSync(file + '.journal', 's 0 1\nw 0 1\n\0\0\0s 0 2\nw 0 2\n');
+    await assert.rejects(
+      open(file, true),
+      (err: unknown) => err instanceof ConfigError && err.message.startsWith(`checkpoint ${file}: line 3 of its journal`) && !err.message.includes('\n'),
+    );
+    writeFileSync(file + '.journal', 's 0 1\nw 0 1\nw 0 x\n');
+    await assert.rejects(open(file, true), /line 3 of its journal/);
+    writeFileSync(file + '.journal', 's 9 1\n');
+    await assert.rejects(open(file, true), /line 1 of its journal/, 'an input the run does not have');
+  });
+
+  it('journals records in flight, and a resume names them uncertain until they settle', async () => {
+    const file = freshFile();
+    await killedChild(
+      file,
+      `for (let line = 1; line <= 6; line++) checkpoint.take(0, line);
+       await checkpoint.sending('stat.push_data', [1, 2, 3].map((line) => ({ origin: { input: 0, line } })));
+       await checkpoint.sending('sud.report_game_info', [{ origin: { input: 0, line: 4 } }]);
+       checkpoint.settle(0, 2);
+       await Promise.resolve();`,
+    );
+    const resumed = await open(file, true);
+    assert.deepEqual(resumed.uncertainRecords(), [
+      { input: 0, line: 1, endpoint: 'stat.push_data' },
+      { input: 0, line: 3, endpoint: 'stat.push_data' },
+      { input: 0, line: 4, endpoint: 'sud.report_game_info' },
+    ]);
+    assert.equal(resumed.uncertain(0, 4), 'sud.report_game_info');
+    assert.equal(resumed.uncertain(0, 2), undefined, 'settled: certain');
+    // Still uncertain in the snapshot until settled, so a second crash does not forget them.
+    resumed.take(0, 1);
+    resumed.settle(0, 1);
+    await resumed.close();
+    assert.deepEqual(readSnapshot(file).inputs[0].inFlight, { 'stat.push_data': [3], 'sud.report_game_info': [4] });
+  });
+});
+
+describe('checkpoint validation', () => {
+  const snapshot = (input: Record<string, unknown>) =>
+    JSON.stringify({ version: 2, fingerprint: 'fp-1', complete: false, inputs: [{ name: 'a.ndjson', size: 1000, mtimeMs: null, content: null, settledThrough: 3, settledAfter: [5], inFlight: {}, ...input }, { name: 'b.csv', size: 2000, mtimeMs: null, content: null, settledThrough: 0, settledAfter: [], inFlight: {} }] });
+  const cases: [string, Record<string, unknown>][] = [
+    ['a negative watermark', { settledThrough: -4 }],
+    ['a watermark that is not a whole number', { settledThrough: 2.5 }],
+    ['a watermark beyond the end of the input', { settledThrough: 1_000_000 }],
+    ['a line settled below the watermark', { settledAfter: [2] }],
+    ['an absurd line number', { settledAfter: [1e300] }],
+    ['a negative size', { size: -1 }],
+    ['an unknown field', { extra: 1 }],
+  ];
+  for (const [what, input] of cases) {
+    it(`refuses a hand-edited checkpoint with ${what}`, async () => {
+      const file = freshFile();
+      writeFileSync(file, snapshot(input));
+      await assert.rejects(open(file, true), (err: unknown) => err instanceof ConfigError && /not a report-replay checkpoint/.test(err.message));
+    });
+  }
+  it('accepts the same checkpoint unedited', async () => {
+    const file = freshFile();
+    writeFileSync(file, snapshot({}));
+    await (await open(file, true)).close();
+  });
+});
+
+describe('checkpoint content fingerprint', () => {
+  it('refuses to resume an input whose lines were swapped in place (same size)', async () => {
+    const input = join(dir, 'swapped.ndjson');
+    writeFileSync(input, '{"a":1}\n{"b":2}\n');
+    const inputs = [{ name: input, path: input, size: 16 }];
+    const file = freshFile();
+    await (await open(file, false, inputs)).close();
+    writeFileSync(input, '{"b":2}\n{"a":1}\n');
+    await assert.rejects(open(file, true, inputs), (err: unknown) => err instanceof ConfigError && /has changed .* \(same size, other content\)/.test(err.message));
+  });
+
+  it('samples large inputs: a change in the middle of a 40 MiB file is seen, a copy (new mtime) is accepted', async () => {
+    const input = join(dir, 'large.ndjson');
+    const line = '{"padding":"' + 'x'.repeat(1000) + '"}\n';
+    const big = Buffer.from(line.repeat(Math.ceil((40 << 20) / line.length)));
+    writeFileSync(input, big);
+    const inputs = [{ name: input, path: input, size: big.length }];
+    const file = freshFile();
+    await (await open(file, false, inputs)).close();
+    writeFileSync(input, big); // rewritten unchanged: another mtime
+    await (await open(file, true, inputs)).close();
+    // The middle sample (offset ≈ size·8/15) changes.
+    const at = Math.floor(((big.length - (64 << 10)) * 8) / 15) + 100;
+    big[at] = 'y'.charCodeAt(0);
+    writeFileSync(input, big);
+    await assert.rejects(open(file, true, inputs), /same size, other content/);
+    rmSync(input);
+  });
+});
+
+describe('checkpoint lock', () => {
+  it('refuses a second process on one checkpoint, naming the holder, until the first closes', async () => {
+    const file = freshFile();
+    const first = await open(file, false);
+    await assert.rejects(
+      open(file, true),
+      (err: unknown) => err instanceof ConfigError && err.message.includes(`in use by pid ${process.pid} on host ${hostname()}`) && (err.hint ?? '').includes(`${file}.lock`),
+    );
+    await first.close();
+    assert.equal(existsSync(file + '.lock'), false, 'released on close');
+    await (await open(file, true)).close();
+  });
+
+  it('takes over a stale lock (its process is gone) with a notice; refuses one from another host', async () => {
+    const file = freshFile();
+    await killedChild(file, '');
+    assert.ok(existsSync(file + '.lock'), 'SIGKILL leaves the lock behind');
+    const notices: string[] = [];
+    const resumed = await Checkpoint.open(file, { resume: true, inputs: INPUTS, fingerprint: 'fp-1', notice: (t) => notices.push(t) });
+    assert.match(notices.join('\n'), /was locked by pid \d+ .*which is gone: taking the lock over/);
+    await resumed.close();
+    writeFileSync(file + '.lock', JSON.stringify({ pid: 1, host: 'elsewhere.example', startedAt: '2026-01-01T00:00:00.000Z' }));
+    await assert.rejects(open(file, true), /in use by pid 1 on host elsewhere\.example/);
+    rmSync(file + '.lock');
+  });
+
+  it('releases the lock when the process exits without closing (an error path)', async () => {
+    const file = freshFile();
+    const module = fileURLToPath(new URL('../src/replay/checkpoint.js', import.meta.url));
+    const script = `
+      const { Checkpoint } = await import(${JSON.stringify(module)});
+      await Checkpoint.open(${JSON.stringify(file)}, { resume: false, fingerprint: 'fp-1', inputs: ${JSON.stringify(INPUTS)} });
+      process.exit(2);
+    `;
+    const child = spawn(process.execPath, ['--input-type=module', '-e', script], { stdio: 'inherit' });
+    assert.equal(await new Promise((resolve) => child.on('exit', resolve)), 2);
+    assert.equal(existsSync(file + '.lock'), false);
+  });
+});
+
+describe('checkpoint key file', () => {
+  it('keeps the keys of settled lines only, and cuts a torn last key line before appending', async () => {
+    const file = freshFile();
+    const first = await open(file, false);
+    for (let line = 1; line <= 3; line++) {
+      first.take(0, line);
+      first.rememberKey(0, line, `game_start:round-${line}`);
+    }
+    first.settle(0, 1);
+    first.settle(0, 3);
+    await first.close();
+    writeFileSync(file + '.keys', readFileSync(file + '.keys', 'utf8') + '0 4 "game_st'); // a crash mid-write
+    const second = await open(file, true);
+    assert.deepEqual([...second.earlierKeys()].sort(), ['game_start:round-1', 'game_start:round-3'], 'line 2 never settled: its key may be sent');
+    second.take(0, 2);
+    second.rememberKey(0, 2, 'game_start:round-2');
+    second.settle(0, 2);
+    await second.close();
+    const third = await open(file, true);
+    assert.deepEqual([...new Set(third.earlierKeys())].sort(), ['game_start:round-1', 'game_start:round-2', 'game_start:round-3']);
+    await third.close();
   });
 });

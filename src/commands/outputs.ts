@@ -15,7 +15,7 @@ import { access, stat } from 'node:fs/promises';
 import path from 'node:path';
 import { UsageError, describeError } from '../errors.js';
 import type { InputSource } from '../input/sources.js';
-import { checkpointCompanions } from '../replay/checkpoint.js';
+import { checkpointCompanions } from '../replay/checkpoint-files.js';
 
 export interface OutputPath {
   /** The flag that names it, for messages: `--failed`. */
@@ -88,9 +88,14 @@ export function outputPaths(files: { failed?: string | undefined; report?: strin
   if (files.failed !== undefined) outputs.push({ flag: '--failed', path: files.failed });
   if (files.report !== undefined) outputs.push({ flag: '--report', path: files.report });
   if (files.checkpoint !== undefined) {
-    const { journal, lock } = checkpointCompanions(files.checkpoint);
+    const { journal, lock, keys, report } = checkpointCompanions(files.checkpoint);
     outputs.push({ flag: '--checkpoint', path: files.checkpoint, replaced: true });
-    outputs.push({ flag: '--checkpoint (its journal)', path: journal }, { flag: '--checkpoint (its lock)', path: lock });
+    outputs.push(
+      { flag: '--checkpoint (its journal)', path: journal },
+      { flag: '--checkpoint (its lock)', path: lock },
+      { flag: '--checkpoint (its SUD keys)', path: keys },
+      { flag: '--checkpoint (its saved report)', path: report },
+    );
   }
   return outputs;
 }

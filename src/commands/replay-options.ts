@@ -5,7 +5,8 @@ import type { InputSource } from '../input/sources.js';
 import { resolveCredentials, selectEnvironment, urlProblem, type CredentialFlags } from '../config/config.js';
 import { parseDuration, parseRamp } from '../replay/pacer.js';
 import { parseThreshold } from '../replay/thresholds.js';
-import type { ReplayOptions } from '../replay/options.js';
+import { UNCERTAIN_DEFAULTS, type ReplayOptions, type UncertainPolicy } from '../replay/options.js';
+import type { EndpointId } from '../apis/api.js';
 import { UsageError } from '../errors.js';
 import { loadedConfig, type Io } from './context.js';
 import { delimiterOf, judgeOptions, type InputArgs } from './shared-options.js';
@@ -38,6 +39,8 @@ export interface ReplayArgs extends InputArgs, CredentialFlags {
   downloadOpenidField: 'oepnid' | 'openid';
   checkpoint?: string;
   resume: boolean;
+  restart: boolean;
+  uncertain?: string;
   grace: string;
   dryRun: boolean;
   printRequests: boolean;
@@ -57,6 +60,14 @@ function baseUrl(text: string, flag: string | undefined): string {
   const problem = flag === undefined ? undefined : urlProblem(text);
   if (problem) throw new UsageError(`${flag} ${problem === 'is not a URL' ? `${text} is not a URL` : problem}`, 'for example --target http://127.0.0.1:8000');
   return text.replace(/\/+$/, '');
+}
+
+/** `--uncertain resend|skip|fail`: one policy for every endpoint, or each endpoint's default (UNCERTAIN_DEFAULTS). */
+export function parseUncertain(text: string | undefined): Readonly<Record<EndpointId, UncertainPolicy>> {
+  if (text === undefined) return UNCERTAIN_DEFAULTS;
+  if (text !== 'resend' && text !== 'skip' && text !== 'fail') throw new UsageError(`--uncertain must be resend, skip or fail, not ${text}`);
+  const policy: UncertainPolicy = text;
+  return Object.fromEntries(Object.keys(UNCERTAIN_DEFAULTS).map((id) => [id, policy])) as Record<EndpointId, UncertainPolicy>;
 }
 
 /** `K/N` or `auto/N` (K from JOB_COMPLETION_INDEX), K from 0 to N−1. */
@@ -101,6 +112,7 @@ export async function resolveReplayOptions(args: ReplayArgs, inputs: readonly In
   if (args.unique && !args.loop) throw new UsageError('--unique rewrites duplicate keys per loop: it goes with --loop');
   if (args.printRequests && !args.dryRun) throw new UsageError('--print-requests goes with --dry-run');
   if (args.resume && !args.checkpoint) throw new UsageError('--resume needs --checkpoint FILE');
+  if (args.restart && (!args.checkpoint || args.resume)) throw new UsageError('--restart goes with --checkpoint FILE and without --resume: it starts that checkpoint over');
   let resume = args.resume;
   if (resume && args.checkpoint && !existsSync(args.checkpoint)) {
     // A Kubernetes Job restarts the same command: the first run of it has nothing to resume.
@@ -143,6 +155,8 @@ export async function resolveReplayOptions(args: ReplayArgs, inputs: readonly In
     failedFile: args.failed,
     checkpointFile: args.checkpoint,
     resume,
+    restart: args.restart,
+    uncertain: parseUncertain(args.uncertain),
     graceMs: parseDuration(args.grace),
     dryRun: args.dryRun,
     printRequests: args.printRequests,

@@ -44,12 +44,14 @@ function replayOptions<T>(y: Argv<T>): Argv<T & ReplayArgs> {
     .option('unique', { describe: 'with --loop: rewrite duplicate keys (SUD game_round_id) per loop', type: 'boolean', default: false })
     .option('shard', { describe: 'send only shard K of N (K from 0), or auto/N from JOB_COMPLETION_INDEX', type: 'string', requiresArg: true })
     .option('threshold', { describe: 'exit 1 when breached: p99<200, failed<1%, rate>=190 (repeatable)', type: 'string', array: true, requiresArg: true })
-    .group(['retries', 'retry-delay', 'timeout', 'checkpoint', 'resume', 'grace'], 'Delivery:')
+    .group(['retries', 'retry-delay', 'timeout', 'checkpoint', 'resume', 'restart', 'uncertain', 'grace'], 'Delivery:')
     .option('retries', { describe: 'retries per request (default: 3; SUD ret_code: 3)', type: 'number', requiresArg: true })
     .option('retry-delay', { describe: `base retry delay (default: 250ms exponential; SUD ret_code: 60s)`, type: 'string', requiresArg: true })
     .option('timeout', { describe: `per-request timeout (${DURATIONS})`, type: 'string', default: '10s', requiresArg: true })
     .option('checkpoint', { describe: 'save progress to FILE (per input, the line up to which all is settled)', type: 'string', requiresArg: true })
     .option('resume', { describe: 'continue from --checkpoint: nothing sent twice, nothing skipped', type: 'boolean', default: false })
+    .option('restart', { describe: 'start an unfinished --checkpoint over instead of resuming it', type: 'boolean', default: false })
+    .option('uncertain', { describe: 'records in flight when an earlier run died: resend, skip (to --failed) or fail (default: resend for SUD, skip for stat and download)', choices: ['resend', 'skip', 'fail'] as const, requiresArg: true })
     .option('grace', { describe: 'on Ctrl-C, how long in-flight requests may finish', type: 'string', default: '5s', requiresArg: true })
     .group(['batch-size', 'max-url-bytes', 'batch-linger', 'stat-params', 'download-openid-field'], 'Requests:')
     .option('batch-size', { describe: 'stat events per request', type: 'number', default: REPLAY_DEFAULTS.batchSize, requiresArg: true })
@@ -122,7 +124,7 @@ export const replayCommand: CommandModule<GlobalArgs, GlobalArgs & ReplayArgs> =
     throwIfOutputFailed();
     // When stdout carries the requests, the table goes to stderr.
     await showReport(report, args, { io, mode: args.dryRun ? 'dry-run' : 'replay', ...(args.printRequests && { out: io.stderr }) });
-    // The summary first: what was sent before --failed became unwritable is the user's to see.
+    // The summary first: what was sent before --failed or the checkpoint became unwritable is the user's to see.
     if (outcome.failure !== undefined) throw outcome.failure;
     setExitCode(exitCode);
   },

@@ -1,24 +1,33 @@
 /**
  * Resumable progress (SPEC §5 `--checkpoint`/`--resume`): per input, the line up to which
  * every record is settled, plus the few lines above it that settled out of order, so a
- * resumed run sends nothing twice and skips nothing.
+ * resumed run sends nothing twice and skips nothing; and the records whose request was on
+ * the wire, so that after a hard crash those are named as *uncertain* instead of silently
+ * re-sent (README, "Backfills").
  *
- * Two files: an append-only journal (`FILE.journal`) that gets every settle with a
- * synchronous write before the process can do anything else observable, so even SIGKILL
- * loses nothing already settled; and a JSON snapshot (`FILE`) that compacts the journal,
- * replaced atomically (temp file + rename) every 250 ms and on close.
+ * Files beside FILE:
+ * - `FILE`, a JSON snapshot that compacts the journal, replaced atomically (temp file +
+ *   rename) every 250 ms and on close;
+ * - `FILE.journal`, appended with one synchronous write per burst (a tick): settles, and
+ *   before a request is written to the socket its records as in flight — so even SIGKILL
+ *   loses nothing settled and hides nothing that was sent. Opened in append mode, so that
+ *   after compaction truncates it the next entry lands at its start (never after a hole);
+ * - `FILE.keys`, the SUD duplicate keys of the run with their lines, append-only, so a
+ *   resumed run still skips a key an earlier run sent;
+ * - `FILE.lock` while a process uses it (checkpoint-lock.ts).
+ *
+ * A write that fails (disk full, I/O error) is reported through `onError` at once: the run
+ * must stop rather than go on without durable progress.
  */
 import { closeSync, existsSync, fsyncSync, openSync, readFileSync, renameSync, rmSync, writeSync, ftruncateSync } from 'node:fs';
+import { z } from 'zod';
 import { ConfigError, UserError, describeError } from '../errors.js';
 import { maskSecrets } from '../redact.js';
+import { checkpointCompanions } from './checkpoint-files.js';
 
-/**
- * The files a checkpoint FILE writes beside itself: its journal, and the lock that keeps a
- * second process off it. None of them may be an input (commands/outputs.ts).
- */
-export function checkpointCompanions(file: string): { journal: string; lock: string } {
-  return { journal: file + '.journal', lock: file + '.lock' };
-}
+
+import { CheckpointLock } from './checkpoint-lock.js';
+import { fingerprintContent, type ContentFingerprint } from './content-fingerprint.js';
 
 /** What the checkpoint needs to know of an input (an `InputSource` has these). */
 export interface CheckpointInput {
@@ -26,29 +35,69 @@ export interface CheckpointInput {
   readonly name: string;
   /** Size in bytes when known (a regular file), to notice an input that changed. */
   readonly size?: number | undefined;
+  /** A regular file's path: its content is fingerprinted (content-fingerprint.ts). */
+  readonly path?: string | undefined;
 }
 
 export interface CheckpointOptions {
   readonly resume: boolean;
+  /** Without --resume, an unfinished checkpoint is overwritten only with --restart. */
+  readonly restart?: boolean;
   readonly inputs: readonly CheckpointInput[];
   /** Identifies the run's inputs and options: resuming a different run is refused. */
   readonly fingerprint: string;
   /** @default 250 — how often the snapshot is rewritten while open. */
   readonly flushIntervalMs?: number;
+  /** Told once, at once, when the checkpoint cannot be written: the run must stop. */
+  readonly onError?: (error: UserError) => void;
+  /** Told of things the user should know (a stale lock taken over, a complete checkpoint). */
+  readonly notice?: (text: string) => void;
 }
 
-interface SnapshotInput {
-  name: string;
-  size: number | null;
-  settledThrough: number;
-  settledAfter: number[];
+/** A record whose request was in flight when an earlier run died. */
+export interface UncertainRecord {
+  readonly input: number;
+  readonly line: number;
+  readonly endpoint: string;
 }
 
-interface Snapshot {
-  version: 1;
-  fingerprint: string;
-  inputs: SnapshotInput[];
-}
+const MAX_LINE = Number.MAX_SAFE_INTEGER;
+const lineNumber = z.number().int().min(1).max(MAX_LINE);
+
+const snapshotSchema = z
+  .object({
+    version: z.literal(2),
+    fingerprint: z.string(),
+    /** Every input was read to its end and every record settled: nothing is left to resume. */
+    complete: z.boolean(),
+    inputs: z.array(
+      z
+        .object({
+          name: z.string(),
+          size: z.number().int().min(0).max(MAX_LINE).nullable(),
+          mtimeMs: z.number().min(0).nullable(),
+          content: z.string().regex(/^[0-9a-f]{64}$/).nullable(),
+          settledThrough: z.number().int().min(0).max(MAX_LINE),
+          settledAfter: z.array(lineNumber),
+          inFlight: z.record(z.string().regex(/^\S+$/), z.array(lineNumber)),
+        })
+        .strict()
+        .superRefine((input, ctx) => {
+          // A file of N bytes has at most N + 1 lines: anything beyond was not written by a run over it.
+          const last = input.size === null ? MAX_LINE : input.size + 1;
+          const lines = [input.settledThrough, ...input.settledAfter, ...Object.values(input.inFlight).flat()];
+          if (lines.some((line) => line > last)) ctx.addIssue({ code: 'custom', message: `a line beyond the input's ${input.size} bytes`, path: ['settledThrough'] });
+          const after = input.settledAfter;
+          if (after.some((line, i) => line <= input.settledThrough || (i > 0 && line <= after[i - 1]!))) {
+            ctx.addIssue({ code: 'custom', message: 'must be increasing and above settledThrough', path: ['settledAfter'] });
+          }
+        }),
+    ),
+  })
+  .strict();
+
+type Snapshot = z.infer<typeof snapshotSchema>;
+type SnapshotInput = Snapshot['inputs'][number];
 
 /** Progress through one input. Lines are taken in increasing order and settle in any order. */
 class InputProgress {
@@ -123,53 +172,121 @@ class InputProgress {
   }
 }
 
+
+/** One SUD key the run sent, with the line of its record (only settled lines count on resume). */
+interface KeyEntry {
+  readonly input: number;
+  readonly line: number;
+  readonly key: string;
+}
+
 export class Checkpoint {
   readonly #file: string;
   readonly #journalFile: string;
   readonly #fingerprint: string;
   readonly #inputs: readonly CheckpointInput[];
+  readonly #contents: readonly (ContentFingerprint | undefined)[];
   readonly #progress: InputProgress[];
   /** What the earlier run settled: fixed at open, answers skipThrough/wasSettled. */
   readonly #resumeFrom: number[];
   readonly #earlier: Set<number>[];
-  #journalFd: number;
+  /** The earlier run's records that were in flight when it died (line → endpoint): fixed at open. */
+  readonly #uncertain: Map<number, string>[];
+  /** Per input, line → endpoint of records on the wire: this run's, and the earlier run's not settled yet. */
+  readonly #inFlight: Map<number, string>[];
+  readonly #earlierKeys: string[];
+  readonly #lock: CheckpointLock;
+  readonly #onError: ((error: UserError) => void) | undefined;
+  readonly #journalFd: number;
+  readonly #keysFd: number;
   #pending = '';
-  #writeScheduled = false;
+  #pendingKeys = '';
+  /** The burst being collected: written in one go (see #schedule); senders wait for it. */
+  #tick: { promise: Promise<void>; resolve: () => void; reject: (err: unknown) => void } | undefined;
+  #microtaskQueued = false;
+  /** A request of this tick was journaled synchronously: the next ones wait for a shared write. */
+  #wroteThisTick = false;
+  #immediate: NodeJS.Immediate | undefined;
   #dirty = false;
+  #complete = false;
   #closed = false;
-  #error: unknown;
+  #error: UserError | undefined;
   readonly #timer: NodeJS.Timeout;
   readonly #onExit = () => this.#writeJournal();
 
-  private constructor(file: string, options: CheckpointOptions, earlier: Snapshot | undefined) {
+  private constructor(
+    file: string,
+    options: CheckpointOptions,
+    earlier: Snapshot | undefined,
+    contents: (ContentFingerprint | undefined)[],
+    lock: CheckpointLock,
+    keys: { entries: readonly KeyEntry[]; completeBytes: number },
+  ) {
     this.#file = file;
     this.#journalFile = checkpointCompanions(file).journal;
     this.#fingerprint = options.fingerprint;
     this.#inputs = options.inputs;
+    this.#contents = contents;
+    this.#lock = lock;
+    this.#onError = options.onError;
     this.#progress = options.inputs.map((_, i) => {
       const from = earlier?.inputs[i];
       return new InputProgress(from?.settledThrough ?? 0, from?.settledAfter ?? []);
     });
     this.#resumeFrom = this.#progress.map((p) => p.watermark);
     this.#earlier = this.#progress.map((p) => new Set(p.settledAhead));
-    this.#writeSnapshot(true);
-    // 'w' truncates: the snapshot just written holds everything the old journal held.
-    this.#journalFd = openSync(this.#journalFile, 'w');
-    this.#timer = setInterval(() => this.flush().catch((err: unknown) => (this.#error ??= err)), options.flushIntervalMs ?? 250);
+    this.#uncertain = options.inputs.map((_, i) => {
+      const lines = new Map<number, string>();
+      for (const [endpoint, list] of Object.entries(earlier?.inputs[i]?.inFlight ?? {})) {
+        for (const line of list) if (!this.wasSettled(i, line)) lines.set(line, endpoint);
+      }
+      return lines;
+    });
+    this.#inFlight = this.#uncertain.map((lines) => new Map(lines));
+    this.#earlierKeys = keys.entries.filter((k) => k.input < this.#progress.length && this.wasSettled(k.input, k.line)).map((k) => k.key);
+    let journalFd: number | undefined;
+    try {
+      this.#writeSnapshot(true);
+      // Append mode: every write lands at the end, which is the start again after compaction truncates it.
+      journalFd = openSync(this.#journalFile, 'a');
+      // The snapshot just written holds everything the old journal held.
+      ftruncateSync(journalFd, 0);
+      this.#keysFd = openSync(keysFileOf(file), 'a');
+      // Fresh: empty. Resumed: without a torn last line (a crash mid-write), which the next key would otherwise continue.
+      ftruncateSync(this.#keysFd, earlier ? keys.completeBytes : 0);
+    } catch (err) {
+      if (journalFd !== undefined) closeSync(journalFd);
+      throw writeFailure(file, err);
+    }
+    this.#journalFd = journalFd;
+    this.#timer = setInterval(() => this.flush().catch(() => {}), options.flushIntervalMs ?? 250);
     this.#timer.unref();
-    // process.exit() in the same tick as a settle would skip the microtask that journals it.
-    process.on('exit', this.#onExit);
+    // process.exit() in the same tick as a settle would skip the write that journals it.
+    // Before the lock's own exit handler: the journal is complete before another process may take over.
+    process.prependListener('exit', this.#onExit);
   }
 
   static async open(file: string, options: CheckpointOptions): Promise<Checkpoint> {
-    if (!options.resume) return new Checkpoint(file, options, undefined);
-    if (!existsSync(file)) {
-      throw new ConfigError(`no checkpoint at ${file} to resume from`, 'run without --resume to start from the beginning');
+    const lock = CheckpointLock.acquire(file, options.notice ?? (() => {}));
+    try {
+      const contents = options.inputs.map(contentOf);
+      if (!options.resume) {
+        if (!options.restart) refuseUnfinished(file);
+        return new Checkpoint(file, options, undefined, contents, lock, { entries: [], completeBytes: 0 });
+      }
+      if (!existsSync(file)) {
+        throw new ConfigError(`no checkpoint at ${file} to resume from`, 'run without --resume to start from the beginning');
+      }
+      const snapshot = readSnapshot(file);
+      checkSameRun(file, snapshot, options, contents);
+      applyJournal(snapshot, file);
+      const checkpoint = new Checkpoint(file, options, snapshot, contents, lock, readKeys(file));
+      if (snapshot.complete) options.notice?.(`checkpoint ${file} is complete: every record of its inputs was settled, nothing is left to send`);
+      return checkpoint;
+    } catch (err) {
+      lock.release();
+      throw err;
     }
-    const snapshot = readSnapshot(file);
-    checkSameRun(file, snapshot, options);
-    applyJournal(snapshot, checkpointCompanions(file).journal);
-    return new Checkpoint(file, options, snapshot);
   }
 
   /** Lines ≤ this were all settled in an earlier run of this input (0 when none). */
@@ -182,24 +299,74 @@ export class Checkpoint {
     return line <= this.skipThrough(input) || (this.#earlier[input]?.has(line) ?? false);
   }
 
+  /** The endpoint of this line's record if it was in flight when an earlier run died (uncertain), else undefined. */
+  uncertain(input: number, line: number): string | undefined {
+    return this.#uncertain[input]?.get(line);
+  }
+
+  /** Every record that was in flight when an earlier run died, in input order. */
+  uncertainRecords(): UncertainRecord[] {
+    return this.#uncertain.flatMap((lines, input) => [...lines].map(([line, endpoint]) => ({ input, line, endpoint })).sort((a, b) => a.line - b.line));
+  }
+
+  /** SUD keys whose records an earlier run settled: this run must not send them again. */
+  earlierKeys(): readonly string[] {
+    return this.#earlierKeys;
+  }
+
   /** A record from this line was taken (in input order per input). */
   take(input: number, line: number): void {
     this.#input(input).take(line);
   }
 
+  /** The SUD key of the record on this line was sent (or is on its way) for the first time in the backfill. */
+  rememberKey(input: number, line: number, key: string): void {
+    this.#pendingKeys += `${input} ${line} ${JSON.stringify(key)}\n`;
+    // Before its request is sent: that waits for the same write.
+    void this.#schedule('microtask');
+  }
+
+  /**
+   * These records' request is about to be written to the socket: journal them as in flight.
+   * Undefined when that is done (the request may go now); else a promise that resolves once
+   * it is, or rejects when the checkpoint cannot be written — then the request must not go.
+   *
+   * The first request of a tick is journaled at once, with everything pending (the settles of
+   * the answer that freed its slot): flat out, a tick starts one request, and a promise per
+   * request cost more than the write. Further requests of the same tick (a burst) share one
+   * write in a microtask.
+   */
+  sending(endpoint: string, records: readonly { readonly origin: { readonly input: number; readonly line: number } }[]): Promise<void> | undefined {
+    let entry = '';
+    let input = -1;
+    for (const { origin } of records) {
+      this.#input(origin.input);
+      this.#inFlight[origin.input]!.set(origin.line, endpoint);
+      if (origin.input !== input) {
+        entry += `${entry === '' ? '' : '\n'}f ${origin.input} ${endpoint}`;
+        input = origin.input;
+      }
+      entry += ` ${origin.line}`;
+    }
+    if (entry !== '') this.#pending += entry + '\n';
+    if (this.#wroteThisTick) return this.#schedule('microtask');
+    this.#wroteThisTick = true;
+    queueMicrotask(() => (this.#wroteThisTick = false));
+    this.#writeJournal();
+    return this.#error === undefined ? undefined : Promise.reject(this.#error);
+  }
+
   /** That record is settled: delivered, failed-and-written-to --failed, invalid, duplicate, other shard. */
   settle(input: number, line: number): void {
     const progress = this.#input(input);
+    const wasInFlight = this.#inFlight[input]!.delete(line);
     if (line <= progress.watermark) return;
     const moved = progress.settle(line);
     this.#pending += moved ? `s ${input} ${line}\nw ${input} ${progress.watermark}\n` : `s ${input} ${line}\n`;
-    this.#dirty = true;
-    if (!this.#writeScheduled) {
-      // One write per burst of settles (a stat batch settles 50 at once). Nothing observable
-      // (no I/O, no timer) can happen before a microtask runs, so this is as safe as writing now.
-      this.#writeScheduled = true;
-      queueMicrotask(() => this.#writeJournal());
-    }
+    // A record that was in flight is journaled so: should this settle be lost to a crash, a
+    // resume counts it uncertain rather than sending it silently — so it may wait for the
+    // turn's one write. Any other (invalid, duplicate, another shard's) is written at once.
+    void this.#schedule(wasInFlight ? 'turn' : 'microtask');
   }
 
   /** The live watermark of an input (for progress and tests). */
@@ -209,32 +376,45 @@ export class Checkpoint {
 
   /** Persist now (atomic). Also called by a timer every 250 ms while open. */
   async flush(): Promise<void> {
-    if (this.#error !== undefined) throw this.#failure(this.#error);
+    if (this.#error !== undefined) throw this.#error;
     if (this.#closed || !this.#dirty) return;
     try {
       this.#writeSnapshot(false);
       this.#pending = '';
       ftruncateSync(this.#journalFd, 0);
     } catch (err) {
-      this.#error = err;
-      throw this.#failure(err);
+      throw this.#fail(err);
     }
   }
 
-  async close(): Promise<void> {
+  /**
+   * Writes the final snapshot and releases the lock. `complete`: the run read every input to
+   * its end and nothing was left unsent, so a later run without --resume may start afresh.
+   */
+  async close(outcome: { complete?: boolean } = {}): Promise<void> {
     if (this.#closed) return;
     clearInterval(this.#timer);
     process.off('exit', this.#onExit);
     try {
       this.#writeJournal();
+      this.#complete = outcome.complete === true && this.#error === undefined && this.#inFlight.every((lines) => lines.size === 0);
+      // Even after a failed write: the snapshot is written from memory and holds everything.
       this.#writeSnapshot(true);
-      closeSync(this.#journalFd);
       rmSync(this.#journalFile, { force: true });
     } catch (err) {
-      this.#error ??= err;
+      this.#error ??= writeFailure(this.#file, err);
+    } finally {
+      this.#closed = true;
+      for (const fd of [this.#journalFd, this.#keysFd]) {
+        try {
+          closeSync(fd);
+        } catch {
+          // Closing is all that is left to do with it.
+        }
+      }
+      this.#lock.release();
     }
-    this.#closed = true;
-    if (this.#error !== undefined) throw this.#failure(this.#error);
+    if (this.#error !== undefined) throw this.#error;
   }
 
   #input(input: number): InputProgress {
@@ -243,45 +423,148 @@ export class Checkpoint {
     return progress;
   }
 
+  /**
+   * The promise of the burst being collected, written in one go: in a microtask (nothing
+   * observable — no I/O, no timer — happens before it runs), or at the end of this turn of
+   * the event loop (setImmediate) when nothing waits for it. Deferring requests to the end
+   * of the turn would share a write across answers but adds latency, which in a closed loop
+   * is lost throughput (docs/BENCHMARKS.md).
+   */
+  #schedule(when: 'microtask' | 'turn'): Promise<void> {
+    this.#dirty = true;
+    if (!this.#tick) {
+      let resolve!: () => void;
+      let reject!: (err: unknown) => void;
+      const promise = new Promise<void>((res, rej) => ((resolve = res), (reject = rej)));
+      promise.catch(() => {}); // settles do not wait for it; a failure reaches onError
+      this.#tick = { promise, resolve, reject };
+    }
+    if (when === 'microtask' && !this.#microtaskQueued) {
+      this.#microtaskQueued = true;
+      queueMicrotask(() => this.#writeJournal());
+    } else if (when === 'turn' && this.#immediate === undefined) {
+      this.#immediate = setImmediate(() => this.#writeJournal());
+    }
+    return this.#tick.promise;
+  }
+
   #writeJournal(): void {
-    this.#writeScheduled = false;
-    if (this.#pending === '' || this.#closed) return;
-    const text = this.#pending;
-    this.#pending = '';
+    const tick = this.#tick;
+    this.#tick = undefined;
+    this.#microtaskQueued = false;
+    if (this.#immediate !== undefined) clearImmediate(this.#immediate);
+    this.#immediate = undefined;
+    if (this.#closed || this.#error !== undefined) {
+      tick?.reject(this.#error ?? new Error('checkpoint closed'));
+      return;
+    }
     try {
-      writeSync(this.#journalFd, text);
+      // Keys first: a settle journaled without its key would let a resumed run send the key again.
+      if (this.#pendingKeys !== '') writeAll(this.#keysFd, this.#pendingKeys);
+      this.#pendingKeys = '';
+      if (this.#pending !== '') writeAll(this.#journalFd, this.#pending);
+      this.#pending = '';
+      tick?.resolve();
     } catch (err) {
-      this.#error ??= err;
+      tick?.reject(this.#fail(err));
     }
   }
 
   #writeSnapshot(durable: boolean): void {
     const snapshot: Snapshot = {
-      version: 1,
+      version: 2,
       fingerprint: this.#fingerprint,
-      inputs: this.#inputs.map((input, i) => ({
-        name: input.name,
-        size: input.size ?? null,
-        settledThrough: this.#progress[i]!.watermark,
-        settledAfter: this.#progress[i]!.settledAfter(),
-      })),
+      complete: this.#complete,
+      inputs: this.#inputs.map((input, i): SnapshotInput => {
+        const inFlight: Record<string, number[]> = {};
+        for (const [line, endpoint] of this.#inFlight[i]!) (inFlight[endpoint] ??= []).push(line);
+        for (const lines of Object.values(inFlight)) lines.sort((a, b) => a - b);
+        const content = this.#contents[i];
+        return {
+          name: input.name,
+          size: content?.size ?? input.size ?? null,
+          mtimeMs: content?.mtimeMs ?? null,
+          content: content?.hash ?? null,
+          settledThrough: this.#progress[i]!.watermark,
+          settledAfter: this.#progress[i]!.settledAfter(),
+          inFlight,
+        };
+      }),
     };
     const temp = `${this.#file}.${process.pid}.tmp`;
-    const fd = openSync(temp, 'w');
     try {
-      writeSync(fd, maskSecrets(JSON.stringify(snapshot)) + '\n');
-      // Durable on open and close; the 250 ms snapshots rely on the journal instead of paying an fsync each.
-      if (durable) fsyncSync(fd);
-    } finally {
-      closeSync(fd);
+      const fd = openSync(temp, 'w');
+      try {
+        writeAll(fd, maskSecrets(JSON.stringify(snapshot)) + '\n');
+        // Durable on open and close; the 250 ms snapshots rely on the journal instead of paying an fsync each.
+        if (durable) fsyncSync(fd);
+      } finally {
+        closeSync(fd);
+      }
+      renameSync(temp, this.#file);
+    } catch (err) {
+      rmSync(temp, { force: true });
+      throw err;
     }
-    renameSync(temp, this.#file);
     this.#dirty = false;
   }
 
-  #failure(err: unknown): UserError {
-    return err instanceof UserError ? err : new UserError(`cannot write checkpoint ${this.#file}: ${describeError(err)}`, { cause: err });
+  /** The first failed write: remembered, told to the run at once, returned as the error to throw. */
+  #fail(err: unknown): UserError {
+    if (this.#error === undefined) {
+      this.#error = writeFailure(this.#file, err);
+      this.#onError?.(this.#error);
+    }
+    return this.#error;
   }
+}
+
+const keysFileOf = (file: string): string => checkpointCompanions(file).keys;
+
+function writeFailure(file: string, err: unknown): UserError {
+  return err instanceof UserError ? err : new UserError(`cannot write checkpoint ${file}: ${describeError(err)}`, { cause: err });
+}
+
+/**
+ * writeSync may write part of the text (a disk filling up): write the rest, or throw what
+ * stops it. The text goes as a string: a Buffer per write (one per request flat out) showed
+ * as garbage-collection time.
+ */
+function writeAll(fd: number, text: string): void {
+  const written = writeSync(fd, text);
+  const length = Buffer.byteLength(text);
+  if (written === length) return;
+  const bytes = Buffer.from(text, 'utf8');
+  let done = written;
+  while (done < length) {
+    const n = writeSync(fd, bytes, done, length - done);
+    if (n <= 0) throw Object.assign(new Error('no space left on device'), { code: 'ENOSPC' });
+    done += n;
+  }
+}
+
+function contentOf(input: CheckpointInput): ContentFingerprint | undefined {
+  if (input.path === undefined || input.size === undefined) return undefined;
+  try {
+    return fingerprintContent(input.path);
+  } catch (err) {
+    throw new ConfigError(`cannot read input ${input.name} to fingerprint it for the checkpoint: ${describeError(err)}`);
+  }
+}
+
+const RESTART_HINT = 'add --resume to continue it, or --restart to start over (what it settled would be sent again)';
+
+/** Without --resume: an existing checkpoint may be replaced only when its run finished. */
+function refuseUnfinished(file: string): void {
+  if (!existsSync(file)) return;
+  let complete = false;
+  try {
+    const parsed = snapshotSchema.safeParse(JSON.parse(readFileSync(file, 'utf8')));
+    complete = parsed.success && parsed.data.complete;
+  } catch {
+    // Not a checkpoint we can read: refused below like an unfinished one.
+  }
+  if (!complete) throw new ConfigError(`checkpoint ${file} holds an unfinished run`, RESTART_HINT);
 }
 
 function readSnapshot(file: string): Snapshot {
@@ -291,32 +574,22 @@ function readSnapshot(file: string): Snapshot {
   } catch (err) {
     throw new ConfigError(`checkpoint ${file} cannot be read: ${describeError(err)}`);
   }
-  if (!isSnapshot(parsed)) throw new ConfigError(`${file} is not a report-replay checkpoint (version 1)`);
-  return parsed;
+  if (typeof parsed === 'object' && parsed !== null && (parsed as { version?: unknown }).version === 1) {
+    throw new ConfigError(`checkpoint ${file} was written by an older report-replay (version 1) and cannot be resumed`, 'start over with --restart');
+  }
+  const result = snapshotSchema.safeParse(parsed);
+  if (!result.success) {
+    const issue = result.error.issues[0]!;
+    const where = issue.path.join('.');
+    throw new ConfigError(`${file} is not a report-replay checkpoint (version 2): ${where ? `${where}: ` : ''}${issue.message}`, 'a checkpoint is written by the tool, not by hand; start over with --restart');
+  }
+  return result.data;
 }
 
-function isSnapshot(value: unknown): value is Snapshot {
-  if (typeof value !== 'object' || value === null) return false;
-  const s = value as Partial<Snapshot>;
-  return (
-    s.version === 1 &&
-    typeof s.fingerprint === 'string' &&
-    Array.isArray(s.inputs) &&
-    s.inputs.every(
-      (i) =>
-        typeof i?.name === 'string' &&
-        (i.size === null || typeof i.size === 'number') &&
-        Number.isInteger(i.settledThrough) &&
-        Array.isArray(i.settledAfter) &&
-        i.settledAfter.every(Number.isInteger),
-    )
-  );
-}
-
-const RESUME_HINT = 'resume with the same inputs and options, or run without --resume to start again';
+const RESUME_HINT = 'resume with the same inputs and options, or start over with --restart';
 
 /** Refuses to resume a different run, naming the first difference. */
-function checkSameRun(file: string, snapshot: Snapshot, options: CheckpointOptions): void {
+function checkSameRun(file: string, snapshot: Snapshot, options: CheckpointOptions, contents: readonly (ContentFingerprint | undefined)[]): void {
   const then = snapshot.inputs;
   const now = options.inputs;
   if (then.length !== now.length) {
@@ -330,12 +603,16 @@ function checkSameRun(file: string, snapshot: Snapshot, options: CheckpointOptio
     if (then[i]!.name !== now[i]!.name) {
       throw new ConfigError(`checkpoint ${file} was written for input ${i + 1} "${then[i]!.name}", not "${now[i]!.name}"`, RESUME_HINT);
     }
-    const size = now[i]!.size;
+    const size = contents[i]?.size ?? now[i]!.size;
     if (then[i]!.size !== null && size !== undefined && then[i]!.size !== size) {
       throw new ConfigError(
         `input "${now[i]!.name}" has changed since checkpoint ${file} was written (${then[i]!.size} bytes then, ${size} now)`,
         RESUME_HINT,
       );
+    }
+    const content = contents[i]?.hash;
+    if (then[i]!.content !== null && content !== undefined && then[i]!.content !== content) {
+      throw new ConfigError(`input "${now[i]!.name}" has changed since checkpoint ${file} was written (same size, other content)`, RESUME_HINT);
     }
   }
   if (snapshot.fingerprint !== options.fingerprint) {
@@ -346,26 +623,91 @@ function checkSameRun(file: string, snapshot: Snapshot, options: CheckpointOptio
   }
 }
 
-/** Folds a crashed run's journal into its snapshot: settles, and watermarks it reached. */
-function applyJournal(snapshot: Snapshot, journalFile: string): void {
+/**
+ * The complete lines of a journal-like file. A torn last line (a crash mid-write) is expected
+ * and dropped; any other line that does not parse is damage, never read as absent.
+ */
+function* entriesOf<T>(file: string, what: string, checkpoint: string, parse: (line: string) => T | undefined): Generator<T> {
   let text: string;
   try {
-    text = readFileSync(journalFile, 'utf8');
-  } catch {
-    return; // no journal: the snapshot is complete (a clean close removes it)
+    text = readFileSync(file, 'utf8');
+  } catch (err) {
+    if ((err as NodeJS.ErrnoException).code === 'ENOENT') return; // a clean close removes the journal
+    throw new ConfigError(`checkpoint ${checkpoint}: its ${what} ${file} cannot be read: ${describeError(err)}`);
   }
-  const settled = snapshot.inputs.map((i) => new Set(i.settledAfter));
-  for (const entry of text.split('\n')) {
-    // A torn last line (power loss mid-write) fails this shape and is ignored.
-    const match = /^([sw]) (\d+) (\d+)$/.exec(entry);
-    if (!match) continue;
-    const input = snapshot.inputs[Number(match[2])];
-    if (!input) continue;
-    const line = Number(match[3]);
-    if (match[1] === 'w') input.settledThrough = Math.max(input.settledThrough, line);
-    else settled[Number(match[2])]!.add(line);
+  const lines = text.split('\n');
+  lines.pop(); // '' after the last newline, or the torn line
+  for (let i = 0; i < lines.length; i++) {
+    const entry = parse(lines[i]!);
+    if (entry === undefined) {
+      throw new ConfigError(
+        `checkpoint ${checkpoint}: line ${i + 1} of its ${what} ${file} cannot be read (${JSON.stringify(lines[i]!.slice(0, 40))})`,
+        'the checkpoint is damaged: start over with --restart',
+      );
+    }
+    yield entry;
   }
-  snapshot.inputs.forEach((input, i) => {
-    input.settledAfter = [...settled[i]!].filter((line) => line > input.settledThrough).sort((a, b) => a - b);
+}
+
+/** Folds a crashed run's journal into its snapshot: settles, watermarks it reached, records in flight. */
+function applyJournal(snapshot: Snapshot, file: string): void {
+  const inputs = snapshot.inputs;
+  const settled = inputs.map((i) => new Set(i.settledAfter));
+  const inFlight = inputs.map((i) => {
+    const lines = new Map<number, string>();
+    for (const [endpoint, list] of Object.entries(i.inFlight)) for (const line of list) lines.set(line, endpoint);
+    return lines;
   });
+  const parse = (entry: string): true | undefined => {
+    const settle = /^([sw]) (\d+) (\d+)$/.exec(entry);
+    if (settle) {
+      const i = Number(settle[2]);
+      const input = inputs[i];
+      if (!input) return undefined;
+      const line = Number(settle[3]);
+      if (settle[1] === 'w') input.settledThrough = Math.max(input.settledThrough, line);
+      else {
+        settled[i]!.add(line);
+        inFlight[i]!.delete(line);
+      }
+      return true;
+    }
+    const sending = /^f (\d+) (\S+)((?: \d+)+)$/.exec(entry);
+    if (sending && inputs[Number(sending[1])]) {
+      const lines = inFlight[Number(sending[1])]!;
+      for (const line of sending[3]!.trim().split(' ')) lines.set(Number(line), sending[2]!);
+      return true;
+    }
+    return undefined;
+  };
+  for (const _ of entriesOf(checkpointCompanions(file).journal, 'journal', file, parse));
+  inputs.forEach((input, i) => {
+    const done = (line: number) => line <= input.settledThrough || settled[i]!.has(line);
+    input.settledAfter = [...settled[i]!].filter((line) => line > input.settledThrough).sort((a, b) => a - b);
+    input.inFlight = {};
+    for (const [line, endpoint] of inFlight[i]!) if (!done(line)) (input.inFlight[endpoint] ??= []).push(line);
+  });
+}
+
+/** The keys an earlier run kept, and where its last complete line ends (a torn one after it is cut off before appending). */
+function readKeys(file: string): { entries: KeyEntry[]; completeBytes: number } {
+  const parse = (entry: string): KeyEntry | undefined => {
+    const match = /^(\d+) (\d+) (".*")$/.exec(entry);
+    if (!match) return undefined;
+    try {
+      const key: unknown = JSON.parse(match[3]!);
+      return typeof key === 'string' ? { input: Number(match[1]), line: Number(match[2]), key } : undefined;
+    } catch {
+      return undefined;
+    }
+  };
+  const entries = [...entriesOf(keysFileOf(file), 'key file', file, parse)];
+  let completeBytes = 0;
+  try {
+    const bytes = readFileSync(keysFileOf(file));
+    completeBytes = bytes.lastIndexOf(0x0a) + 1;
+  } catch {
+    // No key file: nothing to keep.
+  }
+  return { entries, completeBytes };
 }

@@ -14,6 +14,10 @@ import type { Io } from '../commands/context.js';
 import { readRecords } from '../input/read.js';
 import type { RawRecord } from '../records.js';
 import { FailedFileError, FailedWriter } from '../report/failed.js';
+import type { PendingRequest } from '../apis/api.js';
+import type { WireRequest } from '../apis/encode.js';
+import { journalingIntent } from './intent.js';
+import { UncertainRecords } from './uncertain.js';
 import { buildReport } from '../report/report.js';
 import { backfillReport, readEarlierRuns, saveReport, type EarlierRuns } from '../report/resumed.js';
 import { secretValues } from '../redact.js';
@@ -109,6 +113,12 @@ class ReplayRun {
   #failure: unknown;
   /** With --resume: what the earlier runs of the backfill settled. */
   #earlier: EarlierRuns | undefined;
+  /** Every input was read to its end and everything sent ended (complete checkpoint). */
+  #ranToEnd = false;
+  /** With a checkpoint: requests not sent yet, for journaling their records in flight on the first attempt (intent.ts). */
+  readonly #notYetSent = new Map<WireRequest, PendingRequest>();
+  /** With --resume: the records in flight when the earlier run died. */
+  #uncertain: UncertainRecords | undefined;
 
   constructor(options: ReplayOptions, io: Io, stats: RunStats) {
     this.#options = options;
@@ -143,6 +153,7 @@ class ReplayRun {
             throw err;
           }),
         settle: (origin) => this.#checkpoint?.settle(origin.input, origin.line),
+        rememberKey: (origin, key) => this.#checkpoint?.rememberKey(origin.input, origin.line, key),
       },
       stats,
     );
@@ -181,6 +192,7 @@ class ReplayRun {
         if (!this.#stop.reason && !this.#scheduleOver) await this.#flow.flush();
         await this.#flow.settled();
         await this.#drain();
+        this.#ranToEnd = !this.#stop.reason && !this.#scheduleOver;
       } catch (err) {
         // Send nothing new; give what is in flight its grace (a request aborted mid-way may
         // have arrived, and a resume sends it again); what settled stays settled.
@@ -199,7 +211,7 @@ class ReplayRun {
     this.#saveReport();
     return {
       interrupted: this.#stop.reason === 'interrupted',
-      undelivered: this.#ledger?.undelivered ?? 0,
+      undelivered: (this.#ledger?.undelivered ?? 0) + (this.#uncertain?.skipped ?? 0),
       thresholds: [],
       unsent: this.#notSent(),
       ...(this.#failure !== undefined && { failure: this.#failure }),
@@ -218,7 +230,15 @@ class ReplayRun {
     const options = this.#options;
     // A dry run sends nothing, so it settles nothing: the checkpoint is left alone.
     if (options.checkpointFile !== undefined && !options.dryRun) {
-      const checkpoint = (this.#checkpoint = await Checkpoint.open(options.checkpointFile, { resume: options.resume, inputs: options.inputs, fingerprint: checkpointFingerprint(options) }));
+      const checkpoint = (this.#checkpoint = await Checkpoint.open(options.checkpointFile, {
+        resume: options.resume,
+        restart: options.restart,
+        inputs: options.inputs,
+        fingerprint: checkpointFingerprint(options),
+        notice: (text) => this.#io.stderr.write(`report-replay: ${text}\n`),
+        onError: (error) => this.#fail(error),
+      }));
+      this.#intake.knowSentKeys(checkpoint.earlierKeys());
       // Lines up to each input's watermark were settled before: one record a line, near enough for a percentage.
       this.#skipped = options.inputs.reduce((sum, _input, i) => sum + checkpoint.skipThrough(i), 0);
       if (options.resume) this.#earlier = readEarlierRuns(options.checkpointFile, options.inputs.map((_, i) => checkpoint.skipThrough(i)));
@@ -231,12 +251,27 @@ class ReplayRun {
         this.#stats.notes.push(`${options.failedFile} ended in a torn line (${failed.repairedBytes} bytes) from an earlier run: it was cut off (its record was never settled, so this run sends it again)`);
       }
     }
+    if (this.#checkpoint) {
+      const uncertain = (this.#uncertain = new UncertainRecords(this.#checkpoint, options.uncertain, this.#failed, this.#stats));
+      try {
+        uncertain.refuse((input) => options.inputs[input]?.name ?? `input ${input + 1}`);
+      } catch (err) {
+        await this.#failed?.close().catch(() => {});
+        await this.#checkpoint.close().catch(() => {});
+        throw err;
+      }
+    }
     if (!options.dryRun) {
       const ledger = (this.#ledger = new RecordLedger(this.#stats, this.#failed, this.#checkpoint, (err) => this.#fail(err)));
       const someUrl = options.target.baseUrl ?? options.target.sudUrl;
       this.#transport = createTransport(options.transport, { concurrency: options.concurrency, ...(someUrl !== undefined && { origin: new URL(someUrl).origin }) });
+      const checkpoint = this.#checkpoint;
       this.#dispatcher = new Dispatcher({
-        transport: this.#transport,
+        transport: checkpoint ? journalingIntent(this.#transport, checkpoint, (wire) => {
+              const request = this.#notYetSent.get(wire);
+              if (request) this.#notYetSent.delete(wire);
+              return request;
+            }) : this.#transport,
         concurrency: options.concurrency,
         timeoutMs: options.timeoutMs,
         paced: this.#timing.kind !== 'unlimited',
@@ -402,7 +437,13 @@ class ReplayRun {
         if (checkpoint.wasSettled(input, line)) continue;
         checkpoint.take(input, line);
       }
-      judged.push(this.#intake.judge(raw));
+      const judgement = this.#intake.judge(raw);
+      const setAside = judgement.record && this.#uncertain?.take(judgement.record);
+      if (setAside) {
+        await setAside;
+        continue;
+      }
+      judged.push(judgement);
       if (performance.now() - this.#lastYield > this.#yieldEveryMs) await this.#yield();
     }
     this.#read += judged.length;
@@ -445,7 +486,10 @@ class ReplayRun {
   }
 
   #dispatchSink(): RequestSink {
-    return (request, wire, endpoint, dueAt) => this.#dispatcher!.submit(request, wire, endpoint, this.#stats.endpoint(endpoint.id), dueAt);
+    return (request, wire, endpoint, dueAt) => {
+      if (this.#checkpoint) this.#notYetSent.set(wire, request);
+      this.#dispatcher!.submit(request, wire, endpoint, this.#stats.endpoint(endpoint.id), dueAt);
+    };
   }
 
   #dryRunSink(): RequestSink {
@@ -515,7 +559,11 @@ class ReplayRun {
         this.#failure ??= err;
       }
     }
-    if (this.#checkpoint) closing.push(this.#checkpoint.close());
+    if (this.#checkpoint) {
+      const complete = this.#ranToEnd && this.#notSent() === 0;
+      // A checkpoint that cannot be written ends the run with the summary printed (exit 2), not a crash.
+      closing.push(this.#checkpoint.close({ complete }).catch((err: unknown) => void (this.#failure ??= err)));
+    }
     await Promise.all(closing);
   }
 
@@ -559,6 +607,7 @@ class ReplayRun {
           (this.#checkpoint ? '; they stay unsettled, and the same command with --resume sends them again' : ''),
       );
     }
+    if (this.#uncertain) stats.notes.push(...this.#uncertain.notes(this.#options.failedFile));
     const left = this.#notSent();
     const unsentRead = left > 0 ? `; ${plural(left, 'record')} read ${left === 1 ? 'was' : 'were'} not sent` : '';
     if (stats.interrupted) {

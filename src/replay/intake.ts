@@ -21,6 +21,8 @@ export interface IntakeOptions {
   readonly writeInvalid: (judgement: Judgement) => Promise<void> | undefined;
   /** Marks a record settled (the checkpoint's, or nothing). */
   readonly settle: (origin: Origin) => void;
+  /** A SUD key sent for the first time (the checkpoint keeps it for --resume). */
+  readonly rememberKey?: (origin: Origin, key: string) => void;
 }
 
 /** A valid record of this run, ready for its endpoint's builder. */
@@ -42,6 +44,11 @@ export class RecordIntake {
     // With --shard, records are judged on the side and counted only when they are this
     // shard's: a record belongs to exactly one shard's report, so merged reports add up.
     this.#judge = new RecordJudge(options.judge, options.shard ? undefined : stats);
+  }
+
+  /** SUD keys an earlier run of this backfill sent (--resume): their records are duplicates here too. */
+  knowSentKeys(keys: Iterable<string>): void {
+    for (const key of keys) this.#sentKeys.add(key);
   }
 
   judge(raw: RawRecord): Judgement {
@@ -68,10 +75,13 @@ export class RecordIntake {
     if (!record || !endpoint) return this.#invalid(judgement);
     if (this.#options.unique && endpoint.uniquify) record = { ...record, value: endpoint.uniquify(record.value, loop) };
     const key = endpoint.duplicateKey?.(record.value);
-    if (key !== undefined && !this.#sentKeys.add(key)) {
-      this.#stats.endpoint(endpoint.id).duplicates++;
-      this.#options.settle(origin);
-      return undefined;
+    if (key !== undefined) {
+      if (!this.#sentKeys.add(key)) {
+        this.#stats.endpoint(endpoint.id).duplicates++;
+        this.#options.settle(origin);
+        return undefined;
+      }
+      this.#options.rememberKey?.(origin, key);
     }
     return { record, endpoint };
   }

@@ -2,7 +2,7 @@
  * Everything a replay run is told, already resolved from flags, config and environment
  * (the command does that; the engine only runs). Durations are milliseconds.
  */
-import type { BuildOptions, Credentials } from '../apis/api.js';
+import type { BuildOptions, Credentials, EndpointId } from '../apis/api.js';
 import type { Target } from '../apis/encode.js';
 import type { InputSource } from '../input/sources.js';
 import type { JudgeOptions } from '../validate/judge.js';
@@ -46,6 +46,10 @@ export interface ReplayOptions {
   readonly failedFile: string | undefined;
   readonly checkpointFile: string | undefined;
   readonly resume: boolean;
+  /** --restart: without --resume, replace an unfinished checkpoint (else refused). */
+  readonly restart: boolean;
+  /** --uncertain: per endpoint, what becomes of records in flight when an earlier run died. */
+  readonly uncertain: Readonly<Record<EndpointId, UncertainPolicy>>;
   readonly graceMs: number;
   readonly dryRun: boolean;
   readonly printRequests: boolean;
@@ -73,6 +77,21 @@ export const REPLAY_DEFAULTS = {
  * Options for a replay built in code (the demo, tests, benchmarks): the CLI's defaults for
  * every field, over already-resolved inputs, to `baseUrl`, with `overrides` on top.
  */
+/**
+ * A record is uncertain when its request was on the wire and no answer came back: it may
+ * have arrived. `resend` risks a duplicate, `skip` sets it aside in --failed for a person
+ * to check, `fail` stops the run before anything is sent.
+ */
+export type UncertainPolicy = 'resend' | 'skip' | 'fail';
+
+/** SUD's receiver de-duplicates on (report_type, game_round_id), so a resend is harmless there; stat and download count every arrival (README, "Backfills"). */
+export const UNCERTAIN_DEFAULTS: Readonly<Record<EndpointId, UncertainPolicy>> = {
+  'stat.push_data': 'skip',
+  'sud.report_game_info': 'resend',
+  'download.checkAppUpdate': 'skip',
+  'download.downloadEvent': 'skip',
+};
+
 export function replayDefaults(inputs: readonly InputSource[], baseUrl: string, overrides: Partial<ReplayOptions> = {}): ReplayOptions {
   const d = REPLAY_DEFAULTS;
   return {
@@ -99,6 +118,8 @@ export function replayDefaults(inputs: readonly InputSource[], baseUrl: string, 
     failedFile: undefined,
     checkpointFile: undefined,
     resume: false,
+    restart: false,
+    uncertain: UNCERTAIN_DEFAULTS,
     graceMs: d.graceMs,
     dryRun: false,
     printRequests: false,

@@ -7,7 +7,7 @@ import { ExitCode } from '../errors.js';
 
 /**
  * `output closed`: --print-requests into a pipe whose reader went away (`| head`).
- * `write failed`: a file the run must write (--failed) could not be written.
+ * `write failed`: a file the run must write (the checkpoint, --failed) could not be written: going on would send without durable progress.
  */
 export type StopReason = 'interrupted' | 'duration' | 'output closed' | 'write failed';
 

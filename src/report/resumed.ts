@@ -12,6 +12,7 @@
  * was written, and the lines the resumed checkpoint is past that are counted as records
  * settled by an earlier run, outcome unknown (by line: exact for NDJSON without blank lines).
  */
+import { checkpointCompanions } from '../replay/checkpoint-files.js';
 import { readFileSync } from 'node:fs';
 import { replaceFileSync } from '../files.js';
 import { ConfigError, InputError, describeError } from '../errors.js';
@@ -34,7 +35,7 @@ interface Saved extends Report {
 
 /** Not `.json`: a folder of shard reports is merged by a `*.json` glob, and this is no shard's report. */
 export function savedReportFile(checkpointFile: string): string {
-  return `${checkpointFile}.report`;
+  return checkpointCompanions(checkpointFile).report;
 }
 
 /**
