@@ -39,7 +39,7 @@ test('issue 13 #12: SUD uid/ss_token from --config or REPLAY_* make a record wit
 
   // Replay agrees; the receiver gets the configured values; --failed (every delivery fails
   // here) holds the records as logged, never the configured token.
-  const receiver = await startReceiver({ port: 0, record: path.join(dir, 'received.ndjson'), sudErrorRate: 1, seed: 1 });
+  const receiver = await startReceiver({ port: 0, record: path.join(dir, 'received.ndjson'), recordSecrets: true, sudErrorRate: 1, seed: 1 });
   t.after(() => receiver.close());
   const failed = path.join(dir, 'failed.ndjson');
   const replayed = await runCli(['replay', file, '--target', receiver.url, '--sud-uid', 'leader', '--sud-ss-token', CONFIGURED_TOKEN, '--retries', '0', '--failed', failed, '--json']);

@@ -17,7 +17,7 @@ import { startReceiver, type Receiver } from '../src/serve/receiver.js';
 import { Checkpoint } from '../src/replay/checkpoint.js';
 import type { Report } from '../src/report/report.js';
 import { CLI } from './helpers/cli.js';
-import { downloadRecord, STAT_SECRET, statRecord, sudRecord, tempDir, writeNdjson } from './replay-helpers.js';
+import { downloadRecord, SESSION_KEY, STAT_SECRET, statRecord, sudRecord, tempDir, writeNdjson } from './replay-helpers.js';
 
 const CONCURRENCY = 16;
 const LATENCY_MS = 250;
@@ -92,7 +92,7 @@ async function backfill(policy: 'default' | 'resend'): Promise<void> {
     const checkpoint = path.join(dir, 'run.ckpt');
     const failed = path.join(dir, 'failed.ndjson');
     const common = [
-      'replay', file, '--target', receiver.url, '--stat-secret', STAT_SECRET, '--checkpoint', checkpoint, '--failed', failed,
+      'replay', file, '--target', receiver.url, '--stat-secret', STAT_SECRET, '--stat-session-key', SESSION_KEY, '--checkpoint', checkpoint, '--failed', failed,
       '--concurrency', String(CONCURRENCY), '--quiet', ...(policy === 'resend' ? ['--uncertain', 'resend'] : []),
     ];
     // Per endpoint, the records in flight at each kill, summed over the kills.

@@ -10,7 +10,7 @@ import path from 'node:path';
 import { startReceiver, type Receiver } from '../src/serve/receiver.js';
 import type { Report } from '../src/report/report.js';
 import { CLI, runCli } from './helpers/cli.js';
-import { onceEach, STAT_SECRET, statRecord, sudRecord, tempDir, writeNdjson } from './replay-helpers.js';
+import { onceEach, SESSION_KEY, STAT_SECRET, statRecord, sudRecord, tempDir, writeNdjson } from './replay-helpers.js';
 
 /** Runs the CLI and sends it SIGINT once `when` holds (polled). */
 function runInterrupted(args: readonly string[], when: () => boolean): Promise<{ code: number | null; stderr: string }> {
@@ -52,7 +52,7 @@ test('interrupted and resumed with --report, the final report totals equal one u
   const run = async (name: string): Promise<{ receiver: Receiver; args: string[] }> => {
     const receiver = await startReceiver({ port: 0, statSecret: 'not-the-client-secret', trackKeys: true });
     receivers.push(receiver);
-    const args = ['replay', file, '--target', receiver.url, '--stat-secret', STAT_SECRET, '--batch-size', '1', '--rate', '300', '--checkpoint', path.join(dir, `${name}.ckpt`), '--failed', path.join(dir, `${name}.failed.ndjson`), '--report', path.join(dir, `${name}.json`)];
+    const args = ['replay', file, '--target', receiver.url, '--stat-secret', STAT_SECRET, '--stat-session-key', SESSION_KEY, '--batch-size', '1', '--rate', '300', '--checkpoint', path.join(dir, `${name}.ckpt`), '--failed', path.join(dir, `${name}.failed.ndjson`), '--report', path.join(dir, `${name}.json`)];
     return { receiver, args };
   };
 
