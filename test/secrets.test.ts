@@ -19,8 +19,8 @@ function assertNoSecret(where: string, text: string): void {
   for (const [name, value] of Object.entries(SECRETS)) assert.ok(!text.includes(value), `${name} leaked into ${where}`);
 }
 
-test('no secret reaches stdout, stderr, the report or the failed file: replay, dry run, and errors', async () => {
-  const dir = mkdtempSync(join(tmpdir(), 'rr-secrets-'));
+test('no secret reaches stdout, stderr, the report or the failed file: replay, dry run, and errors', async (t) => {
+  const dir = scratch(t);
   const config = join(dir, 'replay.json');
   writeFileSync(config, JSON.stringify({ stat: { sessionKey: '${MY_SESSION_KEY}' }, sud: { ssToken: SECRETS.ssToken, uid: 'leader', appId: 'app-1' } }));
   const receiver = await startReceiver({ port: 0, statSecret: SECRETS.statSecret, sudAppId: 'app-1', sudAppSecret: SECRETS.appSecret });
