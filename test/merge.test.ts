@@ -13,6 +13,8 @@ import { newHistogram, recordMs, summarize } from '../src/report/histogram.js';
 import { checkReport, mergeReports } from '../src/report/merge.js';
 import { buildReport, reportJson, type Report } from '../src/report/report.js';
 import { RunStats } from '../src/report/stats.js';
+import { DELIVERED } from '../src/replay/attempt.js';
+import { attempt, judge } from './helpers/stats.js';
 
 const run = promisify(execFile);
 const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..', '..');
@@ -46,27 +48,27 @@ interface ShardPlan {
 /** A shard's report, as its replay would have written it (through JSON, as `merge` reads it). */
 function shardReport(plan: ShardPlan): Report {
   const stats = new RunStats('replay', 2);
-  const e = stats.endpoint('stat.push_data');
-  e.records = plan.latencies.length + plan.invalid;
-  e.valid = plan.latencies.length;
-  e.invalid = plan.invalid;
-  e.rateTarget = plan.rate;
-  for (let i = 0; i < plan.latencies.length; i++) {
-    e.recordSend(plan.firstSend + ((plan.lastSend - plan.firstSend) * i) / (plan.latencies.length - 1));
-    e.recordLatency(plan.latencies[i]!, plan.latencies[i]! + 1, 0.5);
-  }
-  const failed = plan.failures.reduce((sum, [, n]) => sum + n, 0);
-  e.failed = failed;
-  e.succeeded = plan.latencies.length - failed;
-  e.retries = failed * 3;
-  for (const [cause, n] of plan.failures) stats.addFailure(cause, n);
+  stats.setPaced(true);
+  const origin = (line: number) => ({ file: 'in.ndjson', line, input: 0 });
+  stats.addJudged({ origin: origin(1), endpoint: 'stat.push_data', records: plan.latencies.length, valid: true, findings: [] });
+  stats.addJudged({ origin: origin(1), endpoint: 'stat.push_data', records: plan.invalid, valid: false, findings: [] });
+  // The invalid lines' findings (lines already counted above).
   for (const f of plan.findings) {
-    stats.findings.add({ file: 'in.ndjson', line: f.line, input: 0 }, { rule: f.rule, severity: 'error', path: 'aid', message: `bad at ${f.line}` });
+    stats.addJudged({ origin: origin(f.line), endpoint: 'stat.push_data', records: 0, valid: false, findings: [{ rule: f.rule, severity: 'error', path: 'aid', message: `bad at ${f.line}` }] });
   }
-  stats.durationMs = plan.durationMs;
-  stats.interrupted = plan.interrupted ?? false;
+  const n = plan.latencies.length;
+  for (let i = 0; i < n; i++) {
+    const sentMs = plan.firstSend + ((plan.lastSend - plan.firstSend) * i) / (n - 1);
+    // Due 1 ms before each send, on a schedule of plan.rate per second.
+    stats.addAttempt(attempt('stat.push_data', sentMs, plan.latencies[i]!, { seq: i, dueMs: sentMs - 1 }));
+  }
+  const failed = plan.failures.reduce((sum, [, count]) => sum + count, 0);
+  stats.addSettlement('stat.push_data', n - failed, DELIVERED);
+  for (const [cause, count] of plan.failures) stats.addSettlement('stat.push_data', count, { kind: 'failed', cause, excerpt: undefined, uncertain: false });
+  if (plan.interrupted) stats.markInterrupted();
   const report = JSON.parse(reportJson(buildReport(stats, { exitCode: plan.invalid > 0 || failed > 0 ? 1 : 0 }))) as Report;
   report.startedAt = plan.startedAt;
+  report.durationMs = plan.durationMs;
   return report;
 }
 
@@ -179,8 +181,8 @@ test('shards run at once: rates and targets add, duration is the longest, start 
 
 test('endpoints present in only some shards are kept as they are', () => {
   const stats = new RunStats('replay', 5);
-  const sud = stats.endpoint('sud.report_game_info');
-  sud.records = sud.valid = sud.succeeded = 3;
+  judge(stats, 'sud.report_game_info', 3, true);
+  stats.addSettlement('sud.report_game_info', 3, DELIVERED);
   const sudOnly = JSON.parse(reportJson(buildReport(stats))) as Report;
   const merged = mergeReports([shardReport(PLANS[2]!), sudOnly]);
   assert.deepEqual(Object.keys(merged.byEndpoint).sort(), ['stat.push_data', 'sud.report_game_info']);

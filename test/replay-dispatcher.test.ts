@@ -3,8 +3,9 @@ import assert from 'node:assert/strict';
 import type { PendingRequest } from '../src/apis/api.js';
 import type { WireRequest } from '../src/apis/encode.js';
 import { getEndpoint } from '../src/apis/registry.js';
-import { EndpointStats } from '../src/report/stats.js';
-import { Dispatcher, type Settlement } from '../src/replay/dispatcher.js';
+import { RunStats } from '../src/report/stats.js';
+import type { Settlement } from '../src/replay/attempt.js';
+import { Dispatcher } from '../src/replay/dispatcher.js';
 import type { Backoff } from '../src/replay/retry.js';
 import type { Transport, TransportResult } from '../src/replay/transport.js';
 
@@ -31,7 +32,7 @@ class ScriptedTransport implements Transport {
       const timer = setTimeout(() => resolve({ ok: true, status, headers: {}, body: '' }), this.#latencyMs);
       options.signal?.addEventListener('abort', () => {
         clearTimeout(timer);
-        resolve({ ok: false, error: 'aborted', message: 'aborted' });
+        resolve({ ok: false, error: 'aborted', message: 'aborted', uncertain: true });
       });
     });
   }
@@ -43,14 +44,21 @@ function request(name: string): { pending: PendingRequest; wire: WireRequest } {
   return { pending: { endpoint: 'stat.push_data', records: [], path: '/', headers: {} }, wire: { method: 'POST', url: name, headers: {} } };
 }
 
-function dispatcher(transport: Transport, options: { concurrency: number; paced: boolean }, settled: [string, Settlement][]): Dispatcher {
+/** A dispatcher whose attempts and settlements go to `stats` (when given), as the engine's do. */
+function dispatcher(transport: Transport, options: { concurrency: number; paced: boolean }, settled: [string, Settlement][], stats = new RunStats('replay', 1)): Dispatcher {
   return new Dispatcher({
     transport,
     concurrency: options.concurrency,
     timeoutMs: 1000,
     paced: options.paced,
     policy: () => FIXED_100,
-    onSettled: (delivery, settlement) => void settled.push([delivery.wire.url, settlement]),
+    uncertain: () => 'skip',
+    excerpt: (text) => text || undefined,
+    onAttempt: (attempt) => stats.addAttempt(attempt),
+    onSettled: (delivery, settlement) => {
+      stats.addSettlement(delivery.request.endpoint, delivery.records, settlement);
+      settled.push([delivery.wire.url, settlement]);
+    },
   });
 }
 
@@ -58,19 +66,19 @@ describe('Dispatcher', () => {
   test('a retry waits on its timer without holding a slot: the next request goes meanwhile', async () => {
     const transport = new ScriptedTransport({ a: [503, 200] }, 10);
     const settled: [string, Settlement][] = [];
-    const d = dispatcher(transport, { concurrency: 1, paced: false }, settled);
-    const stats = new EndpointStats();
+    const stats = new RunStats('replay', 1);
+    const d = dispatcher(transport, { concurrency: 1, paced: false }, settled, stats);
     for (const name of ['a', 'b']) {
       const { pending, wire } = request(name);
-      d.submit(pending, wire, stat, stats, performance.now());
+      d.submit(pending, wire, stat, performance.now());
     }
     await d.idle();
     assert.deepEqual(transport.sends.map((s) => s.url), ['a', 'b', 'a']);
     assert.ok(transport.sends[2]!.at - transport.sends[0]!.at >= 100, 'the retry waited its delay');
     assert.ok(transport.sends[1]!.at < 50, 'b did not wait for a\'s retry');
-    assert.deepEqual(settled, [['b', { kind: 'delivered' }], ['a', { kind: 'delivered' }]]);
-    assert.equal(stats.requests, 2);
-    assert.equal(stats.retries, 1);
+    assert.deepEqual(settled, [['b', { kind: 'delivered', possiblyDuplicated: false }], ['a', { kind: 'delivered', possiblyDuplicated: false }]]);
+    assert.equal(stats.endpoint('stat.push_data').requests, 2);
+    assert.equal(stats.endpoint('stat.push_data').retries, 1);
   });
 
   test('a request whose retries are spent fails with the last cause', async () => {
@@ -78,19 +86,20 @@ describe('Dispatcher', () => {
     const settled: [string, Settlement][] = [];
     const d = dispatcher(transport, { concurrency: 4, paced: false }, settled);
     const { pending, wire } = request('a');
-    d.submit(pending, wire, stat, new EndpointStats(), performance.now());
+    d.submit(pending, wire, stat, performance.now());
     await d.idle();
-    assert.deepEqual(settled, [['a', { kind: 'failed', cause: 'http 500' }]]);
+    assert.deepEqual(settled, [['a', { kind: 'failed', cause: 'http 500', excerpt: undefined, uncertain: false }]]);
   });
 
   test('requests the concurrency bound holds past their due time are late; latency from the due time includes the wait', async () => {
     const transport = new ScriptedTransport({}, 60);
-    const d = dispatcher(transport, { concurrency: 1, paced: true }, []);
-    const stats = new EndpointStats();
+    const run = new RunStats('replay', 1);
+    const d = dispatcher(transport, { concurrency: 1, paced: true }, [], run);
+    const stats = run.endpoint('stat.push_data');
     const t0 = performance.now();
     for (const [i, name] of ['a', 'b', 'c'].entries()) {
       const { pending, wire } = request(name);
-      d.submit(pending, wire, stat, stats, t0 + i * 10);
+      d.submit(pending, wire, stat, t0 + i * 10);
     }
     await d.idle();
     assert.equal(stats.requests, 3);
@@ -103,11 +112,12 @@ describe('Dispatcher', () => {
   test('stopTaking leaves queued requests unsent; abort ends in-flight ones unsent, without counting them failed', async () => {
     const transport = new ScriptedTransport({}, 5000);
     const settled: [string, Settlement][] = [];
-    const d = dispatcher(transport, { concurrency: 1, paced: false }, settled);
-    const stats = new EndpointStats();
+    const run = new RunStats('replay', 1);
+    const d = dispatcher(transport, { concurrency: 1, paced: false }, settled, run);
+    const stats = run.endpoint('stat.push_data');
     for (const name of ['a', 'b', 'c']) {
       const { pending, wire } = request(name);
-      d.submit(pending, wire, stat, stats, performance.now());
+      d.submit(pending, wire, stat, performance.now());
     }
     d.stopTaking();
     assert.deepEqual(settled.map(([url, s]) => [url, s.kind]), [['b', 'unsent'], ['c', 'unsent']]);

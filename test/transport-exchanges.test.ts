@@ -75,7 +75,8 @@ describe('timeouts and aborts shared by all requests in flight', () => {
         const other = new AbortController();
         const slowOther = transport.send({ method: 'POST', url: `${receiver.base}/slow?other`, headers: {} }, { timeoutMs: 300, signal: other.signal });
         setTimeout(() => stop.abort(), 50);
-        for (const result of await Promise.all(aborted)) assert.deepEqual(result, { ok: false, error: 'aborted', message: 'request aborted' });
+        // Written or not by then (`uncertain`) depends on how fast the connection opened.
+        for (const result of await Promise.all(aborted)) assert.deepEqual(!result.ok && [result.error, result.message], ['aborted', 'request aborted']);
         const result: TransportResult = await slowOther;
         assert.equal(!result.ok && result.error, 'timeout', 'the request under another signal ran to its own timeout');
         // The signal is spent: what is sent under it now ends at once, unsent.

@@ -25,6 +25,7 @@ export interface ReplayArgs extends InputArgs, CredentialFlags {
   duration?: string;
   loop: boolean;
   unique: boolean;
+  uncertain?: 'resend' | 'skip' | 'fail';
   retries?: number;
   retryDelay?: string;
   timeout: string;
@@ -137,6 +138,7 @@ export async function resolveReplayOptions(args: ReplayArgs, inputs: readonly In
     durationMs,
     loop: args.loop,
     unique: args.unique,
+    uncertain: args.uncertain,
     retries: args.retries,
     retryDelayMs: args.retryDelay === undefined ? undefined : parseDuration(args.retryDelay),
     timeoutMs: parseDuration(args.timeout),

@@ -42,10 +42,14 @@ function replayOptions<T>(y: Argv<T>): Argv<T & ReplayArgs> {
     .option('unique', { describe: 'with --loop: rewrite duplicate keys (SUD game_round_id) per loop', type: 'boolean', default: false })
     .option('shard', { describe: 'send only shard K of N (K from 0), or auto/N from JOB_COMPLETION_INDEX', type: 'string', requiresArg: true })
     .option('threshold', { describe: 'exit 1 when breached: p99<200, failed<1%, rate>=190 (repeatable)', type: 'string', array: true, default: [] as string[] })
-    .group(['retries', 'retry-delay', 'timeout', 'checkpoint', 'resume', 'grace'], 'Delivery:')
+    .group(['retries', 'retry-delay', 'timeout', 'uncertain', 'checkpoint', 'resume', 'grace'], 'Delivery:')
     .option('retries', { describe: 'retries per request (default: 3; SUD ret_code: 3)', type: 'number', requiresArg: true })
     .option('retry-delay', { describe: `base retry delay (default: 250ms exponential; SUD ret_code: 60s)`, type: 'string', requiresArg: true })
     .option('timeout', { describe: `per-request timeout (${DURATIONS})`, type: 'string', default: '10s' })
+    .option('uncertain', {
+      describe: 'a request sent whose answer was lost: send it again, fail its records (skip), or fail them and stop (default: SUD resend, stat and download skip)',
+      choices: ['resend', 'skip', 'fail'] as const,
+    })
     .option('checkpoint', { describe: 'save progress to FILE (per input, the line up to which all is settled)', type: 'string', requiresArg: true })
     .option('resume', { describe: 'continue from --checkpoint: nothing sent twice, nothing skipped', type: 'boolean', default: false })
     .option('grace', { describe: 'on Ctrl-C, how long in-flight requests may finish', type: 'string', default: '5s' })
@@ -79,11 +83,14 @@ export const replayCommand: CommandModule<GlobalArgs, GlobalArgs & ReplayArgs> =
     stats.finish();
     const totals = stats.totals();
     const breached = outcome.thresholds.some((t) => !t.ok);
+    // --uncertain fail: the run stopped itself, like an I/O error would (exit 2), summary first.
     const exitCode = outcome.interrupted
       ? ExitCode.Interrupted
-      : totals.invalid > 0 || outcome.undelivered > 0 || breached
-        ? ExitCode.Failed
-        : ExitCode.Ok;
+      : outcome.uncertainStop !== undefined
+        ? ExitCode.Usage
+        : totals.invalid > 0 || outcome.undelivered > 0 || breached
+          ? ExitCode.Failed
+          : ExitCode.Ok;
     const report = buildReport(stats, { exitCode, thresholds: outcome.thresholds });
     const secrets = secretValues(options.credentials);
     // Serialized once (bigint-safe), then masked: the same text for the file and stdout.
@@ -94,6 +101,12 @@ export const replayCommand: CommandModule<GlobalArgs, GlobalArgs & ReplayArgs> =
     else if (!args.quiet) {
       const out = args.printRequests ? io.stderr : io.stdout;
       out.write(redactText(renderSummary(report, { color: useColor(out, io.env), mode: args.dryRun ? 'dry-run' : 'replay' }), secrets));
+    }
+    if (outcome.uncertainStop !== undefined) {
+      const n = outcome.uncertainStop;
+      const where = args.failed ? ` (written to ${args.failed})` : '';
+      io.stderr.write(`report-replay: stopped by --uncertain fail: ${n} record${n === 1 ? ' was' : 's were'} sent but the answer was lost, so the server may have processed ${n === 1 ? 'it' : 'them'}${where}
+`);
     }
     setExitCode(exitCode);
   },

@@ -9,7 +9,7 @@
  * unsettled so that `--resume` sends it. The command renders the table from `stats`.
  */
 import type { Readable } from 'node:stream';
-import type { Endpoint } from '../apis/api.js';
+import { recordsInAll, type Endpoint } from '../apis/api.js';
 import { allEndpoints, selectEndpoints } from '../apis/registry.js';
 import type { Io } from '../commands/context.js';
 import { readRecords } from '../input/read.js';
@@ -17,14 +17,17 @@ import type { RawRecord } from '../records.js';
 import { FailedWriter } from '../report/failed.js';
 import { buildReport } from '../report/report.js';
 import type { RunStats } from '../report/stats.js';
-import type { Judgement } from '../validate/judge.js';
+import { endpointOf, type Judgement } from '../validate/judge.js';
+import { UNCERTAIN_CAUSE, UNSENT, type Settlement } from './attempt.js';
 import { Checkpoint } from './checkpoint.js';
-import { Dispatcher } from './dispatcher.js';
+import { Dispatcher, type Delivery } from './dispatcher.js';
 import { requestLine, secretForms } from './dry-run.js';
+import { excerptMaker } from './excerpt.js';
 import { RecordIntake } from './intake.js';
-import type { ReplayOptions } from './options.js';
+import { uncertainPolicyFor, type ReplayOptions } from './options.js';
 import { ProgressLine } from './progress.js';
 import { RecordLedger } from './ledger.js';
+import { recordTimeMs } from './original-pace.js';
 import { findEndpointsInInputs } from './prescan.js';
 import { checkOptions, checkpointFingerprint, timingOf, tuneHeap } from './plan.js';
 import { RequestFlow, unixClock, type RequestSink, type Timing } from './requests.js';
@@ -42,6 +45,11 @@ export interface ReplayOutcome {
   thresholds: { expression: string; ok: boolean; actual: number }[];
   /** Records read but not sent because the run stopped early; a --resume sends them. */
   unsent: number;
+  /**
+   * Set when `--uncertain fail` stopped the run: how many records were uncertain (failed
+   * with cause `uncertain`). The command exits 2.
+   */
+  uncertainStop?: number;
 }
 
 /** Backpressure: the reader pauses while this many requests per concurrency slot are queued or in flight. */
@@ -89,7 +97,6 @@ class ReplayRun {
   #lastTick = { at: performance.now(), sent: 0 };
   #lastYield = 0;
   readonly #yieldEveryMs: number;
-  #ledger: RecordLedger | undefined;
 
   constructor(options: ReplayOptions, io: Io, stats: RunStats) {
     this.#options = options;
@@ -109,7 +116,8 @@ class ReplayRun {
       stats,
     );
     this.#flow = new RequestFlow({
-      build: options.build,
+      // --pace original: each stat event goes at its own time, so a batch holds one time only.
+      build: options.pace === 'original' ? { ...options.build, timeOf: (record) => recordTimeMs(endpointOf(record), record) } : options.build,
       target: options.target,
       credentials: options.credentials,
       signer: options.signer,
@@ -117,6 +125,7 @@ class ReplayRun {
       timing: this.#timing,
       sink: options.dryRun ? this.#dryRunSink() : this.#dispatchSink(),
       onPacedOut: () => this.#endSchedule(),
+      onUnsent: (request, endpoint) => stats.addSettlement(endpoint.id, recordsInAll(endpoint, request.records), UNSENT),
       now: () => performance.now(),
       nowSeconds: unixClock(io.env),
     });
@@ -139,6 +148,8 @@ class ReplayRun {
         if (!this.#stop.reason && !this.#scheduleOver) await this.#flow.flush();
         await this.#flow.settled();
         await this.#drain();
+        // Stopped, or the schedule is over: what builders still hold is never sent.
+        this.#flow.discardHeld();
       } catch (err) {
         // Send nothing new; give what is in flight its grace (a request aborted mid-way may
         // have arrived, and a resume sends it again); what settled stays settled.
@@ -153,7 +164,10 @@ class ReplayRun {
       unwatchOutput?.();
     }
     this.#finishStats();
-    return { interrupted: this.#stop.reason === 'interrupted', undelivered: this.#ledger?.undelivered ?? 0, thresholds: [], unsent: this.#notSent() };
+    const totals = this.#stats.totals();
+    const outcome: ReplayOutcome = { interrupted: this.#stop.reason === 'interrupted', undelivered: totals.failed, thresholds: [], unsent: totals.unsent };
+    if (this.#stop.reason === 'uncertain') outcome.uncertainStop = this.#stats.failures.get(UNCERTAIN_CAUSE)?.count ?? 0;
+    return outcome;
   }
 
   /**
@@ -177,15 +191,21 @@ class ReplayRun {
     }
     if (options.failedFile !== undefined) this.#failed = new FailedWriter(options.failedFile, { append: options.resume, durable: options.checkpointFile !== undefined });
     if (!options.dryRun) {
-      const ledger = (this.#ledger = new RecordLedger(this.#stats, this.#failed, this.#checkpoint));
+      const stats = this.#stats;
+      const ledger = new RecordLedger(this.#failed, this.#checkpoint);
+      const paced = this.#timing.kind !== 'unlimited';
+      stats.setPaced(paced);
       this.#transport = createTransport(options.transport, { concurrency: options.concurrency, origin: new URL(options.target.baseUrl).origin });
       this.#dispatcher = new Dispatcher({
         transport: this.#transport,
         concurrency: options.concurrency,
         timeoutMs: options.timeoutMs,
-        paced: this.#timing.kind !== 'unlimited',
+        paced,
         policy: this.#policies(),
-        onSettled: (delivery, settlement) => ledger.settle(delivery, settlement),
+        uncertain: (endpoint) => uncertainPolicyFor(options, endpoint),
+        excerpt: excerptMaker(secretForms(options.credentials)),
+        onAttempt: (attempt) => stats.addAttempt(attempt),
+        onSettled: (delivery, settlement) => this.#settled(delivery, settlement, ledger),
       });
     }
     if (options.progress) {
@@ -193,6 +213,13 @@ class ReplayRun {
       const totalBytes = sizes.every((s): s is number => s !== undefined) && !options.loop ? sizes.reduce((a, b) => a + b, 0) : undefined;
       this.#progress = new ProgressLine(this.#io.stdout, totalBytes === undefined ? {} : { totalBytes });
     }
+  }
+
+  /** Counted, then kept in the run's state; an uncertain request under `--uncertain fail` stops the run. */
+  #settled(delivery: Delivery, settlement: Settlement, ledger: RecordLedger): void | Promise<void> {
+    this.#stats.addSettlement(delivery.request.endpoint, delivery.records, settlement);
+    if (settlement.kind === 'failed' && settlement.uncertain && uncertainPolicyFor(this.#options, delivery.endpoint) === 'fail') this.#stopRun('uncertain');
+    return ledger.settle(delivery, settlement);
   }
 
   #policies(): (endpoint: Endpoint, kind: 'transport' | 'api') => Backoff {
@@ -345,14 +372,14 @@ class ReplayRun {
   }
 
   #dispatchSink(): RequestSink {
-    return (request, wire, endpoint, dueAt) => this.#dispatcher!.submit(request, wire, endpoint, this.#stats.endpoint(endpoint.id), dueAt);
+    return (request, wire, endpoint, dueAt) => this.#dispatcher!.submit(request, wire, endpoint, dueAt);
   }
 
   #dryRunSink(): RequestSink {
     const secrets = secretForms(this.#options.credentials);
     const stdout = this.#io.stdout;
     return (_request, wire, endpoint) => {
-      this.#stats.endpoint(endpoint.id).requests++;
+      this.#stats.addDryRunRequest(endpoint.id);
       if (!this.#options.printRequests || this.#stop.reason === 'output closed') return;
       if (stdout.write(requestLine(wire, secrets))) return;
       return new Promise<void>((resolve) => {
@@ -418,30 +445,40 @@ class ReplayRun {
     // The rate now, over the last tick: a run that slows down shows it at once.
     const rate = now > this.#lastTick.at ? ((sent - this.#lastTick.sent) * 1000) / (now - this.#lastTick.at) : 0;
     this.#lastTick = { at: now, sent };
-    const ledger = this.#ledger;
-    const ok = ledger?.delivered ?? 0;
-    const failed = ledger?.undelivered ?? 0;
-    let settled = ok + failed;
-    for (const e of this.#stats.byEndpoint.values()) settled += e.invalid + e.duplicates + e.otherShard;
-    this.#progress?.update({ read: this.#read, sent, ok, failed, settled, rate, bytesRead: this.#bytes.bytesRead });
-  }
-
-  /** Records taken but never sent: stopped in the queue or in flight, built past the schedule, or held in a batch. */
-  #notSent(): number {
-    return (this.#ledger?.unsent ?? 0) + this.#flow.unscheduled + this.#flow.held;
+    // Every figure in records, counted the report's way (a stat envelope: one per event).
+    const t = this.#stats.totals();
+    let otherShard = 0;
+    for (const e of this.#stats.byEndpoint.values()) otherShard += e.otherShard;
+    const settled = t.succeeded + t.failed + t.invalid + t.duplicates + otherShard;
+    this.#progress?.update({ read: t.records + otherShard, sent, ok: t.succeeded, failed: t.failed, settled, rate, bytesRead: this.#bytes.bytesRead });
   }
 
   #finishStats(): void {
     const stats = this.#stats;
-    stats.interrupted = this.#stop.reason === 'interrupted';
-    const dispatcher = this.#dispatcher;
-    if (dispatcher) for (const counts of stats.byEndpoint.values()) counts.rateTarget = dispatcher.targetRate(counts);
+    if (this.#stop.reason === 'interrupted') stats.markInterrupted();
     const note = saturationNote(stats, { concurrency: this.#options.concurrency, transport: this.#options.transport });
-    if (note) stats.notes.push(note);
-    const left = this.#notSent();
+    if (note) stats.addNote(note);
+    const totals = stats.totals();
+    if (totals.possiblyDuplicated > 0) {
+      const n = totals.possiblyDuplicated;
+      stats.addNote(
+        `${n} record${n === 1 ? ' was' : 's were'} possibly delivered twice: an answer was lost after the request was sent, ` +
+          'and --uncertain resend sent it again (the server may have processed both)',
+      );
+    }
+    const uncertain = stats.failures.get(UNCERTAIN_CAUSE)?.count ?? 0;
+    if (uncertain > 0) {
+      const where = this.#failed ? `; they are in ${this.#failed.file} with _error "uncertain: …"` : '';
+      const stopped = this.#stop.reason === 'uncertain' ? ' --uncertain fail stopped the run.' : '';
+      stats.addNote(
+        `${uncertain} record${uncertain === 1 ? ' is' : 's are'} uncertain: the request was sent but its answer was lost, so the server may have processed ` +
+          `${uncertain === 1 ? 'it' : 'them'}; check the server before sending ${uncertain === 1 ? 'it' : 'them'} again${where}.${stopped}`,
+      );
+    }
+    const left = totals.unsent;
     // A --loop run always ends with records left in its last pass: nothing to resume there.
     if (left > 0 && !this.#options.loop) {
-      stats.notes.push(
+      stats.addNote(
         this.#checkpoint
           ? `${left} record${left === 1 ? ' was' : 's were'} not sent before the run stopped; the same command with --resume sends them`
           : `${left} record${left === 1 ? ' was' : 's were'} not sent before the run stopped (use --checkpoint FILE to be able to resume)`,

@@ -1,69 +1,48 @@
 /**
- * Where each sent request's records end up: delivered or failed are counted in RunStats
- * and settled in the checkpoint — a failed record only once it is in --failed, so a crash
- * between the two can lose nothing; unsent ones (stopped, aborted) are counted and left
- * unsettled for --resume. Request-level numbers are the dispatcher's.
+ * Where each sent request's records end up for the run's state: delivered ones are
+ * settled in the checkpoint; failed ones too, but only once they are in --failed, so a
+ * crash between the two can lose nothing; unsent ones (stopped, aborted) are left
+ * unsettled for --resume. Counting them is RunStats' (the engine hands it every settlement).
  */
 import type { ValidRecord } from '../records.js';
 import type { FailedWriter } from '../report/failed.js';
-import type { RunStats } from '../report/stats.js';
+import type { Settlement } from './attempt.js';
 import type { Checkpoint } from './checkpoint.js';
-import type { Delivery, Settlement } from './dispatcher.js';
+import type { Delivery } from './dispatcher.js';
+
+/** `_error` of an undeliverable record in --failed: the cause, and the answer when there was one (`http 403: bad signature`). */
+export function failedLineError(cause: string, excerpt: string | undefined): string {
+  return excerpt === undefined ? cause : `${cause}: ${excerpt}`;
+}
 
 export class RecordLedger {
-  readonly #stats: RunStats;
   readonly #failed: FailedWriter | undefined;
   readonly #checkpoint: Checkpoint | undefined;
-  #delivered = 0;
-  #undelivered = 0;
-  #unsent = 0;
 
-  constructor(stats: RunStats, failed: FailedWriter | undefined, checkpoint: Checkpoint | undefined) {
-    this.#stats = stats;
+  constructor(failed: FailedWriter | undefined, checkpoint: Checkpoint | undefined) {
     this.#failed = failed;
     this.#checkpoint = checkpoint;
-  }
-
-  /** Records delivered. */
-  get delivered(): number {
-    return this.#delivered;
-  }
-
-  /** Records whose delivery failed after their retries. */
-  get undelivered(): number {
-    return this.#undelivered;
-  }
-
-  /** Records of requests that never ended: stopped in the queue or aborted in flight. */
-  get unsent(): number {
-    return this.#unsent;
   }
 
   /** The dispatcher's `onSettled`: a promise when --failed must be written before settling. */
   settle(delivery: Delivery, settlement: Settlement): void | Promise<void> {
     const { records } = delivery.request;
-    const counts = delivery.stats;
     switch (settlement.kind) {
       case 'unsent':
-        this.#unsent += records.length;
         return;
       case 'delivered':
-        counts.succeeded += records.length;
-        this.#delivered += records.length;
         this.#settleAll(records);
         return;
       case 'failed': {
-        counts.failed += records.length;
-        this.#undelivered += records.length;
-        this.#stats.addFailure(settlement.cause, records.length);
         const failed = this.#failed;
         if (!failed) {
           this.#settleAll(records);
           return;
         }
+        const error = failedLineError(settlement.cause, settlement.excerpt);
         return (async () => {
           for (const record of records) {
-            await failed.writeUndelivered(record, settlement.cause);
+            await failed.writeUndelivered(record, error);
             this.#checkpoint?.settle(record.origin.input, record.origin.line);
           }
         })();

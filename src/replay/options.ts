@@ -2,7 +2,7 @@
  * Everything a replay run is told, already resolved from flags, config and environment
  * (the command does that; the engine only runs). Durations are milliseconds.
  */
-import type { BuildOptions, Credentials } from '../apis/api.js';
+import type { BuildOptions, Credentials, Endpoint, UncertainPolicy } from '../apis/api.js';
 import type { Target } from '../apis/encode.js';
 import type { InputSource } from '../input/sources.js';
 import type { JudgeOptions } from '../validate/judge.js';
@@ -19,7 +19,7 @@ export interface ReplayOptions {
   readonly judge: JudgeOptions;
   readonly target: Target;
   /** Request building (BuildOptions without what the engine supplies: base URL length, clock). */
-  readonly build: Omit<BuildOptions, 'baseUrlBytes' | 'nowSeconds' | 'credentials'>;
+  readonly build: Omit<BuildOptions, 'baseUrlBytes' | 'nowSeconds' | 'credentials' | 'timeOf'>;
   readonly credentials: Credentials;
   /** --signer: a built-in name or a module path; undefined: each endpoint's default. */
   readonly signer: string | undefined;
@@ -37,6 +37,12 @@ export interface ReplayOptions {
   readonly loop: boolean;
   /** --unique: rewrite duplicate keys per loop so a receiver does not drop them. */
   readonly unique: boolean;
+  /**
+   * --uncertain: what to do with a request written whose answer was lost, for every
+   * endpoint; undefined: each endpoint's own default (see `uncertainPolicyFor`).
+   * @default undefined
+   */
+  readonly uncertain: UncertainPolicy | undefined;
   /** --retries / --retry-delay: override every policy's count and base delay. */
   readonly retries: number | undefined;
   readonly retryDelayMs: number | undefined;
@@ -92,6 +98,7 @@ export function replayDefaults(inputs: readonly InputSource[], baseUrl: string, 
     durationMs: undefined,
     loop: false,
     unique: false,
+    uncertain: undefined,
     retries: undefined,
     retryDelayMs: undefined,
     timeoutMs: d.timeoutMs,
@@ -108,4 +115,13 @@ export function replayDefaults(inputs: readonly InputSource[], baseUrl: string, 
     progress: false,
     ...overrides,
   };
+}
+
+/**
+ * The `--uncertain` policy for an endpoint: the flag's, else the endpoint's own default
+ * (`resend` where the server de-duplicates, as SUD's does; `skip` elsewhere: never double
+ * count silently). The one place it is decided, for delivery and for a resumed run alike.
+ */
+export function uncertainPolicyFor(options: Pick<ReplayOptions, 'uncertain'>, endpoint: Endpoint): UncertainPolicy {
+  return options.uncertain ?? endpoint.uncertainPolicy ?? 'skip';
 }

@@ -5,8 +5,11 @@
  */
 import { ExitCode } from '../errors.js';
 
-/** `output closed`: --print-requests into a pipe whose reader went away (`| head`). */
-export type StopReason = 'interrupted' | 'duration' | 'output closed';
+/**
+ * `output closed`: --print-requests into a pipe whose reader went away (`| head`).
+ * `uncertain`: a request's answer was lost after it was written, under `--uncertain fail`.
+ */
+export type StopReason = 'interrupted' | 'duration' | 'output closed' | 'uncertain';
 
 export class RunStop {
   #reason: StopReason | undefined;

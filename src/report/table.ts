@@ -5,7 +5,9 @@
  */
 import Table from 'cli-table3';
 import { Chalk, type ChalkInstance } from 'chalk';
-import type { EndpointReport, Report } from './report.js';
+import type { LatencySummary } from './histogram.js';
+import type { RateReport, Report } from './report.js';
+import type { Totals } from './stats.js';
 
 export interface RenderOptions {
   /** Colour the output (stdout is a TTY and NO_COLOR is not set). */
@@ -34,8 +36,10 @@ export function renderSummary(report: Report, options: RenderOptions): string {
   out.push(endpointTable(report, options).toString());
   if (report.failures.length > 0) {
     out.push('', c.bold('Failures by cause'));
-    const t = table(['cause', 'records'], ['left', 'right']);
-    for (const f of report.failures) t.push([f.cause, num(f.count)]);
+    // The server's own words for the first failure of each cause (one line, secrets masked).
+    const withExamples = report.failures.some((f) => f.example !== undefined);
+    const t = withExamples ? table(['cause', 'records', 'first answer'], ['left', 'right', 'left']) : table(['cause', 'records'], ['left', 'right']);
+    for (const f of report.failures) t.push(withExamples ? [f.cause, num(f.count), f.example ?? ''] : [f.cause, num(f.count)]);
     out.push(t.toString());
   }
   if (report.findings.length > 0) {
@@ -84,7 +88,12 @@ function headline(report: Report, options: RenderOptions, c: ChalkInstance): str
   let what: string;
   if (options.mode === 'validate') what = `${num(t.records)} records, ${num(t.valid)} valid${warn}`;
   else if (options.mode === 'dry-run') what = `${num(t.valid)} of ${num(t.records)} records would be sent in ${num(t.requests)} requests (dry run)${warn}`;
-  else what = `${num(t.succeeded)} of ${num(t.records)} records delivered in ${num(t.requests)} requests${t.retries ? ` (${num(t.retries)} retries)` : ''}${t.duplicates ? `, ${num(t.duplicates)} duplicates skipped` : ''}${warn}`;
+  else {
+    const unsent = t.unsent;
+    what =
+      `${num(t.succeeded)} of ${num(t.records)} records delivered in ${num(t.requests)} requests${t.retries ? ` (${num(t.retries)} retries)` : ''}` +
+      `${t.duplicates ? `, ${num(t.duplicates)} duplicates skipped` : ''}${unsent ? `, ${num(unsent)} unsent` : ''}${warn}`;
+  }
   const status = problems.length > 0 ? c.red.bold('FAILED') : c.green.bold('OK');
   return `${status} ${what}${problems.length ? c.red(` — ${problems.join(', ')}`) : ''} in ${secs}s`;
 }
@@ -98,21 +107,41 @@ function endpointTable(report: Report, options: RenderOptions): string {
     if (rows.length > 1) t.push(['total', num(totals.records), num(totals.valid), num(totals.invalid), num(totals.warnings)]);
     return t.toString();
   }
-  const head = ['endpoint', 'records', 'invalid', 'dupes', 'requests', 'ok', 'failed', 'retries', 'ms p50/p95/p99/max', 'rate/s (target)', 'late'];
+  // Columns that only matter sometimes are shown only then: records left unsent (the run
+  // stopped or its schedule ended), and — when any request went late — latency from the due
+  // time, which is what a user waiting on the schedule saw.
+  const withUnsent = totals.unsent > 0;
+  const withDue = rows.some(([, e]) => e.late > 0);
+  const head = ['endpoint', 'records', 'invalid', 'dupes', 'requests', 'ok', 'failed', ...(withUnsent ? ['unsent'] : []), 'retries', 'ms p50/p95/p99/max', ...(withDue ? ['from due p50/p95/p99/max'] : []), 'rate/s (target)', 'late'];
   const t = table(head, ['left', ...head.slice(1).map(() => 'right' as const)]);
-  for (const [id, e] of rows) t.push(endpointRow(id, e));
-  if (rows.length > 1) {
-    t.push(['total', num(totals.records), num(totals.invalid), num(totals.duplicates), num(totals.requests), num(totals.succeeded), num(totals.failed), num(totals.retries), '', '', '']);
-  }
+  const row = (id: string, counts: Totals, latency: string, dueLatency: string, rates: RateReport | undefined, late: string): string[] => [
+    id,
+    num(counts.records),
+    num(counts.invalid),
+    num(counts.duplicates),
+    num(counts.requests),
+    num(counts.succeeded),
+    num(counts.failed),
+    ...(withUnsent ? [num(counts.unsent)] : []),
+    num(counts.retries),
+    latency,
+    ...(withDue ? [dueLatency] : []),
+    rates ? rateText(rates) : '',
+    late,
+  ];
+  for (const [id, e] of rows) t.push(row(id, e, latencyText(e.requests, e.latencyMs), latencyText(e.requests, e.latencyFromDueMs), e.rate, num(e.late)));
+  if (rows.length > 1) t.push(row('total', totals, '', '', report.rate, ''));
   return t.toString();
 }
 
-function endpointRow(id: string, e: EndpointReport): string[] {
-  const lat = e.latencyMs;
-  const latency = e.requests > 0 && lat.max > 0 ? [lat.p50, lat.p95, lat.p99, lat.max].map(ms).join('/') : '';
-  const achieved = e.rate.achieved ? rate(e.rate.achieved) : '';
-  const target = e.rate.target ? ` (${rate(e.rate.target)})` : '';
-  return [id, num(e.records), num(e.invalid), num(e.duplicates), num(e.requests), num(e.succeeded), num(e.failed), num(e.retries), latency, achieved + target, num(e.late)];
+function latencyText(requests: number, lat: LatencySummary | undefined): string {
+  return lat && requests > 0 && lat.max > 0 ? [lat.p50, lat.p95, lat.p99, lat.max].map(ms).join('/') : '';
+}
+
+function rateText(r: RateReport): string {
+  const achieved = r.achieved ? rate(r.achieved) : '';
+  const target = r.target ? ` (${rate(r.target)})` : '';
+  return achieved + target;
 }
 
 function rate(n: number): string {
