@@ -262,3 +262,26 @@ test('the built CLI merges report files: table on stdout, merged report written,
     await rm(dir, { recursive: true, force: true });
   }
 });
+
+test('a merged report never reads a percentile above its max, and counts unsent and possibly duplicated records', () => {
+  const shard = (ms: number, unsent: number) => {
+    const stats = new RunStats('replay', 1);
+    stats.addAttempt(attempt('stat.push_data', 1_000_000, ms));
+    stats.addSettlement('stat.push_data', 1, { kind: 'delivered', possiblyDuplicated: true });
+    stats.addSettlement('stat.push_data', unsent, { kind: 'unsent' });
+    return JSON.parse(reportJson(buildReport(stats))) as Report;
+  };
+  // 114.77 ms sits in a histogram bucket whose top is 114.82 ms.
+  const merged = mergeReports([shard(114.77, 2), shard(30.3, 3)]);
+  const latency = merged.byEndpoint['stat.push_data']!.latencyMs;
+  assert.equal(latency.max, 114.77);
+  for (const p of ['p50', 'p90', 'p95', 'p99'] as const) assert.ok(latency[p] <= latency.max, `${p} ${latency[p]}`);
+  assert.equal(merged.totals.unsent, 5);
+  assert.equal(merged.totals.possiblyDuplicated, 2);
+  assert.equal(merged.byEndpoint['stat.push_data']!.unsent, 5);
+  // A report written before these counts merges as zeros.
+  const old = shard(10, 1);
+  delete (old.totals as Partial<typeof old.totals>).unsent;
+  delete (old.byEndpoint['stat.push_data'] as Partial<(typeof old.byEndpoint)[string]>).unsent;
+  assert.equal(mergeReports([old, shard(10, 1)]).totals.unsent, 1);
+});

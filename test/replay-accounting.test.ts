@@ -7,7 +7,7 @@ import { RunStats, type Totals } from '../src/report/stats.js';
 import { renderSummary } from '../src/report/table.js';
 import { runReplay } from '../src/replay/engine.js';
 import { startReceiver } from '../src/serve/receiver.js';
-import { ROOT } from './helpers/cli.js';
+import { ROOT, runCli } from './helpers/cli.js';
 import { replayOptions, SESSION_KEY, STAT_SECRET, statRecord, sudRecord, tempDir, testIo, writeNdjson } from './replay-helpers.js';
 
 /** Every record taken is accounted for once: invalid, a duplicate, delivered, failed, or left unsent. */
@@ -106,6 +106,30 @@ describe('one definition of a record', () => {
     } finally {
       await receiver.close();
     }
+  });
+
+  test('an envelope with no events is still one record, on both sides', async () => {
+    const { dir, remove } = await tempDir();
+    const receiver = await startReceiver({ port: 0, statSecret: STAT_SECRET });
+    try {
+      const ts = Math.floor(Date.now() / 1000);
+      const file = await writeNdjson(path.join(dir, 'empty.ndjson'), [{ uid: 'u1', app_id: 10002, ts, data: [] }]);
+      const stats = new RunStats('replay', 5);
+      await runReplay(await replayOptions([file], receiver.url), testIo(), stats);
+      assert.equal(stats.totals().succeeded, 1);
+      assert.equal(receiver.stats().totals.records, 1);
+    } finally {
+      await receiver.close();
+      await remove();
+    }
+  });
+
+  test('validate counts records the same way', async () => {
+    const r = await runCli(['validate', 'samples/ndjson', '--json']);
+    assert.equal(r.code, 0, r.stderr);
+    const report = JSON.parse(r.stdout) as { totals: Totals };
+    assert.equal(report.totals.records, 47);
+    assert.equal(report.totals.valid, 47);
   });
 });
 

@@ -4,7 +4,7 @@ import { RunStats } from '../src/report/stats.js';
 import { buildReport, reportJson } from '../src/report/report.js';
 import { renderSummary } from '../src/report/table.js';
 import { decodeHistogram } from '../src/report/histogram.js';
-import { DELIVERED } from '../src/replay/attempt.js';
+import { DELIVERED, UNSENT } from '../src/replay/attempt.js';
 import { attempt, finding, judge } from './helpers/stats.js';
 
 const UNKNOWN_AID = { rule: 'stat.unknown_aid', severity: 'error', path: 'aid', value: 9999, message: 'aid 9999 is not in the feature table' } as const;
@@ -70,4 +70,44 @@ test('a clean validate run says OK with the counts', () => {
   const text = renderSummary(buildReport(stats), { color: false, mode: 'validate' });
   assert.match(text.split('\n')[0]!, /^OK 2 records, 2 valid in \d+\.\ds$/);
   assert.ok(renderSummary(buildReport(stats), { color: true, mode: 'validate' }).includes('\u001b['), 'colour when asked');
+});
+
+test('no percentile is above the max, in the JSON report and in the table', () => {
+  const stats = new RunStats('replay', 1);
+  // 114.77 ms falls in a histogram bucket whose top is 114.82 ms; 30.3 and 30.35 share one too.
+  for (const [i, ms] of [30.3, 30.35, 114.77].entries()) stats.addAttempt(attempt('stat.push_data', 1_000_000 + i, ms));
+  const report = buildReport(stats);
+  for (const summary of [report.byEndpoint['stat.push_data']!.latencyMs, report.byEndpoint['stat.push_data']!.latencyFromDueMs]) {
+    assert.equal(summary.max, 114.77);
+    for (const p of ['p50', 'p90', 'p95', 'p99'] as const) assert.ok(summary[p] <= summary.max, `${p} ${summary[p]} > max ${summary.max}`);
+  }
+  const row = renderSummary(report, { color: false, mode: 'replay' }).split('\n').find((l) => l.includes('stat.push_data'))!;
+  const [p50, p95, p99, max] = /([\d.]+)\/([\d.]+)\/([\d.]+)\/([\d.]+)/.exec(row)!.slice(1).map(Number);
+  assert.ok(p50! <= p95! && p95! <= p99! && p99! <= max!, row);
+});
+
+test('latency from the due time is a column of the table only when a request was late', () => {
+  const onTime = new RunStats('replay', 1);
+  onTime.addAttempt(attempt('sud.report_game_info', 1_000_000, 5));
+  assert.doesNotMatch(renderSummary(buildReport(onTime), { color: false, mode: 'replay' }), /from due/);
+  const late = new RunStats('replay', 1);
+  late.addAttempt(attempt('sud.report_game_info', 1_000_000, 5, { dueMs: 1_000_000 - 300, late: true }));
+  const text = renderSummary(buildReport(late), { color: false, mode: 'replay' });
+  assert.match(text, /ms p50\/p95\/p99\/max +from due p50\/p95\/p99\/max/);
+  assert.match(text, /5\.0\/5\.0\/5\.0\/5\.0 +305\/305\/305\/305/, 'from the send 5 ms, from the due time 305 ms');
+});
+
+test('records left unsent show in the headline, as a column and in the totals; none, and the column is not there', () => {
+  const stats = new RunStats('replay', 1);
+  judge(stats, 'sud.report_game_info', 5, true);
+  stats.addAttempt(attempt('sud.report_game_info', 1_000_000, 5));
+  stats.addSettlement('sud.report_game_info', 1, DELIVERED);
+  stats.addSettlement('sud.report_game_info', 4, UNSENT);
+  const report = buildReport(stats);
+  assert.equal(report.totals.unsent, 4);
+  assert.equal(report.byEndpoint['sud.report_game_info']!.unsent, 4);
+  const text = renderSummary(report, { color: false, mode: 'replay' });
+  assert.match(text.split('\n')[0]!, /^OK 1 of 5 records delivered in 1 requests, 4 unsent in/);
+  assert.match(text, /failed +unsent +retries/);
+  assert.doesNotMatch(renderSummary(buildReport(new RunStats('replay', 1)), { color: false, mode: 'replay' }), /unsent/);
 });
