@@ -56,7 +56,7 @@ function dispatcher(transport: Transport, options: { concurrency: number; paced:
     excerpt: (text) => text || undefined,
     onAttempt: (attempt) => stats.addAttempt(attempt),
     onSettled: (delivery, settlement) => {
-      stats.addSettlement(delivery.request.endpoint, delivery.records, settlement);
+      stats.addSettlement(delivery.request.endpoint, delivery.recordCount, settlement);
       settled.push([delivery.wire.url, settlement]);
     },
   });

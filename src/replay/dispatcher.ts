@@ -28,7 +28,7 @@ export interface Delivery {
   readonly wire: WireRequest;
   readonly endpoint: Endpoint;
   /** Records the request carries, counted the report's way. */
-  readonly records: number;
+  readonly recordCount: number;
   /** When the next attempt is due, on the dispatcher's clock (ms). */
   dueAt: number;
   /** The request's number in the run: submission order. */
@@ -136,7 +136,7 @@ export class Dispatcher {
       request,
       wire,
       endpoint,
-      records: recordsInAll(endpoint, request.records),
+      recordCount: recordsInAll(endpoint, request.records),
       dueAt,
       order: this.#order++,
       attempts: 0,
@@ -335,7 +335,7 @@ export class Dispatcher {
       late,
       bytes: wire.url.length + (wire.body === undefined ? 0 : Buffer.byteLength(wire.body)),
       records: request.records,
-      recordCount: delivery.records,
+      recordCount: delivery.recordCount,
     });
   }
 

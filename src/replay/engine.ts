@@ -217,7 +217,7 @@ class ReplayRun {
 
   /** Counted, then kept in the run's state; an uncertain request under `--uncertain fail` stops the run. */
   #settled(delivery: Delivery, settlement: Settlement, ledger: RecordLedger): void | Promise<void> {
-    this.#stats.addSettlement(delivery.request.endpoint, delivery.records, settlement);
+    this.#stats.addSettlement(delivery.request.endpoint, delivery.recordCount, settlement);
     if (settlement.kind === 'failed' && settlement.uncertain && uncertainPolicyFor(this.#options, delivery.endpoint) === 'fail') this.#stopRun('uncertain');
     return ledger.settle(delivery, settlement);
   }

@@ -11,7 +11,7 @@ import type { Checkpoint } from './checkpoint.js';
 import type { Delivery } from './dispatcher.js';
 
 /** `_error` of an undeliverable record in --failed: the cause, and the answer when there was one (`http 403: bad signature`). */
-export function failedLineError(cause: string, excerpt: string | undefined): string {
+function failedLineError(cause: string, excerpt: string | undefined): string {
   return excerpt === undefined ? cause : `${cause}: ${excerpt}`;
 }
 

@@ -36,7 +36,7 @@ export interface Report {
   exitCode?: number;
   interrupted: boolean;
   totals: Totals;
-  /** The run's rate: first attempts over the span from the first send to the last; the target over their due times. */
+  /** The run's rate (when it made requests): first attempts over the span from the first send to the last; the target over their due times. */
   rate?: RateReport;
   byEndpoint: Record<string, EndpointReport>;
   findings: { rule: string; severity: 'error' | 'warning'; count: number; examples: FindingExample[] }[];
@@ -86,7 +86,6 @@ export function buildReport(stats: RunStats, extra: Partial<Pick<Report, 'exitCo
     durationMs: stats.durationMs,
     interrupted: stats.interrupted,
     totals,
-    rate: { target: run.target === undefined ? null : round2(run.target), achieved: round2(run.achieved) },
     byEndpoint,
     findings: stats.findings.tallies().map((t) => ({ rule: t.rule, severity: t.severity, count: t.count, examples: t.examples })),
     failures: [...stats.failures]
@@ -94,6 +93,8 @@ export function buildReport(stats: RunStats, extra: Partial<Pick<Report, 'exitCo
       .map(([cause, { count, example }]) => (example === undefined ? { cause, count } : { cause, count, example })),
     notes: [...stats.notes],
   };
+  // A run that made requests has a rate; a validation has none.
+  if (totals.requests > 0) report.rate = { target: run.target === undefined ? null : round2(run.target), achieved: round2(run.achieved) };
   if (extra.exitCode !== undefined) report.exitCode = extra.exitCode;
   if (extra.thresholds) report.thresholds = extra.thresholds;
   return report;
