@@ -52,7 +52,9 @@ describe('uncertain: a failure after the request was written', () => {
     it(`${kind}: a timeout after the request went out is uncertain`, async () => {
       const transport = createTransport(kind, { concurrency: 2 });
       try {
-        const result = await transport.send(post('/hang'), { timeoutMs: 300 });
+        // A warm keep-alive connection first, so the request is written at once even on a busy machine.
+        assert.equal((await transport.send(post('/ok'), { timeoutMs: 30_000 })).ok, true);
+        const result = await transport.send(post('/hang'), { timeoutMs: 1000 });
         assert.deepEqual(!result.ok && [result.error, result.uncertain], ['timeout', true]);
         assert.match(!result.ok ? result.message : '', /after the request was sent/);
       } finally {
