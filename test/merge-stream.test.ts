@@ -2,6 +2,7 @@
  * `merge` streams its inputs: a report file is never held whole, the parts merge does not
  * use are never built, and a file that is not a report stops at its first wrong character.
  */
+import { judge } from './helpers/stats.js';
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { createWriteStream } from 'node:fs';
@@ -52,8 +53,7 @@ test('merge reads a report far larger than its memory allows: what it does not u
   const dir = await mkdtemp(path.join(tmpdir(), 'rr-merge-stream-'));
   t.after(() => rm(dir, { recursive: true, force: true }));
   const stats = new RunStats('validate', 3);
-  const e = stats.endpoint('stat.push_data');
-  e.records = e.valid = 10;
+  judge(stats, 'stat.push_data', 10, true);
   stats.finish();
   const report = reportJson(buildReport(stats, { exitCode: 0 }));
   // 96 MB of a field merge does not read (a future field, a huge note): more than the 48 MB heap the child gets.

@@ -11,6 +11,8 @@ import { buildReport, reportJson, type Report } from '../src/report/report.js';
 import { RunStats } from '../src/report/stats.js';
 import { ROOT, runCli } from './helpers/cli.js';
 import { tempDir } from './helpers/temp.js';
+import { DELIVERED } from '../src/replay/attempt.js';
+import { attempt, judge } from './helpers/stats.js';
 
 
 /** A deterministic spread of latencies (ms): `n` values, most near `base`, a tail up to `tail`. */
@@ -41,27 +43,27 @@ interface ShardPlan {
 /** A shard's report, as its replay would have written it (through JSON, as `merge` reads it). */
 function shardReport(plan: ShardPlan): Report {
   const stats = new RunStats('replay', 2);
-  const e = stats.endpoint('stat.push_data');
-  e.records = plan.latencies.length + plan.invalid;
-  e.valid = plan.latencies.length;
-  e.invalid = plan.invalid;
-  e.rateTarget = plan.rate;
-  for (let i = 0; i < plan.latencies.length; i++) {
-    e.recordSend(plan.firstSend + ((plan.lastSend - plan.firstSend) * i) / (plan.latencies.length - 1));
-    e.recordLatency(plan.latencies[i]!, plan.latencies[i]! + 1, 0.5);
-  }
-  const failed = plan.failures.reduce((sum, [, n]) => sum + n, 0);
-  e.failed = failed;
-  e.succeeded = plan.latencies.length - failed;
-  e.retries = failed * 3;
-  for (const [cause, n] of plan.failures) stats.addFailure(cause, n);
+  stats.setPaced(true);
+  const origin = (line: number) => ({ file: 'in.ndjson', line, input: 0 });
+  stats.addJudged({ origin: origin(1), endpoint: 'stat.push_data', records: plan.latencies.length, valid: true, findings: [] });
+  stats.addJudged({ origin: origin(1), endpoint: 'stat.push_data', records: plan.invalid, valid: false, findings: [] });
+  // The invalid lines' findings (lines already counted above).
   for (const f of plan.findings) {
-    stats.findings.add({ file: 'in.ndjson', line: f.line, input: 0 }, { rule: f.rule, severity: 'error', path: 'aid', message: `bad at ${f.line}` });
+    stats.addJudged({ origin: origin(f.line), endpoint: 'stat.push_data', records: 0, valid: false, findings: [{ rule: f.rule, severity: 'error', path: 'aid', message: `bad at ${f.line}` }] });
   }
-  stats.durationMs = plan.durationMs;
-  stats.interrupted = plan.interrupted ?? false;
+  const n = plan.latencies.length;
+  for (let i = 0; i < n; i++) {
+    const sentMs = plan.firstSend + ((plan.lastSend - plan.firstSend) * i) / (n - 1);
+    // Due 1 ms before each send, on a schedule of plan.rate per second.
+    stats.addAttempt(attempt('stat.push_data', sentMs, plan.latencies[i]!, { seq: i, dueMs: sentMs - 1 }));
+  }
+  const failed = plan.failures.reduce((sum, [, count]) => sum + count, 0);
+  stats.addSettlement('stat.push_data', n - failed, DELIVERED);
+  for (const [cause, count] of plan.failures) stats.addSettlement('stat.push_data', count, { kind: 'failed', cause, excerpt: undefined, uncertain: false });
+  if (plan.interrupted) stats.markInterrupted();
   const report = JSON.parse(reportJson(buildReport(stats, { exitCode: plan.invalid > 0 || failed > 0 ? 1 : 0 }))) as Report;
   report.startedAt = plan.startedAt;
+  report.durationMs = plan.durationMs;
   return report;
 }
 
@@ -174,8 +176,8 @@ test('shards run at once: rates and targets add, duration is the longest, start 
 
 test('endpoints present in only some shards are kept as they are', () => {
   const stats = new RunStats('replay', 5);
-  const sud = stats.endpoint('sud.report_game_info');
-  sud.records = sud.valid = sud.succeeded = 3;
+  judge(stats, 'sud.report_game_info', 3, true);
+  stats.addSettlement('sud.report_game_info', 3, DELIVERED);
   const sudOnly = JSON.parse(reportJson(buildReport(stats))) as Report;
   const merged = mergeReports([shardReport(PLANS[2]!), sudOnly]);
   assert.deepEqual(Object.keys(merged.byEndpoint).sort(), ['stat.push_data', 'sud.report_game_info']);
@@ -241,4 +243,27 @@ test('the built CLI merges report files: table on stdout, merged report written,
   assert.equal(failure.code, 2, 'a bad report fails the merge');
   assert.match(failure.stderr, /^report-replay: .*bad\.json: not a report-replay JSON report/);
   assert.equal(failure.stderr.trim().split('\n').filter((l) => !l.trim().startsWith('hint:')).length, 1, 'one line');
+});
+
+test('a merged report never reads a percentile above its max, and counts unsent and possibly duplicated records', () => {
+  const shard = (ms: number, unsent: number) => {
+    const stats = new RunStats('replay', 1);
+    stats.addAttempt(attempt('stat.push_data', 1_000_000, ms));
+    stats.addSettlement('stat.push_data', 1, { kind: 'delivered', possiblyDuplicated: true });
+    stats.addSettlement('stat.push_data', unsent, { kind: 'unsent' });
+    return JSON.parse(reportJson(buildReport(stats))) as Report;
+  };
+  // 114.77 ms sits in a histogram bucket whose top is 114.82 ms.
+  const merged = mergeReports([shard(114.77, 2), shard(30.3, 3)]);
+  const latency = merged.byEndpoint['stat.push_data']!.latencyMs;
+  assert.equal(latency.max, 114.77);
+  for (const p of ['p50', 'p90', 'p95', 'p99'] as const) assert.ok(latency[p] <= latency.max, `${p} ${latency[p]}`);
+  assert.equal(merged.totals.unsent, 5);
+  assert.equal(merged.totals.possiblyDuplicated, 2);
+  assert.equal(merged.byEndpoint['stat.push_data']!.unsent, 5);
+  // A report written before these counts merges as zeros.
+  const old = shard(10, 1);
+  delete (old.totals as Partial<typeof old.totals>).unsent;
+  delete (old.byEndpoint['stat.push_data'] as Partial<(typeof old.byEndpoint)[string]>).unsent;
+  assert.equal(mergeReports([old, shard(10, 1)]).totals.unsent, 1);
 });

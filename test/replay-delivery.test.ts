@@ -63,11 +63,12 @@ describe('delivery through faults', () => {
       assert.equal(outcome.undelivered, 1);
       assert.equal(stats.totals().failed, 1);
       assert.equal(stats.totals().succeeded, 0);
-      assert.deepEqual([...stats.failures], [['http 429', 1]]);
+      assert.deepEqual([...stats.failures], [['http 429', { count: 1, example: 'too many requests (injected fault)' }]]);
 
       const failed = (await readFile(failedFile, 'utf8')).trim().split('\n').map((l) => parseExact(l) as Record<string, unknown>);
       assert.equal(failed.length, 1);
-      assert.equal(failed[0]!._error, 'http 429');
+      // The cause, and the server's own words for it.
+      assert.equal(failed[0]!._error, 'http 429: too many requests (injected fault)');
       assert.equal(failed[0]!._api, 'sud.report_game_info');
       // The failed line replays as it is: the record's fields, int64 exact.
       assert.equal((failed[0]!.report_msg as Record<string, unknown>).mg_id, 1461227817776713818n);
@@ -95,7 +96,7 @@ describe('delivery through faults', () => {
       assert.equal(stats.totals().requests, 1, 'two events of one user: one batch');
       assert.equal(stats.totals().retries, 0);
       assert.equal(receiver.stats().totals.requests, 1);
-      assert.deepEqual([...stats.failures], [['http 403', 2]]);
+      assert.deepEqual([...stats.failures], [['http 403', { count: 2, example: '__md5 does not match the md5-sorted signature of the parameters' }]]);
     } finally {
       await receiver.close();
       await remove();
@@ -138,7 +139,7 @@ describe('checkpoint and thresholds', () => {
       assert.equal(seen.byEndpoint['stat.push_data'].rejected, 1);
       const failed = (await readFile(failedFile, 'utf8')).trim().split('\n').map((l) => JSON.parse(l) as Record<string, unknown>);
       assert.deepEqual(failed.map((f) => f._source), [`${file}:2`, `${file}:4`], 'appended: the first run\'s line is kept');
-      assert.equal(failed[1]!._error, 'http 403');
+      assert.equal(failed[1]!._error, 'http 403: __md5 does not match the md5-sorted signature of the parameters');
 
       // Resuming once more finds everything settled: nothing is read or sent.
       const third = new RunStats('replay', 5);

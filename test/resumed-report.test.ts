@@ -1,4 +1,6 @@
 /** The report of a resumed backfill: runs merged one after the other, earlier runs' settled records counted. */
+import { attempt, judge } from './helpers/stats.js';
+import { DELIVERED, UNSENT } from '../src/replay/attempt.js';
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { mergeReports } from '../src/report/merge.js';
@@ -21,22 +23,19 @@ interface Plan {
 /** One run's report as its replay wrote it (through JSON): `read − invalid − succeeded − failed` records left unsent. */
 function runReport(plan: Plan): Report {
   const stats = new RunStats('replay', 5);
-  const e = stats.endpoint('sud.report_game_info');
-  e.records = plan.read;
-  e.valid = plan.read - plan.invalid;
-  e.invalid = plan.invalid;
-  e.succeeded = plan.succeeded;
-  e.failed = plan.failed;
+  const id = 'sud.report_game_info';
+  judge(stats, id, plan.read - plan.invalid, true);
+  judge(stats, id, plan.invalid, false);
+  stats.addSettlement(id, plan.succeeded, DELIVERED);
+  if (plan.failed > 0) stats.addSettlement(id, plan.failed, { kind: 'failed', cause: 'http 503', excerpt: undefined, uncertain: false });
+  stats.addSettlement(id, plan.read - plan.invalid - plan.succeeded - plan.failed, UNSENT);
   const sent = plan.succeeded + plan.failed;
-  for (let i = 0; i < sent; i++) {
-    e.recordSend(plan.firstSend + (plan.seconds * 1000 * i) / (sent - 1));
-    e.recordLatency(10 + (i % 7), 11, 0);
-  }
-  if (plan.failed > 0) stats.addFailure('http 503', plan.failed);
-  stats.notes.push(plan.note);
-  stats.durationMs = plan.seconds * 1000 + 100;
-  stats.interrupted = plan.interrupted;
+  for (let i = 0; i < sent; i++) stats.addAttempt(attempt(id, plan.firstSend + (plan.seconds * 1000 * i) / (sent - 1), 10 + (i % 7), { seq: i }));
+  stats.addNote(plan.note);
+  if (plan.interrupted) stats.markInterrupted();
+  stats.finish();
   const report = JSON.parse(reportJson(buildReport(stats, { exitCode: plan.interrupted ? 130 : 1 }))) as Report;
+  report.durationMs = plan.seconds * 1000 + 100;
   report.startedAt = plan.startedAt;
   return report;
 }

@@ -167,6 +167,6 @@ test('serve --record masks session_key, ss_token and the signing secrets unless 
   assert.match(masked, /\\"ss_token\\":\\"\*\*\*\\"/);
   const kept = await send({ record: join(dir, 'kept.ndjson'), recordSecrets: true });
   assert.ok(kept.includes(SECRETS.sessionKey) && kept.includes(SECRETS.ssToken), '--record-secrets keeps them');
-  const options = await serveOptions({ port: 0, host: '127.0.0.1', failRate: 0, throttleRate: 0, retryAfter: 1, sudErrorRate: 0, sudFailFirst: false, allowUnknownAid: false, debug: false, quiet: false, record: 'x', recordSecrets: true }, {});
+  const options = await serveOptions({ port: 0, host: '127.0.0.1', failRate: 0, throttleRate: 0, retryAfter: 1, sudErrorRate: 0, sudFailFirst: false, dropAfterRate: 0, allowUnknownAid: false, debug: false, quiet: false, record: 'x', recordSecrets: true }, {});
   assert.equal(options.recordSecrets, true, 'the flag reaches the receiver');
 });

@@ -15,6 +15,7 @@ function args(overrides: Partial<ServeArgs> = {}): ServeArgs {
     retryAfter: 1,
     sudErrorRate: 0,
     sudFailFirst: false,
+    dropAfterRate: 0,
     allowUnknownAid: false,
     recordSecrets: false,
     ...overrides,
@@ -26,6 +27,7 @@ test('a rate outside 0..1 is a one-line usage error naming the flag', async () =
     ['--fail-rate', 'failRate'],
     ['--throttle-rate', 'throttleRate'],
     ['--sud-error-rate', 'sudErrorRate'],
+    ['--drop-after-rate', 'dropAfterRate'],
   ] as const) {
     const error = await serveOptions(args({ [key]: 1.2 }), {}).then(
       () => undefined,

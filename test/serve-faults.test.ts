@@ -128,3 +128,27 @@ test('parseLatency reads MS and MIN-MAX, and nothing else', () => {
   assert.equal(parseLatency('fast'), undefined);
   assert.equal(parseLatency('-5'), undefined);
 });
+
+test('dropAfterRate processes a request, counts its records, then closes the connection without an answer', async () => {
+  await withReceiver({ dropAfterRate: 1, trackKeys: true }, async (receiver) => {
+    await assert.rejects(post(receiver.url + '/service/checkAppUpdate', { headers: FORM, body: form(CHECK_APP_UPDATE) }), 'no answer');
+    const counts = receiver.stats().byEndpoint['download.checkAppUpdate'];
+    assert.equal(counts.accepted, 1, 'the request was processed');
+    assert.equal(counts.records, 1);
+    assert.equal(counts.dropped, 1);
+    assert.equal(Object.keys(receiver.stats().keys!['download.checkAppUpdate']).length, 1, 'its record is kept');
+  });
+  const drops = (seed: number) => withReceiver({ dropAfterRate: 0.3, seed }, (receiver) => statusSequenceOrDrops(receiver, 30));
+  const first = await drops(5);
+  assert.ok(first.includes(0) && first.includes(200), `some dropped, some answered: ${first.join(' ')}`);
+  assert.deepEqual(await drops(5), first, 'the same seed drops the same requests');
+});
+
+/** 0 where the answer was dropped, else the status. */
+async function statusSequenceOrDrops(receiver: Receiver, count: number): Promise<number[]> {
+  const out: number[] = [];
+  for (let i = 0; i < count; i++) {
+    out.push(await post(receiver.url + '/service/checkAppUpdate', { headers: FORM, body: form(CHECK_APP_UPDATE) }).then((a) => a.status, () => 0));
+  }
+  return out;
+}

@@ -71,7 +71,8 @@ test('single events are batched per (uid, app_id), in input order, and flushed i
 test('a batch sends session_key, ts, app_id, uid, data in that order, data the JSON text of the events, no __md5', () => {
   const builder = statPushData.createBuilder(options({ credentials: { statSessionKey: 'cfg' } }));
   const first = { game_id: 12, aid: 1003, uid: '2508E', game_v: '7.8.8', app_id: 15154545, v: 5, ts: '1700000000', session_key: 'logged', __md5: 'a47be5ef374d2bb74f7762e0d6c595d0' };
-  const second = { game_id: 12, app_id: 15154545, uid: '2508E', aid: 2002, game_v: '7.8.8', ts: 1700000001 };
+  // The same ts, a number here: as sent, the two are equal, so they share the request.
+  const second = { game_id: 12, app_id: 15154545, uid: '2508E', aid: 2002, game_v: '7.8.8', ts: 1700000000 };
   addAll(builder, [first, second]);
   const [request] = builder.flush();
   assert.equal(request!.path, '/statistic/push_data/');
@@ -105,7 +106,7 @@ test('a batch is emitted as soon as it holds --batch-size events', () => {
 
 test('in query mode batches are split so every signed URL is under --max-url-bytes, packed tightly, nothing lost', () => {
   const values: JsonObject[] = [];
-  for (let i = 0; i < 40; i++) values.push(ev('2508E', 2002, { game_id: i, game_v: 'версия ' + 'x'.repeat(i % 7), ts: String(1_700_000_000 + i) }));
+  for (let i = 0; i < 40; i++) values.push(ev('2508E', 2002, { game_id: i, game_v: 'версия ' + 'x'.repeat(i % 7), ts: '1700000000' }));
   // Every limit over a range, so some limit falls within a few bytes of each batch boundary.
   for (let max = 500; max <= 900; max++) {
     const builder = statPushData.createBuilder(options({ maxUrlBytes: max, credentials: { statSessionKey: 'sess ion/ключ' } }));
@@ -257,10 +258,10 @@ test('an envelope lets the same user\'s held events leave first, so the user\'s 
   assert.equal(builder.held, 1);
 });
 
-test('ts keep: the record\'s ts (a batch takes its first event\'s), else now; ts now: always now', () => {
+test('ts keep: the record\'s ts (events of another ts go in another request), else now; ts now: always now', () => {
   const keep = statPushData.createBuilder(options());
-  addAll(keep, [ev('a', 1000, { ts: 1700000000 }), ev('a', 1001, { ts: 1700000050 }), ev('b'), ev('c', 1000, { ts: '1700000007' })]);
-  assert.deepEqual(keep.flush().map((r) => r.params!.ts), ['1700000000', String(NOW_SECONDS), '1700000007']);
+  const closed = addAll(keep, [ev('a', 1000, { ts: 1700000000 }), ev('a', 1001, { ts: 1700000050 }), ev('b'), ev('c', 1000, { ts: '1700000007' })]);
+  assert.deepEqual([...closed, ...keep.flush()].map((r) => r.params!.ts), ['1700000000', '1700000050', String(NOW_SECONDS), '1700000007']);
   const [envKeep] = keep.add(record({ uid: 'a', app_id: 1, ts: '1700000000', data: [] }));
   assert.equal(envKeep!.params!.ts, '1700000000');
   const now = statPushData.createBuilder(options({ ts: 'now' }));
@@ -328,4 +329,35 @@ test('the URL bound that spares most records from being measured is never below 
     const exact = Buffer.byteLength(value.__md5 !== undefined && o.keepAuth ? encodeRequest(requests[0]!, { baseUrl: BASE_URL }).url : signedUrl(requests[0]!));
     assert.ok(recordUrlBound(BASE_URL.length, value, o.credentials.statSessionKey) >= exact, `record ${i}: bound below ${exact}`);
   }
+});
+
+test('a batch holds only events whose envelope is the same: ts, session_key, uid and app_id; a user\'s events keep their order', () => {
+  const builder = statPushData.createBuilder(options());
+  // One user's events logged minutes apart, then two in the same second, then an event of another session.
+  const values = [
+    ev('a', 1000, { ts: 1700000000 }),
+    ev('a', 1001, { ts: 1700000300 }),
+    ev('a', 1002, { ts: '1700000300' }),
+    ev('a', 1003, { ts: 1700000300, session_key: 'other' }),
+    ev('a', 1004, { ts: 1700000000 }),
+  ];
+  const requests = [...addAll(builder, values), ...builder.flush()];
+  assert.deepEqual(
+    requests.map((r) => [r.params!.ts, r.params!.session_key ?? null, events(r).map((e) => e.aid)]),
+    [
+      ['1700000000', null, [1000]],
+      ['1700000300', null, [1001, 1002]],
+      ['1700000300', 'other', [1003]],
+      ['1700000000', null, [1004]],
+    ],
+  );
+  // Every event reaches the server under its own ts.
+  for (const request of requests) for (const record of request.records) assert.equal(String(record.value.ts), request.params!.ts);
+});
+
+test('with --pace original (timeOf) a batch holds one original time, so each event goes at its own time', () => {
+  const builder = statPushData.createBuilder(options({ timeOf: (r) => (typeof r.meta._time === 'number' ? r.meta._time : undefined) }));
+  const timed = (aid: number, time: number): ValidRecord => ({ ...record(ev('a', aid)), meta: { _time: time } });
+  const out = [...builder.add(timed(1000, 5000)), ...builder.add(timed(1001, 5000)), ...builder.add(timed(1002, 9000)), ...builder.flush()];
+  assert.deepEqual(out.map((r) => events(r).map((e) => e.aid)), [[1000, 1001], [1002]]);
 });

@@ -4,18 +4,22 @@ import { RunStats } from '../src/report/stats.js';
 import { buildReport } from '../src/report/report.js';
 import { fitColumns, renderSummary, type Column } from '../src/report/table.js';
 import { runCli } from './helpers/cli.js';
+import { attempt, judge } from './helpers/stats.js';
+import { DELIVERED } from '../src/replay/attempt.js';
 
 function threeEndpoints(): RunStats {
   const stats = new RunStats('replay', 5);
+  stats.setPaced(true);
   for (const id of ['stat.push_data', 'sud.report_game_info', 'download.checkAppUpdate'] as const) {
-    const e = stats.endpoint(id);
-    e.records = e.valid = e.succeeded = 123_456;
-    e.requests = 12_345;
-    e.retries = 17;
-    e.duplicates = 3;
-    e.late = 4;
-    e.rateTarget = 400;
-    for (let i = 1; i <= 200; i++) e.recordLatency(i * 3.7, i * 3.7 + 1, 0);
+    judge(stats, id, 123_456, true);
+    stats.addSettlement(id, 123_456, DELIVERED);
+    stats.addSkipped(id, 'duplicate', 3);
+    // 12,345 first attempts due 2.5 ms apart (a target of 400/s), 4 of them late, and 17 retries.
+    for (let i = 0; i < 12_345; i++) {
+      const due = 1_700_000_000_000 + i * 2.5;
+      stats.addAttempt(attempt(id, due, 3.7 * (1 + (i % 200)), { seq: i, late: i < 4 }));
+    }
+    for (let i = 0; i < 17; i++) stats.addAttempt(attempt(id, 1_700_000_000_000 + i, 5, { seq: i, attempt: 1 }));
   }
   stats.finish();
   return stats;

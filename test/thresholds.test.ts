@@ -4,6 +4,8 @@ import { UsageError } from '../src/errors.js';
 import { buildReport, type Report } from '../src/report/report.js';
 import { RunStats } from '../src/report/stats.js';
 import { evaluateThresholds, parseThreshold, type Threshold } from '../src/replay/thresholds.js';
+import { DELIVERED } from '../src/replay/attempt.js';
+import { attempt } from './helpers/stats.js';
 
 describe('parseThreshold', () => {
   const good: [string, Omit<Threshold, 'expression'>][] = [
@@ -17,6 +19,8 @@ describe('parseThreshold', () => {
     ['late<5%', { metric: 'late', op: '<', value: 5, percent: true }],
     ['late>0', { metric: 'late', op: '>', value: 0, percent: false }],
     ['P90<300', { metric: 'p90', op: '<', value: 300, percent: false }],
+    ['p99_due<500', { metric: 'p99_due', op: '<', value: 500, percent: false }],
+    ['max_due <= 900ms', { metric: 'max_due', op: '<=', value: 900, percent: false }],
   ];
   for (const [text, expected] of good) {
     it(`reads "${text}"`, () => assert.deepEqual(parseThreshold(text), { expression: text.trim(), ...expected }));
@@ -26,7 +30,9 @@ describe('parseThreshold', () => {
     ['p99', /is not METRIC OP VALUE \(for example p99<200/],
     ['', /is not METRIC OP VALUE/],
     ['p99=200', /is not METRIC OP VALUE/],
-    ['p98<200', /unknown metric "p98" \(use p50, p90, p95, p99, max, failed, rate or late\)/],
+    ['p98<200', /unknown metric "p98" \(use p50, p90, p95, p99, max, their _due forms such as p99_due, failed, rate or late\)/],
+    ['late_due<5', /unknown metric "late_due"/],
+    ['p99_due<5%', /only failed and late can be a percentage/],
     ['errors<1%', /unknown metric "errors"/],
     ['p99<fast', /"fast" is not a number/],
     ['p99<-5', /"-5" is not a number/],
@@ -49,26 +55,22 @@ describe('parseThreshold', () => {
 });
 
 /**
- * Two endpoints with known numbers. stat: latencies 1..100 ms, 100 sends 10 ms apart
- * (100 req/s), 5 late. sud: latencies 101..200 ms, 100 sends 20 ms apart (≈ 50.5 req/s), 15
- * late. Records: 190 succeeded, 10 failed.
+ * Two endpoints with known numbers. stat: latencies 1..100 ms, 100 sends 10 ms apart, 5
+ * late, each due 1000 ms before it went (a held-back schedule). sud: latencies 101..200 ms,
+ * 100 sends 20 ms apart, 15 late, on time. The run: 200 requests from 1,000,000 to 1,001,980
+ * (199 intervals: 100.51 req/s). Records: 190 succeeded, 10 failed.
  */
 function knownReport(): Report {
   const stats = new RunStats('replay', 3);
-  const stat = stats.endpoint('stat.push_data');
-  const sud = stats.endpoint('sud.report_game_info');
   for (let i = 0; i < 100; i++) {
-    stat.recordSend(1_000_000 + i * 10);
-    stat.recordLatency(i + 1, i + 1, 0);
-    sud.recordSend(1_000_000 + i * 20);
-    sud.recordLatency(i + 101, i + 101, 0);
+    const statAt = 1_000_000 + i * 10;
+    stats.addAttempt(attempt('stat.push_data', statAt, i + 1, { late: i < 5, dueMs: statAt - 1000 }));
+    stats.addAttempt(attempt('sud.report_game_info', 1_000_000 + i * 20, i + 101, { late: i < 15 }));
   }
-  stat.late = 5;
-  sud.late = 15;
-  stat.succeeded = 98;
-  stat.failed = 2;
-  sud.succeeded = 92;
-  sud.failed = 8;
+  stats.addSettlement('stat.push_data', 98, DELIVERED);
+  stats.addSettlement('stat.push_data', 2, { kind: 'failed', cause: 'http 503', excerpt: undefined, uncertain: false });
+  stats.addSettlement('sud.report_game_info', 92, DELIVERED);
+  stats.addSettlement('sud.report_game_info', 8, { kind: 'failed', cause: 'http 503', excerpt: undefined, uncertain: false });
   return buildReport(stats);
 }
 
@@ -108,11 +110,34 @@ describe('evaluateThresholds', () => {
     );
   });
 
-  it('sums the achieved rate of every endpoint', () => {
-    const [rate, tooHigh] = evaluate(['rate>=150', 'rate>151']);
-    // stat: 99 intervals over 990 ms = 100/s; sud: 99 over 1980 ms = 50/s.
-    assert.equal(rate!.actual, 150);
+  it('reads the run\'s rate: its requests over its sending span, not a sum of per-endpoint rates', () => {
+    const [rate, tooHigh] = evaluate(['rate>=100', 'rate>101']);
+    // Per endpoint, over their own spans, it would read 100 + 50.5.
+    assert.equal(rate!.actual, 100.51);
     assert.deepEqual([rate!.ok, tooHigh!.ok], [true, false]);
+  });
+
+  it('names latency from the due time with _due: the wait behind the schedule included', () => {
+    const [p99, p99Due, maxDue, p50Due] = evaluate(['p99<500', 'p99_due<500', 'max_due<=1100', 'p50_due<1000']);
+    near(p99!.actual, 198, 0.3);
+    assert.equal(p99!.ok, true);
+    // stat's 100 requests waited 1000 ms each: from the due time they took 1001..1100 ms.
+    near(p99Due!.actual, 1099, 1.2);
+    assert.equal(p99Due!.ok, false);
+    near(maxDue!.actual, 1100, 0.01);
+    assert.equal(maxDue!.ok, true);
+    near(p50Due!.actual, 200, 0.3);
+  });
+
+  it('never reads a percentile above the max (nor the max off the table\'s)', () => {
+    const stats = new RunStats('replay', 3);
+    // 114.77 ms sits in a histogram bucket whose top is 114.82 ms.
+    for (const ms of [30.3, 30.35, 114.77]) stats.addAttempt(attempt('stat.push_data', 1_000_000, ms));
+    const report = buildReport(stats);
+    const [p99, max] = evaluate(['p99<1000', 'max<1000'], report);
+    assert.equal(max!.actual, 114.77);
+    assert.equal(max!.actual, report.byEndpoint['stat.push_data']!.latencyMs.max);
+    assert.ok(p99!.actual <= max!.actual, `p99 ${p99!.actual} > max ${max!.actual}`);
   });
 
   it('computes late as a count or as a share of requests', () => {
@@ -139,6 +164,7 @@ describe('evaluateThresholds', () => {
   it('judges a report read back from JSON (as merge produces) the same way', () => {
     const report = knownReport();
     const reread = JSON.parse(JSON.stringify(report)) as Report;
-    assert.deepEqual(evaluate(['p99<200', 'failed<1%', 'rate>=150'], reread), evaluate(['p99<200', 'failed<1%', 'rate>=150'], report));
+    const all = ['p99<200', 'p99_due<200', 'max<200', 'failed<1%', 'rate>=150', 'late<5%'];
+    assert.deepEqual(evaluate(all, reread), evaluate(all, report));
   });
 });

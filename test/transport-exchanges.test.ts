@@ -91,7 +91,8 @@ describe('timeouts and aborts shared by all requests in flight', () => {
         // Abort while the server holds all four: the three under the signal end at once…
         await waitFor(() => receiver.heldCount(mine) === 3 && receiver.heldCount(other) === 1, 'the server to hold the four requests');
         stop.abort();
-        for (const result of await Promise.all(aborted)) assert.deepEqual(result, { ok: false, error: 'aborted', message: 'request aborted' });
+        // Written or not by then (`uncertain`) depends on how fast the connection opened.
+        for (const result of await Promise.all(aborted)) assert.deepEqual(!result.ok && [result.error, result.message], ['aborted', 'request aborted']);
         // …and the one under another signal is still open: it ends with the answer it gets.
         receiver.release(other);
         const result: TransportResult = await sendingOther;

@@ -62,6 +62,11 @@ export interface BuildOptions {
   readonly credentials: Credentials;
   /** Clock in Unix seconds (injected for tests). */
   readonly nowSeconds: () => number;
+  /**
+   * --pace original: a record's original time (epoch ms). A batch then holds records of one
+   * time only, so each goes at its own time. Undefined: the time does not matter.
+   */
+  readonly timeOf?: (record: ValidRecord) => number | undefined;
 }
 
 /** Every credential (SPEC §5). Values are secrets unless noted: never print them. */
@@ -183,6 +188,12 @@ export interface Endpoint {
   recordNeeds?(value: JsonObject, credentials: Credentials): readonly (keyof Credentials)[];
   /** The record's own time in epoch ms, for --pace original; undefined when it has none. */
   timeOf(value: JsonObject): number | undefined;
+  /**
+   * How many records a value holds (README, Reports): a stat envelope holds one per event
+   * of its `data`; everything else is one. Counted the same way by the replay's report and
+   * by the receiver. Absent: 1 (see `recordsIn`).
+   */
+  recordsIn?(value: JsonObject): number;
   /** Builder for this endpoint's requests in one run. */
   createBuilder(options: BuildOptions): RequestBuilder;
   /** The signer used unless --signer says otherwise. */
@@ -191,6 +202,33 @@ export interface Endpoint {
   interpret(response: ResponseInfo): Outcome;
   /** Policy for `retry: 'api'` outcomes. */
   readonly retryPolicy: RetryPolicy;
+  /**
+   * What `--uncertain` does by default for this endpoint's requests whose answer was lost
+   * after they were written (the server may have processed them). `resend` only where the
+   * server de-duplicates, so a second copy does no harm. @default 'skip'
+   */
+  readonly uncertainPolicy?: UncertainPolicy;
+}
+
+/**
+ * `--uncertain`: what to do with a request that was written but whose answer was lost.
+ * `resend`: retry it (and count its records as possibly duplicated once delivered); `skip`:
+ * fail its records with cause `uncertain`, to be checked by a person; `fail`: the same, and
+ * the run stops taking records and exits 2.
+ */
+export type UncertainPolicy = 'resend' | 'skip' | 'fail';
+
+/** Records a value of this endpoint holds: the endpoint's own count, else 1. */
+export function recordsIn(endpoint: Endpoint, value: JsonObject): number {
+  return endpoint.recordsIn === undefined ? 1 : endpoint.recordsIn(value);
+}
+
+/** Records several values hold together (a request's, a batch's). */
+export function recordsInAll(endpoint: Endpoint, records: readonly { readonly value: JsonObject }[]): number {
+  if (endpoint.recordsIn === undefined) return records.length;
+  let n = 0;
+  for (const record of records) n += endpoint.recordsIn(record.value);
+  return n;
 }
 
 export interface ApiModule {

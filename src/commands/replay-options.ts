@@ -5,7 +5,7 @@ import type { InputSource } from '../input/sources.js';
 import { resolveCredentials, selectEnvironment, urlProblem, type CredentialFlags } from '../config/config.js';
 import { parseDuration, parseRamp } from '../replay/pacer.js';
 import { parseThreshold } from '../replay/thresholds.js';
-import { UNCERTAIN_DEFAULTS, type ReplayOptions, type UncertainPolicy } from '../replay/options.js';
+import type { ReplayOptions } from '../replay/options.js';
 import type { EndpointId } from '../apis/api.js';
 import { UsageError } from '../errors.js';
 import { loadedConfig, type Io } from './context.js';
@@ -26,6 +26,7 @@ export interface ReplayArgs extends InputArgs, CredentialFlags {
   duration?: string;
   loop: boolean;
   unique: boolean;
+  uncertain?: 'resend' | 'skip' | 'fail';
   retries?: number;
   retryDelay?: string;
   timeout: string;
@@ -40,7 +41,6 @@ export interface ReplayArgs extends InputArgs, CredentialFlags {
   checkpoint?: string;
   resume: boolean;
   restart: boolean;
-  uncertain?: string;
   grace: string;
   dryRun: boolean;
   printRequests: boolean;
@@ -62,13 +62,6 @@ function baseUrl(text: string, flag: string | undefined): string {
   return text.replace(/\/+$/, '');
 }
 
-/** `--uncertain resend|skip|fail`: one policy for every endpoint, or each endpoint's default (UNCERTAIN_DEFAULTS). */
-export function parseUncertain(text: string | undefined): Readonly<Record<EndpointId, UncertainPolicy>> {
-  if (text === undefined) return UNCERTAIN_DEFAULTS;
-  if (text !== 'resend' && text !== 'skip' && text !== 'fail') throw new UsageError(`--uncertain must be resend, skip or fail, not ${text}`);
-  const policy: UncertainPolicy = text;
-  return Object.fromEntries(Object.keys(UNCERTAIN_DEFAULTS).map((id) => [id, policy])) as Record<EndpointId, UncertainPolicy>;
-}
 
 /** `K/N` or `auto/N` (K from JOB_COMPLETION_INDEX), K from 0 to N−1. */
 export function parseShard(text: string, env: NodeJS.ProcessEnv): { index: number; count: number } {
@@ -148,6 +141,7 @@ export async function resolveReplayOptions(args: ReplayArgs, inputs: readonly In
     durationMs,
     loop: args.loop,
     unique: args.unique,
+    uncertain: args.uncertain,
     retries: args.retries,
     retryDelayMs: args.retryDelay === undefined ? undefined : parseDuration(args.retryDelay),
     timeoutMs: parseDuration(args.timeout),
@@ -156,7 +150,6 @@ export async function resolveReplayOptions(args: ReplayArgs, inputs: readonly In
     checkpointFile: args.checkpoint,
     resume,
     restart: args.restart,
-    uncertain: parseUncertain(args.uncertain),
     graceMs: parseDuration(args.grace),
     dryRun: args.dryRun,
     printRequests: args.printRequests,

@@ -51,7 +51,7 @@ function replayOptions<T>(y: Argv<T>): Argv<T & ReplayArgs> {
     .option('checkpoint', { describe: 'save progress to FILE (per input, the line up to which all is settled)', type: 'string', requiresArg: true })
     .option('resume', { describe: 'continue from --checkpoint: nothing sent twice, nothing skipped', type: 'boolean', default: false })
     .option('restart', { describe: 'start an unfinished --checkpoint over instead of resuming it', type: 'boolean', default: false })
-    .option('uncertain', { describe: 'records in flight when an earlier run died: resend, skip (to --failed) or fail (default: resend for SUD, skip for stat and download)', choices: ['resend', 'skip', 'fail'] as const, requiresArg: true })
+    .option('uncertain', { describe: 'a request sent whose answer was lost, or records in flight when an earlier run died: resend, skip (fail them, to --failed) or fail (stop) (default: resend for SUD, skip for stat and download)', choices: ['resend', 'skip', 'fail'] as const, requiresArg: true })
     .option('grace', { describe: 'on Ctrl-C, how long in-flight requests may finish', type: 'string', default: '5s', requiresArg: true })
     .group(['batch-size', 'max-url-bytes', 'batch-linger', 'stat-params', 'download-openid-field'], 'Requests:')
     .option('batch-size', { describe: 'stat events per request', type: 'number', default: REPLAY_DEFAULTS.batchSize, requiresArg: true })
@@ -106,13 +106,14 @@ export const replayCommand: CommandModule<GlobalArgs, GlobalArgs & ReplayArgs> =
     stats.finish();
     const totals = stats.totals();
     if (totals.records === 0 && !outcome.interrupted) {
-      stats.notes.push(options.resume ? 'nothing left to send: the checkpoint says an earlier run settled every record' : 'no records were read: the inputs hold none');
+      stats.addNote(options.resume ? 'nothing left to send: the checkpoint says an earlier run settled every record' : 'no records were read: the inputs hold none');
     }
     // A resumed backfill reports the whole backfill, and its exit code says how that went.
     const report = backfillReport(outcome.earlier, buildReport(stats, { thresholds: outcome.thresholds }));
     const breached = outcome.thresholds.some((t) => !t.ok);
     report.exitCode =
-      outcome.failure !== undefined
+      // --uncertain fail stopped the run itself, like an I/O error would (exit 2), summary first.
+      outcome.failure !== undefined || outcome.uncertainStop !== undefined
         ? ExitCode.Usage
         : outcome.interrupted
           ? ExitCode.Interrupted
@@ -126,6 +127,13 @@ export const replayCommand: CommandModule<GlobalArgs, GlobalArgs & ReplayArgs> =
     await showReport(report, args, { io, mode: args.dryRun ? 'dry-run' : 'replay', ...(args.printRequests && { out: io.stderr }) });
     // The summary first: what was sent before --failed or the checkpoint became unwritable is the user's to see.
     if (outcome.failure !== undefined) throw outcome.failure;
+    if (outcome.uncertainStop !== undefined) {
+      const n = outcome.uncertainStop;
+      const where = args.failed ? ` (written to ${args.failed})` : '';
+      io.stderr.write(
+        `report-replay: stopped by --uncertain fail: ${n} record${n === 1 ? ' was' : 's were'} sent but the answer was lost, so the server may have processed ${n === 1 ? 'it' : 'them'}${where}\n`,
+      );
+    }
     setExitCode(exitCode);
   },
 };

@@ -27,6 +27,7 @@ export interface ServeArgs extends GlobalArgs {
   latency?: string;
   sudErrorRate: number;
   sudFailFirst: boolean;
+  dropAfterRate: number;
   seed?: number;
   allowUnknownAid: boolean;
 }
@@ -46,6 +47,7 @@ function builder(y: Argv<GlobalArgs>): Argv<ServeArgs> {
     .option('latency', { describe: 'delay every answer: MS, or MIN-MAX for a uniform range', type: 'string', requiresArg: true })
     .option('sud-error-rate', { describe: 'share of valid SUD reports answered ret_code 5000 (0..1)', type: 'number', default: 0, requiresArg: true })
     .option('sud-fail-first', { describe: 'answer ret_code 5000 to the first delivery of each SUD report (proves retries)', type: 'boolean', default: false })
+    .option('drop-after-rate', { describe: 'share of requests processed, then answered by closing the connection (0..1)', type: 'number', default: 0, requiresArg: true })
     .option('seed', { describe: 'seed for the fault draws: the same seed fails the same requests', type: 'number', requiresArg: true })
     .option('allow-unknown-aid', { describe: 'accept stat aids outside the feature table', type: 'boolean', default: false }) as unknown as Argv<ServeArgs>;
 }
@@ -98,6 +100,7 @@ export async function serveOptions(args: ServeArgs, env: NodeJS.ProcessEnv): Pro
     ...(latencyMs !== undefined && { latencyMs }),
     sudErrorRate: checkRate('sud-error-rate', args.sudErrorRate),
     sudFailFirst: args.sudFailFirst,
+    dropAfterRate: checkRate('drop-after-rate', args.dropAfterRate),
     ...(args.seed !== undefined && { seed: args.seed }),
     allowUnknownAid: args.allowUnknownAid,
   };
@@ -120,6 +123,7 @@ export function describeSetup(options: ReceiverOptions, receiver: Receiver): str
   }
   if (options.sudErrorRate) faults.push(`SUD ret_code 5000 on ${percent(options.sudErrorRate)}`);
   if (options.sudFailFirst) faults.push('SUD first delivery of each report fails');
+  if (options.dropAfterRate) faults.push(`answer dropped after processing on ${percent(options.dropAfterRate)}`);
   if (faults.length > 0) lines.push(`faults: ${faults.join(', ')}; seed ${receiver.seed}`);
   if (options.record !== undefined) lines.push(`recording every request to ${options.record}`);
   lines.push(`counts: GET ${receiver.url}/stats`);

@@ -71,7 +71,7 @@ export const validateCommand: CommandModule<GlobalArgs, ValidateArgs> = {
     const totals = stats.totals();
     // An empty input is usually a mistake (a wrong folder, an empty export): it fails unless allowed.
     const empty = totals.records === 0 && !args.allowEmpty;
-    if (totals.records === 0) stats.notes.push(args.allowEmpty ? 'no records were read (--allow-empty)' : 'no records were read: the inputs hold none (--allow-empty accepts that)');
+    if (totals.records === 0) stats.addNote(args.allowEmpty ? 'no records were read (--allow-empty)' : 'no records were read: the inputs hold none (--allow-empty accepts that)');
     const exitCode = readError ? readError.exitCode : totals.invalid > 0 || empty ? ExitCode.Failed : ExitCode.Ok;
     const report = buildReport(stats, { exitCode });
     throwIfOutputFailed();

@@ -6,14 +6,18 @@
  * latency instead of hiding in a lower rate (wrk2's coordinated omission, k6's dropped
  * iterations). A retry waits on its own timer without holding a slot.
  *
- * Request-level numbers go to EndpointStats here (requests, retries, late, latency);
- * record-level ones (succeeded, failed, checkpoint, --failed) are the caller's, in
- * `onSettled`, which hears exactly once about every request submitted.
+ * It counts nothing itself: every attempt, once ended, is an `Attempt` for `onAttempt`;
+ * every request, once ended, a `Settlement` for `onSettled`, which hears exactly once about
+ * every request submitted.
+ *
+ * A request written whose answer was lost is uncertain (the server may have processed it):
+ * the endpoint's `--uncertain` policy decides whether it is sent again (`resend`: its
+ * records count as possibly duplicated once delivered) or fails with cause `uncertain`.
  */
 import { setMaxListeners } from 'node:events';
-import type { Endpoint, Outcome, PendingRequest } from '../apis/api.js';
+import { recordsInAll, type Endpoint, type Outcome, type PendingRequest, type UncertainPolicy } from '../apis/api.js';
 import type { WireRequest } from '../apis/encode.js';
-import type { EndpointStats } from '../report/stats.js';
+import { ABORTED_CAUSE, DELIVERED, DELIVERED_POSSIBLY_TWICE, UNCERTAIN_CAUSE, UNSENT, type Attempt, type Settlement } from './attempt.js';
 import { DueQueue } from './due-queue.js';
 import { retryDelay, type Backoff } from './retry.js';
 import type { SendOptions, Transport, TransportResult } from './transport.js';
@@ -23,19 +27,19 @@ export interface Delivery {
   readonly request: PendingRequest;
   readonly wire: WireRequest;
   readonly endpoint: Endpoint;
-  readonly stats: EndpointStats;
+  /** Records the request carries, counted the report's way. */
+  readonly recordCount: number;
   /** When the next attempt is due, on the dispatcher's clock (ms). */
   dueAt: number;
+  /** The request's number in the run: submission order. */
   readonly order: number;
+  /** Attempts started so far. */
+  attempts: number;
   transportRetries: number;
   apiRetries: number;
+  /** What happened to the first attempt whose answer was lost after it was written; undefined while none was. */
+  uncertain: string | undefined;
 }
-
-/**
- * How a request ended. `unsent`: stopped before it went, or aborted in flight — its
- * records are not settled, so a resumed run sends them.
- */
-export type Settlement = { readonly kind: 'delivered' } | { readonly kind: 'failed'; readonly cause: string } | { readonly kind: 'unsent' };
 
 export interface DispatcherOptions {
   readonly transport: Transport;
@@ -45,6 +49,12 @@ export interface DispatcherOptions {
   readonly paced: boolean;
   /** The backoff for an endpoint's `transport` (network, 429, 5xx) or `api` failures. */
   readonly policy: (endpoint: Endpoint, kind: 'transport' | 'api') => Backoff;
+  /** The endpoint's `--uncertain` policy: whether a written request whose answer was lost is sent again. */
+  readonly uncertain: (endpoint: Endpoint) => UncertainPolicy;
+  /** A failed attempt's answer, or the transport's words, as one short secret-free line (see excerpt.ts). */
+  readonly excerpt: (text: string) => string | undefined;
+  /** Told of every attempt once it has ended. */
+  readonly onAttempt: (attempt: Attempt) => void;
   /** Told once per request. A returned promise is waited for before the dispatcher is idle. */
   readonly onSettled: (delivery: Delivery, settlement: Settlement) => void | Promise<void>;
   readonly random?: () => number;
@@ -60,6 +70,8 @@ export interface DispatcherOptions {
 export const CLIENT_LAG_MS = 10;
 /** Timers fire on a whole-millisecond clock; a request due within this is sent now rather than re-timed. */
 const EARLY_MS = 0.5;
+/** Epoch ms of the dispatcher clock's zero (performance.now), for the times of attempts. */
+const EPOCH_OF_ZERO = performance.timeOrigin;
 
 export class Dispatcher {
   readonly #options: DispatcherOptions;
@@ -88,8 +100,6 @@ export class Dispatcher {
   #roomWaiter: { limit: number; retryLimit: number; resolve: () => void } | undefined;
   #idleWaiters: (() => void)[] = [];
   #failure: unknown;
-  /** Per endpoint, the due times of the first attempts sent: the rate the pacer asked of it. */
-  readonly #dueWindows = new Map<EndpointStats, { first: number; last: number; count: number }>();
 
   constructor(options: DispatcherOptions) {
     this.#options = options;
@@ -120,24 +130,25 @@ export class Dispatcher {
     return this.#inFlight;
   }
 
-  /**
-   * The rate the schedule asked of this endpoint over the requests it sent: n−1 intervals
-   * between its first and last due time, the same measure as EndpointStats.achievedRate.
-   * Undefined when unpaced or too few were sent.
-   */
-  targetRate(stats: EndpointStats): number | undefined {
-    const window = this.#dueWindows.get(stats);
-    if (!this.#options.paced || !window || window.count < 2 || window.last <= window.first) return undefined;
-    return ((window.count - 1) * 1000) / (window.last - window.first);
-  }
-
   /** Queue a request whose first attempt is due at `dueAt` (dispatcher clock, ms). */
-  submit(request: PendingRequest, wire: WireRequest, endpoint: Endpoint, stats: EndpointStats, dueAt: number): void {
+  submit(request: PendingRequest, wire: WireRequest, endpoint: Endpoint, dueAt: number): void {
+    const delivery: Delivery = {
+      request,
+      wire,
+      endpoint,
+      recordCount: recordsInAll(endpoint, request.records),
+      dueAt,
+      order: this.#order++,
+      attempts: 0,
+      transportRetries: 0,
+      apiRetries: 0,
+      uncertain: undefined,
+    };
     if (this.#stopped) {
-      this.#settle({ request, wire, endpoint, stats, dueAt, order: this.#order++, transportRetries: 0, apiRetries: 0 }, { kind: 'unsent' });
+      this.#settle(delivery, UNSENT);
       return;
     }
-    this.#queue.push({ request, wire, endpoint, stats, dueAt, order: this.#order++, transportRetries: 0, apiRetries: 0 });
+    this.#queue.push(delivery);
     this.#pump();
   }
 
@@ -163,7 +174,7 @@ export class Dispatcher {
     if (this.#stopped) return;
     this.#stopped = true;
     this.#clearTimer();
-    for (const delivery of this.#queue.drain()) this.#settle(delivery, { kind: 'unsent' });
+    for (const delivery of this.#queue.drain()) this.#settle(delivery, UNSENT);
     this.#wake();
   }
 
@@ -174,12 +185,12 @@ export class Dispatcher {
     this.#aborted = true;
     for (const [timer, delivery] of this.#waiting) {
       clearTimeout(timer);
-      this.#settle(delivery, { kind: 'unsent' });
+      this.#settle(delivery, UNSENT);
     }
     this.#waiting.clear();
     const ready = this.#retryReady;
     this.#retryReady = [];
-    for (const delivery of ready) this.#settle(delivery, { kind: 'unsent' });
+    for (const delivery of ready) this.#settle(delivery, UNSENT);
     this.#abort.abort();
     this.#wake();
   }
@@ -234,18 +245,15 @@ export class Dispatcher {
 
   #start(delivery: Delivery, first: boolean): void {
     const sentAt = this.#now();
-    const { stats } = delivery;
+    let late = false;
     if (first) {
-      stats.recordSend(performance.timeOrigin + sentAt);
       this.#sent++;
-      if (this.#options.paced) this.#widenDueWindow(stats, delivery.dueAt);
       if (this.#options.paced && sentAt > delivery.dueAt + EARLY_MS) {
         const heldBack = this.#fullSince !== undefined && delivery.dueAt >= this.#fullSince;
-        if (heldBack || sentAt - delivery.dueAt > CLIENT_LAG_MS) stats.late++;
+        late = heldBack || sentAt - delivery.dueAt > CLIENT_LAG_MS;
       }
-    } else {
-      stats.retries++;
     }
+    const attempt = delivery.attempts++;
     this.#inFlight++;
     if (this.#inFlight >= this.#options.concurrency) this.#fullSince ??= sentAt;
     let sending: Promise<TransportResult>;
@@ -255,36 +263,80 @@ export class Dispatcher {
       sending = Promise.reject(err);
     }
     sending.then(
-      (result) => this.#answered(delivery, result, sentAt, first),
-      (err: unknown) => this.#answered(delivery, { ok: false, error: 'internal', message: String(err) }, sentAt, first),
+      (result) => this.#answered(delivery, result, attempt, sentAt, late),
+      (err: unknown) => this.#answered(delivery, { ok: false, error: 'internal', message: String(err), uncertain: false }, attempt, sentAt, late),
     );
   }
 
-  #widenDueWindow(stats: EndpointStats, dueAt: number): void {
-    const window = this.#dueWindows.get(stats);
-    if (!window) this.#dueWindows.set(stats, { first: dueAt, last: dueAt, count: 1 });
-    else {
-      window.count++;
-      if (dueAt < window.first) window.first = dueAt;
-      if (dueAt > window.last) window.last = dueAt;
-    }
-  }
-
-  #answered(delivery: Delivery, result: TransportResult, sentAt: number, first: boolean): void {
+  #answered(delivery: Delivery, result: TransportResult, attempt: number, sentAt: number, late: boolean): void {
     this.#inFlight--;
+    const end = this.#now();
+    // Unpaced runs have no intended send time: each request was due when it could go.
+    const dueAt = this.#options.paced || attempt > 0 ? Math.min(delivery.dueAt, sentAt) : sentAt;
     if (!result.ok && result.error === 'aborted') {
-      this.#settle(delivery, { kind: 'unsent' });
+      this.#emit(delivery, attempt, dueAt, sentAt, end, 0, ABORTED_CAUSE, undefined, result.uncertain, late);
+      this.#settle(delivery, UNSENT);
       this.#afterAnswer();
       return;
     }
-    const end = this.#now();
-    // Unpaced runs have no intended send time: each request was due when it could go.
-    const dueAt = this.#options.paced || !first ? Math.min(delivery.dueAt, sentAt) : sentAt;
-    delivery.stats.recordLatency(end - sentAt, end - dueAt, sentAt - dueAt);
     const outcome = this.#outcomeOf(delivery, result);
-    if (outcome.ok) this.#settle(delivery, { kind: 'delivered' });
-    else if (!this.#retry(delivery, outcome)) this.#settle(delivery, { kind: 'failed', cause: outcome.cause });
+    if (outcome.ok) {
+      this.#emit(delivery, attempt, dueAt, sentAt, end, result.ok ? result.status : 0, undefined, undefined, false, late);
+      this.#settle(delivery, delivery.uncertain === undefined ? DELIVERED : DELIVERED_POSSIBLY_TWICE);
+      this.#afterAnswer();
+      return;
+    }
+    const status = result.ok ? result.status : 0;
+    const uncertain = !result.ok && result.uncertain;
+    // The server's own words when it answered; the transport's when it did not.
+    const excerpt = this.#options.excerpt(result.ok ? result.body || (outcome.message ?? '') : result.message);
+    this.#emit(delivery, attempt, dueAt, sentAt, end, status, outcome.cause, excerpt, uncertain, late);
+    if (uncertain) delivery.uncertain ??= excerpt ?? outcome.cause;
+    const resend = !uncertain || this.#options.uncertain(delivery.endpoint) === 'resend';
+    if (!resend || !this.#retry(delivery, outcome)) this.#settle(delivery, this.#failed(delivery, outcome.cause, excerpt));
     this.#afterAnswer();
+  }
+
+  /**
+   * A request that failed for good. Once any attempt of it was uncertain, so is the request
+   * (the server may hold its records), whatever the last attempt's cause.
+   */
+  #failed(delivery: Delivery, cause: string, excerpt: string | undefined): Settlement {
+    const lost = delivery.uncertain;
+    if (lost === undefined) return { kind: 'failed', cause, excerpt, uncertain: false };
+    const last = excerpt === lost ? '' : `; last attempt: ${cause}`;
+    return { kind: 'failed', cause: UNCERTAIN_CAUSE, excerpt: lost + last, uncertain: true };
+  }
+
+  #emit(
+    delivery: Delivery,
+    attempt: number,
+    dueAt: number,
+    sentAt: number,
+    endAt: number,
+    status: number,
+    cause: string | undefined,
+    excerpt: string | undefined,
+    uncertain: boolean,
+    late: boolean,
+  ): void {
+    const { request, wire } = delivery;
+    this.#options.onAttempt({
+      endpoint: request.endpoint,
+      seq: delivery.order,
+      attempt,
+      dueMs: EPOCH_OF_ZERO + dueAt,
+      sentMs: EPOCH_OF_ZERO + sentAt,
+      endMs: EPOCH_OF_ZERO + endAt,
+      status,
+      cause,
+      excerpt,
+      uncertain,
+      late,
+      bytes: wire.url.length + (wire.body === undefined ? 0 : Buffer.byteLength(wire.body)),
+      records: request.records,
+      recordCount: delivery.recordCount,
+    });
   }
 
   #afterAnswer(): void {

@@ -9,7 +9,7 @@
  * unsettled so that `--resume` sends it. The command renders the table from `stats`.
  */
 import type { Readable } from 'node:stream';
-import type { Endpoint } from '../apis/api.js';
+import { recordsInAll, type Endpoint } from '../apis/api.js';
 import type { Io } from '../commands/context.js';
 import { readRecords } from '../input/read.js';
 import type { RawRecord } from '../records.js';
@@ -22,12 +22,15 @@ import { buildReport } from '../report/report.js';
 import { backfillReport, readEarlierRuns, saveReport, type EarlierRuns } from '../report/resumed.js';
 import { secretValues } from '../redact.js';
 import type { RunStats } from '../report/stats.js';
-import type { JudgeOptions, Judgement } from '../validate/judge.js';
+import { endpointOf, type JudgeOptions, type Judgement } from '../validate/judge.js';
+import { UNCERTAIN_CAUSE, UNSENT, type Settlement } from './attempt.js';
 import { Checkpoint } from './checkpoint.js';
-import { Dispatcher } from './dispatcher.js';
+import { Dispatcher, type Delivery } from './dispatcher.js';
 import { requestLine, secretForms } from './dry-run.js';
+import { excerptMaker } from './excerpt.js';
 import { RecordIntake } from './intake.js';
-import type { ReplayOptions } from './options.js';
+import { uncertainPolicyFor, type ReplayOptions } from './options.js';
+import { recordTimeMs } from './original-pace.js';
 import { ProgressLine, RateWindow, totalInputBytes } from './progress.js';
 import { RecordLedger } from './ledger.js';
 import { describeTimeSpan, Preflight, type TimeSpan } from './preflight.js';
@@ -52,6 +55,11 @@ export interface ReplayOutcome {
   failure?: unknown;
   /** A --resume: what the earlier runs of the backfill settled (see report/resumed.ts). */
   earlier?: EarlierRuns;
+  /**
+   * Set when `--uncertain fail` stopped the run: how many records were uncertain (failed
+   * with cause `uncertain`). The command exits 2.
+   */
+  uncertainStop?: number;
 }
 
 /** Backpressure: the reader pauses while this many requests per concurrency slot are queued or in flight. */
@@ -128,7 +136,8 @@ class ReplayRun {
     tuneHeap(this.#timing);
     this.#yieldEveryMs = this.#timing.kind === 'unlimited' ? YIELD_UNPACED_MS : YIELD_PACED_MS;
     this.#flow = new RequestFlow({
-      build: options.build,
+      // --pace original: each stat event goes at its own time, so a batch holds one time only.
+      build: options.pace === 'original' ? { ...options.build, timeOf: (record) => recordTimeMs(endpointOf(record), record) } : options.build,
       target: options.target,
       credentials: options.credentials,
       signer: options.signer,
@@ -136,6 +145,7 @@ class ReplayRun {
       timing: this.#timing,
       sink: options.dryRun ? this.#dryRunSink() : this.#dispatchSink(),
       onPacedOut: () => this.#endSchedule(),
+      onUnsent: (request, endpoint) => stats.addSettlement(endpoint.id, recordsInAll(endpoint, request.records), UNSENT),
       now: () => performance.now(),
       nowSeconds: unixClock(io.env),
     });
@@ -193,6 +203,8 @@ class ReplayRun {
         await this.#flow.settled();
         await this.#drain();
         this.#ranToEnd = !this.#stop.reason && !this.#scheduleOver;
+        // Stopped, or the schedule is over: what builders still hold is never sent.
+        this.#flow.discardHeld();
       } catch (err) {
         // Send nothing new; give what is in flight its grace (a request aborted mid-way may
         // have arrived, and a resume sends it again); what settled stays settled.
@@ -209,13 +221,15 @@ class ReplayRun {
     }
     this.#finishStats();
     this.#saveReport();
+    const totals = this.#stats.totals();
     return {
       interrupted: this.#stop.reason === 'interrupted',
-      undelivered: (this.#ledger?.undelivered ?? 0) + (this.#uncertain?.skipped ?? 0),
+      undelivered: totals.failed,
       thresholds: [],
-      unsent: this.#notSent(),
+      unsent: totals.unsent,
       ...(this.#failure !== undefined && { failure: this.#failure }),
       ...(this.#earlier && { earlier: this.#earlier }),
+      ...(this.#stop.reason === 'uncertain' && { uncertainStop: this.#stats.failures.get(UNCERTAIN_CAUSE)?.count ?? 0 }),
     };
   }
 
@@ -248,11 +262,11 @@ class ReplayRun {
     if (options.failedFile !== undefined) {
       const failed = (this.#failed = new FailedWriter(options.failedFile, { append: options.resume, durable: true }));
       if (failed.repairedBytes > 0) {
-        this.#stats.notes.push(`${options.failedFile} ended in a torn line (${failed.repairedBytes} bytes) from an earlier run: it was cut off (its record was never settled, so this run sends it again)`);
+        this.#stats.addNote(`${options.failedFile} ended in a torn line (${failed.repairedBytes} bytes) from an earlier run: it was cut off (its record was never settled, so this run sends it again)`);
       }
     }
     if (this.#checkpoint) {
-      const uncertain = (this.#uncertain = new UncertainRecords(this.#checkpoint, options.uncertain, this.#failed, this.#stats));
+      const uncertain = (this.#uncertain = new UncertainRecords(this.#checkpoint, (endpoint) => uncertainPolicyFor(options, endpoint), this.#failed, this.#stats));
       try {
         uncertain.refuse((input) => options.inputs[input]?.name ?? `input ${input + 1}`);
       } catch (err) {
@@ -262,7 +276,15 @@ class ReplayRun {
       }
     }
     if (!options.dryRun) {
-      const ledger = (this.#ledger = new RecordLedger(this.#stats, this.#failed, this.#checkpoint, (err) => this.#fail(err)));
+      const stats = this.#stats;
+      const ledger = (this.#ledger = new RecordLedger(
+        this.#failed,
+        this.#checkpoint,
+        (delivery, records, settlement) => stats.addSettlement(delivery.request.endpoint, recordsInAll(delivery.endpoint, records), settlement),
+        (err) => this.#fail(err),
+      ));
+      const paced = this.#timing.kind !== 'unlimited';
+      stats.setPaced(paced);
       const someUrl = options.target.baseUrl ?? options.target.sudUrl;
       this.#transport = createTransport(options.transport, { concurrency: options.concurrency, ...(someUrl !== undefined && { origin: new URL(someUrl).origin }) });
       const checkpoint = this.#checkpoint;
@@ -274,15 +296,24 @@ class ReplayRun {
             }) : this.#transport,
         concurrency: options.concurrency,
         timeoutMs: options.timeoutMs,
-        paced: this.#timing.kind !== 'unlimited',
+        paced,
         policy: this.#policies(),
-        onSettled: (delivery, settlement) => ledger.settle(delivery, settlement),
+        uncertain: (endpoint) => uncertainPolicyFor(options, endpoint),
+        excerpt: excerptMaker(secretForms(options.credentials)),
+        onAttempt: (attempt) => stats.addAttempt(attempt),
+        onSettled: (delivery, settlement) => this.#settled(delivery, settlement, ledger),
       });
     }
     if (options.progress) {
       const totalBytes = options.loop ? undefined : totalInputBytes(options.inputs);
       this.#progress = new ProgressLine(this.#io.stdout, totalBytes === undefined ? {} : { totalBytes });
     }
+  }
+
+  /** Kept in the run's state and counted (the ledger counts what settles); an uncertain request under `--uncertain fail` stops the run. */
+  #settled(delivery: Delivery, settlement: Settlement, ledger: RecordLedger): void | Promise<void> {
+    if (settlement.kind === 'failed' && settlement.uncertain && uncertainPolicyFor(this.#options, delivery.endpoint) === 'fail') this.#stopRun('uncertain');
+    return ledger.settle(delivery, settlement);
   }
 
   #policies(): (endpoint: Endpoint, kind: 'transport' | 'api') => Backoff {
@@ -488,7 +519,7 @@ class ReplayRun {
   #dispatchSink(): RequestSink {
     return (request, wire, endpoint, dueAt) => {
       if (this.#checkpoint) this.#notYetSent.set(wire, request);
-      this.#dispatcher!.submit(request, wire, endpoint, this.#stats.endpoint(endpoint.id), dueAt);
+      this.#dispatcher!.submit(request, wire, endpoint, dueAt);
     };
   }
 
@@ -496,7 +527,7 @@ class ReplayRun {
     const secrets = secretForms(this.#options.credentials);
     const stdout = this.#io.stdout;
     return (_request, wire, endpoint) => {
-      this.#stats.endpoint(endpoint.id).requests++;
+      this.#stats.addDryRunRequest(endpoint.id);
       if (!this.#options.printRequests || this.#stop.reason === 'output closed') return;
       if (stdout.write(requestLine(wire, secrets))) return;
       return new Promise<void>((resolve) => {
@@ -570,16 +601,16 @@ class ReplayRun {
   #showProgress(): void {
     const sent = this.#dispatcher?.sent ?? 0;
     const rate = this.#sendRate.sample(performance.now(), sent);
-    const ledger = this.#ledger;
-    const ok = ledger?.delivered ?? 0;
-    const failed = ledger?.undelivered ?? 0;
-    let settled = ok + failed;
-    for (const e of this.#stats.byEndpoint.values()) settled += e.invalid + e.duplicates + e.otherShard;
+    // Every figure in records, counted the report's way (a stat envelope: one per event).
+    const t = this.#stats.totals();
+    let otherShard = 0;
+    for (const e of this.#stats.byEndpoint.values()) otherShard += e.otherShard;
+    const settled = t.succeeded + t.failed + t.invalid + t.duplicates + otherShard;
     this.#progress?.update({
-      read: this.#read,
+      read: t.records + otherShard,
       sent,
-      ok,
-      failed,
+      ok: t.succeeded,
+      failed: t.failed,
       settled,
       rate,
       inFlight: this.#dispatcher?.inFlight ?? 0,
@@ -590,36 +621,51 @@ class ReplayRun {
 
   /** Records taken but never sent: stopped in the queue or in flight, built past the schedule, or held in a batch. */
   #notSent(): number {
-    return (this.#ledger?.unsent ?? 0) + this.#flow.unscheduled + this.#flow.held;
+    return this.#stats.totals().unsent;
   }
 
   #finishStats(): void {
     const stats = this.#stats;
-    stats.interrupted = this.#stop.reason === 'interrupted';
-    const dispatcher = this.#dispatcher;
-    if (dispatcher) for (const counts of stats.byEndpoint.values()) counts.rateTarget = dispatcher.targetRate(counts);
+    if (this.#stop.reason === 'interrupted') stats.markInterrupted();
     const note = saturationNote(stats, { concurrency: this.#options.concurrency, transport: this.#options.transport });
-    if (note) stats.notes.push(note);
+    if (note) stats.addNote(note);
+    const totals = stats.totals();
+    if (totals.possiblyDuplicated > 0) {
+      const n = totals.possiblyDuplicated;
+      stats.addNote(
+        `${n} record${n === 1 ? ' was' : 's were'} possibly delivered twice: an answer was lost after the request was sent, ` +
+          'and --uncertain resend sent it again (the server may have processed both)',
+      );
+    }
+    const uncertain = stats.failures.get(UNCERTAIN_CAUSE)?.count ?? 0;
+    if (uncertain > 0) {
+      const where = this.#failed ? `; they are in ${this.#failed.file} with _error "uncertain: …"` : '';
+      const stopped = this.#stop.reason === 'uncertain' ? ' --uncertain fail stopped the run.' : '';
+      stats.addNote(
+        `${uncertain} record${uncertain === 1 ? ' is' : 's are'} uncertain: the request was sent but its answer was lost, so the server may have processed ` +
+          `${uncertain === 1 ? 'it' : 'them'}; check the server before sending ${uncertain === 1 ? 'it' : 'them'} again${where}.${stopped}`,
+      );
+    }
     const unwritten = this.#ledger?.unwritten ?? 0;
     if (unwritten > 0) {
-      stats.notes.push(
+      stats.addNote(
         `${unwritten} failed record${unwritten === 1 ? ' is' : 's are'} not in ${this.#options.failedFile} (it could not be written)` +
           (this.#checkpoint ? '; they stay unsettled, and the same command with --resume sends them again' : ''),
       );
     }
-    if (this.#uncertain) stats.notes.push(...this.#uncertain.notes(this.#options.failedFile));
+    if (this.#uncertain) for (const note of this.#uncertain.notes(this.#options.failedFile)) stats.addNote(note);
     const left = this.#notSent();
     const unsentRead = left > 0 ? `; ${plural(left, 'record')} read ${left === 1 ? 'was' : 'were'} not sent` : '';
     if (stats.interrupted) {
       // One true thing about what comes next: only a checkpoint makes a run resumable.
-      stats.notes.push(
+      stats.addNote(
         this.#checkpoint
           ? `the same command with --resume continues where this run stopped${unsentRead}`
           : `without --checkpoint this run cannot be resumed: a new run starts from the first record${unsentRead}`,
       );
     } else if (left > 0 && !this.#options.loop) {
       // A --loop run always ends with records left in its last pass: nothing to resume there.
-      stats.notes.push(
+      stats.addNote(
         this.#checkpoint
           ? `${left} record${left === 1 ? ' was' : 's were'} not sent before the run stopped; the same command with --resume sends them`
           : `${left} record${left === 1 ? ' was' : 's were'} not sent before the run stopped (use --checkpoint FILE to be able to resume)`,

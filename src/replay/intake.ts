@@ -65,7 +65,7 @@ export class RecordIntake {
     const shard = this.#options.shard;
     if (shard) {
       if (shardOf(shardKeyOf(judgement), shard.count) !== shard.index) {
-        this.#stats.endpoint(endpoint?.id ?? UNKNOWN_ENDPOINT).otherShard++;
+        this.#stats.addSkipped(endpoint?.id ?? UNKNOWN_ENDPOINT, 'other shard', judgement.records);
         this.#options.settle(origin);
         return undefined;
       }
@@ -77,7 +77,7 @@ export class RecordIntake {
     const key = endpoint.duplicateKey?.(record.value);
     if (key !== undefined) {
       if (!this.#sentKeys.add(key)) {
-        this.#stats.endpoint(endpoint.id).duplicates++;
+        this.#stats.addSkipped(endpoint.id, 'duplicate', judgement.records);
         this.#options.settle(origin);
         return undefined;
       }

@@ -11,7 +11,7 @@ import type { Checkpoint } from './checkpoint.js';
 import type { Transport, TransportResult } from './transport.js';
 
 /** The checkpoint cannot be written: the request does not go, and its records stay unsettled for --resume. */
-const NOT_SENT: TransportResult = { ok: false, error: 'aborted', message: 'not sent: the checkpoint cannot be written' };
+const NOT_SENT: TransportResult = { ok: false, error: 'aborted', message: 'not sent: the checkpoint cannot be written', uncertain: false };
 
 /**
  * `transport`, journaling each request's records as in flight before its first attempt is

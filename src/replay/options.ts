@@ -2,7 +2,7 @@
  * Everything a replay run is told, already resolved from flags, config and environment
  * (the command does that; the engine only runs). Durations are milliseconds.
  */
-import type { BuildOptions, Credentials, EndpointId } from '../apis/api.js';
+import type { BuildOptions, Credentials, Endpoint, UncertainPolicy } from '../apis/api.js';
 import type { Target } from '../apis/encode.js';
 import type { InputSource } from '../input/sources.js';
 import type { JudgeOptions } from '../validate/judge.js';
@@ -19,7 +19,7 @@ export interface ReplayOptions {
   readonly judge: JudgeOptions;
   readonly target: Target;
   /** Request building (BuildOptions without what the engine supplies: base URL length, clock). */
-  readonly build: Omit<BuildOptions, 'baseUrlBytes' | 'nowSeconds' | 'credentials'>;
+  readonly build: Omit<BuildOptions, 'baseUrlBytes' | 'nowSeconds' | 'credentials' | 'timeOf'>;
   readonly credentials: Credentials;
   /** --signer: a built-in name or a module path; undefined: each endpoint's default. */
   readonly signer: string | undefined;
@@ -37,6 +37,12 @@ export interface ReplayOptions {
   readonly loop: boolean;
   /** --unique: rewrite duplicate keys per loop so a receiver does not drop them. */
   readonly unique: boolean;
+  /**
+   * --uncertain: what to do with a request written whose answer was lost, for every
+   * endpoint; undefined: each endpoint's own default (see `uncertainPolicyFor`).
+   * @default undefined
+   */
+  readonly uncertain: UncertainPolicy | undefined;
   /** --retries / --retry-delay: override every policy's count and base delay. */
   readonly retries: number | undefined;
   readonly retryDelayMs: number | undefined;
@@ -48,8 +54,6 @@ export interface ReplayOptions {
   readonly resume: boolean;
   /** --restart: without --resume, replace an unfinished checkpoint (else refused). */
   readonly restart: boolean;
-  /** --uncertain: per endpoint, what becomes of records in flight when an earlier run died. */
-  readonly uncertain: Readonly<Record<EndpointId, UncertainPolicy>>;
   readonly graceMs: number;
   readonly dryRun: boolean;
   readonly printRequests: boolean;
@@ -77,20 +81,6 @@ export const REPLAY_DEFAULTS = {
  * Options for a replay built in code (the demo, tests, benchmarks): the CLI's defaults for
  * every field, over already-resolved inputs, to `baseUrl`, with `overrides` on top.
  */
-/**
- * A record is uncertain when its request was on the wire and no answer came back: it may
- * have arrived. `resend` risks a duplicate, `skip` sets it aside in --failed for a person
- * to check, `fail` stops the run before anything is sent.
- */
-export type UncertainPolicy = 'resend' | 'skip' | 'fail';
-
-/** SUD's receiver de-duplicates on (report_type, game_round_id), so a resend is harmless there; stat and download count every arrival (README, "Backfills"). */
-export const UNCERTAIN_DEFAULTS: Readonly<Record<EndpointId, UncertainPolicy>> = {
-  'stat.push_data': 'skip',
-  'sud.report_game_info': 'resend',
-  'download.checkAppUpdate': 'skip',
-  'download.downloadEvent': 'skip',
-};
 
 export function replayDefaults(inputs: readonly InputSource[], baseUrl: string, overrides: Partial<ReplayOptions> = {}): ReplayOptions {
   const d = REPLAY_DEFAULTS;
@@ -111,6 +101,7 @@ export function replayDefaults(inputs: readonly InputSource[], baseUrl: string, 
     durationMs: undefined,
     loop: false,
     unique: false,
+    uncertain: undefined,
     retries: undefined,
     retryDelayMs: undefined,
     timeoutMs: d.timeoutMs,
@@ -119,7 +110,6 @@ export function replayDefaults(inputs: readonly InputSource[], baseUrl: string, 
     checkpointFile: undefined,
     resume: false,
     restart: false,
-    uncertain: UNCERTAIN_DEFAULTS,
     graceMs: d.graceMs,
     dryRun: false,
     printRequests: false,
@@ -129,4 +119,13 @@ export function replayDefaults(inputs: readonly InputSource[], baseUrl: string, 
     progress: false,
     ...overrides,
   };
+}
+
+/**
+ * The `--uncertain` policy for an endpoint: the flag's, else the endpoint's own default
+ * (`resend` where the server de-duplicates, as SUD's does; `skip` elsewhere: never double
+ * count silently). The one place it is decided, for delivery and for a resumed run alike.
+ */
+export function uncertainPolicyFor(options: Pick<ReplayOptions, 'uncertain'>, endpoint: Endpoint): UncertainPolicy {
+  return options.uncertain ?? endpoint.uncertainPolicy ?? 'skip';
 }

@@ -33,6 +33,8 @@ export interface RequestFlowOptions {
   readonly sink: RequestSink;
   /** The pacer is done (past --duration): requests from now on are not sent. */
   readonly onPacedOut: () => void;
+  /** A request that will never be sent: built past the schedule's end, or held back when the run stopped (see `discardHeld`). */
+  readonly onUnsent: (request: PendingRequest, endpoint: Endpoint) => void;
   /** Monotonic ms (performance.now), the dispatcher's clock. */
   readonly now: () => number;
   /** Unix seconds for `ts` and signatures; wall clock unless fixed (see `unixClock`). */
@@ -63,7 +65,6 @@ export class RequestFlow {
   #index = 0;
   #pacedOut = false;
   #failure: unknown;
-  #unscheduled = 0;
 
   constructor(options: RequestFlowOptions) {
     this.#options = options;
@@ -83,18 +84,6 @@ export class RequestFlow {
   /** Monotonic ms of the first request's due time: the run's t0 (undefined before any). */
   get startAt(): number | undefined {
     return this.#startAt;
-  }
-
-  /** Records of requests built after the schedule was over: never sent, never settled. */
-  get unscheduled(): number {
-    return this.#unscheduled;
-  }
-
-  /** Records held in builders (stat events waiting for their batch). */
-  get held(): number {
-    let held = 0;
-    for (const builder of this.#builders.values()) held += builder.held;
-    return held;
   }
 
   /**
@@ -133,6 +122,16 @@ export class RequestFlow {
     await this.settled();
   }
 
+  /**
+   * The run stopped (or its schedule is over) with records still held in builders (stat
+   * events waiting for their batch): they will not be sent; each goes to `onUnsent`.
+   */
+  discardHeld(): void {
+    for (const [id, builder] of this.#builders) {
+      for (const request of builder.flush()) this.#options.onUnsent(request, this.#endpointOf(id));
+    }
+  }
+
   /** Waits for requests being signed from timers; throws what went wrong there. */
   async settled(): Promise<void> {
     while (this.#pending.size > 0) await Promise.all(this.#pending);
@@ -159,7 +158,7 @@ export class RequestFlow {
       // whatever order concurrent signings finish in.
       const dueAt = this.#dueAt(request, endpoint);
       if (dueAt === undefined) {
-        this.#unscheduled += request.records.length;
+        this.#options.onUnsent(request, endpoint);
         continue;
       }
       const signer = this.#signers.get(endpoint.id);

@@ -8,8 +8,9 @@ import { ExitCode } from '../errors.js';
 /**
  * `output closed`: --print-requests into a pipe whose reader went away (`| head`).
  * `write failed`: a file the run must write (the checkpoint, --failed) could not be written: going on would send without durable progress.
+ * `uncertain`: a request's answer was lost after it was written, under `--uncertain fail`.
  */
-export type StopReason = 'interrupted' | 'duration' | 'output closed' | 'write failed';
+export type StopReason = 'interrupted' | 'duration' | 'output closed' | 'write failed' | 'uncertain';
 
 export class RunStop {
   #reason: StopReason | undefined;

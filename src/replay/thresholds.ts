@@ -2,12 +2,15 @@
  * `--threshold` (SPEC §6, k6's thresholds): pass/fail conditions on a finished run's report,
  * such as `p99<200` or `failed<1%`. A breached threshold makes the exit code 1. Evaluated on
  * the Report alone, so a merged report of sharded runs (SPEC §9) is judged the same way.
+ * Latency is from the send (`p99`) or from the due time (`p99_due`: the wait behind the
+ * concurrency bound included), over every endpoint's requests together.
  */
 import { UsageError } from '../errors.js';
-import { decodeHistogram, newHistogram } from '../report/histogram.js';
+import { combineHistograms, type LatencySummary } from '../report/histogram.js';
 import type { Report } from '../report/report.js';
 
-export type ThresholdMetric = 'p50' | 'p90' | 'p95' | 'p99' | 'max' | 'failed' | 'rate' | 'late';
+type LatencyMetric = 'p50' | 'p90' | 'p95' | 'p99' | 'max';
+export type ThresholdMetric = LatencyMetric | `${LatencyMetric}_due` | 'failed' | 'rate' | 'late';
 export type ThresholdOp = '<' | '<=' | '>' | '>=';
 
 export interface Threshold {
@@ -27,13 +30,14 @@ export interface ThresholdResult {
   readonly actual: number;
 }
 
-const LATENCY_METRICS = new Set<ThresholdMetric>(['p50', 'p90', 'p95', 'p99', 'max']);
-const METRICS = new Set<string>(['p50', 'p90', 'p95', 'p99', 'max', 'failed', 'rate', 'late']);
-const SHAPE = /^([a-z0-9]+)\s*(<=|>=|<|>)\s*([^\s%]*?)\s*(ms|%)?$/i;
+const FROM_SEND: readonly LatencyMetric[] = ['p50', 'p90', 'p95', 'p99', 'max'];
+const LATENCY_METRICS = new Set<ThresholdMetric>([...FROM_SEND, ...FROM_SEND.map((m) => `${m}_due` as const)]);
+const METRICS = new Set<string>([...LATENCY_METRICS, 'failed', 'rate', 'late']);
+const SHAPE = /^([a-z0-9_]+)\s*(<=|>=|<|>)\s*([^\s%]*?)\s*(ms|%)?$/i;
 const NUMBER = /^(?:\d+(?:\.\d+)?|\.\d+)$/;
-const EXAMPLES = 'for example p99<200, failed<1%, failed<=10, rate>=190 or late<5%';
+const EXAMPLES = 'for example p99<200, p99_due<500, failed<1%, failed<=10, rate>=190 or late<5%';
 
-/** Parses `p99<200`, `p95<=150ms`, `failed<1%`, `failed<=10`, `rate>=190`, `late<5%`. */
+/** Parses `p99<200`, `p95<=150ms`, `p99_due<500`, `failed<1%`, `failed<=10`, `rate>=190`, `late<5%`. */
 export function parseThreshold(text: string): Threshold {
   const expression = text.trim();
   const shape = SHAPE.exec(expression);
@@ -43,7 +47,7 @@ export function parseThreshold(text: string): Threshold {
   const [, name, op, valueText, unit] = shape as unknown as [string, string, ThresholdOp, string, string | undefined];
   const metric = name.toLowerCase();
   if (!METRICS.has(metric)) {
-    throw new UsageError(`--threshold "${text}": unknown metric "${name}" (use p50, p90, p95, p99, max, failed, rate or late)`);
+    throw new UsageError(`--threshold "${text}": unknown metric "${name}" (use p50, p90, p95, p99, max, their _due forms such as p99_due, failed, rate or late)`);
   }
   if (!NUMBER.test(valueText)) {
     throw new UsageError(`--threshold "${text}": "${valueText}" is not a number (${EXAMPLES})`);
@@ -55,7 +59,7 @@ export function parseThreshold(text: string): Threshold {
     throw new UsageError(`--threshold "${text}": only failed and late can be a percentage`);
   }
   if (unit?.toLowerCase() === 'ms' && !LATENCY_METRICS.has(m)) {
-    throw new UsageError(`--threshold "${text}": only latency metrics (p50 … max) are in ms`);
+    throw new UsageError(`--threshold "${text}": only latency metrics (p50 … max, p50_due … max_due) are in ms`);
   }
   if (percent && value > 100) {
     throw new UsageError(`--threshold "${text}": a percentage cannot be more than 100`);
@@ -63,42 +67,40 @@ export function parseThreshold(text: string): Threshold {
   return { expression, metric: m, op, value, percent };
 }
 
-/** Latency percentiles over every endpoint's requests together, in ms. */
-function mergedLatency(report: Report) {
-  const merged = newHistogram();
-  for (const endpoint of Object.values(report.byEndpoint)) {
-    if (endpoint.histograms?.latency) merged.add(decodeHistogram(endpoint.histograms.latency));
-  }
-  return merged;
+/** Latency over every endpoint's requests together, in ms: from the send, or from the due time. */
+function runLatency(report: Report, fromDue: boolean): LatencySummary {
+  const endpoints = Object.values(report.byEndpoint).filter((e) => e.histograms !== undefined);
+  return combineHistograms(
+    endpoints.map((e) =>
+      fromDue ? { encoded: e.histograms.latencyFromDue, summary: e.latencyFromDueMs } : { encoded: e.histograms.latency, summary: e.latencyMs },
+    ),
+  ).summary;
 }
 
 const round2 = (n: number) => Math.round(n * 100) / 100;
 
-function measure(threshold: Threshold, report: Report, latency: () => ReturnType<typeof newHistogram>): number {
+function measure(threshold: Threshold, report: Report, latency: (fromDue: boolean) => LatencySummary): number {
   const endpoints = Object.values(report.byEndpoint);
-  switch (threshold.metric) {
-    case 'p50':
-    case 'p90':
-    case 'p95':
-    case 'p99':
-    case 'max': {
-      const histogram = latency();
-      if (histogram.totalCount === 0) return 0;
-      const us = threshold.metric === 'max' ? histogram.maxValue : histogram.getValueAtPercentile(Number(threshold.metric.slice(1)));
-      return round2(us / 1000);
-    }
+  const { metric } = threshold;
+  if (LATENCY_METRICS.has(metric)) {
+    const fromDue = metric.endsWith('_due');
+    return latency(fromDue)[(fromDue ? metric.slice(0, -'_due'.length) : metric) as LatencyMetric];
+  }
+  switch (metric) {
     case 'failed': {
       const { succeeded, failed } = report.totals;
       if (!threshold.percent) return failed;
       return succeeded + failed === 0 ? 0 : round2((failed * 100) / (succeeded + failed));
     }
     case 'rate':
-      return round2(endpoints.reduce((sum, e) => sum + e.rate.achieved, 0));
+      return report.rate?.achieved ?? round2(endpoints.reduce((sum, e) => sum + e.rate.achieved, 0));
     case 'late': {
       const late = endpoints.reduce((sum, e) => sum + e.late, 0);
       if (!threshold.percent) return late;
       return report.totals.requests === 0 ? 0 : round2((late * 100) / report.totals.requests);
     }
+    default:
+      throw new Error(`internal: no measure for threshold metric ${metric}`);
   }
 }
 
@@ -120,8 +122,12 @@ function holds(actual: number, op: ThresholdOp, value: number): boolean {
  * attempted for delivery (succeeded + failed); `late` as a percentage is of requests sent.
  */
 export function evaluateThresholds(thresholds: readonly Threshold[], report: Report): ThresholdResult[] {
-  let histogram: ReturnType<typeof newHistogram> | undefined;
-  const latency = () => (histogram ??= mergedLatency(report));
+  const summaries = new Map<boolean, LatencySummary>();
+  const latency = (fromDue: boolean): LatencySummary => {
+    let summary = summaries.get(fromDue);
+    if (!summary) summaries.set(fromDue, (summary = runLatency(report, fromDue)));
+    return summary;
+  };
   return thresholds.map((threshold) => {
     const actual = measure(threshold, report, latency);
     return { expression: threshold.expression, ok: holds(actual, threshold.op, threshold.value), actual };

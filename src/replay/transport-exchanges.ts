@@ -12,7 +12,7 @@
  * and gets each request's objects promoted to V8's old generation (measured).
  */
 import type { TransportResult } from './transport.js';
-import { failure } from './transport-normalize.js';
+import { errorCode, errorMessage, failure } from './transport-normalize.js';
 
 export type CancelReason = 'timeout' | 'aborted';
 
@@ -44,11 +44,20 @@ export abstract class Exchange {
 
   /** Ends the exchange now, as `timeout` or `aborted`, and has the library drop the request. */
   cancel(reason: CancelReason): void {
-    if (this.end(failure(reason, this.url, this.timeoutMs, reason))) this.drop(reason);
+    if (this.end(failure(reason, this.url, this.timeoutMs, reason, this.written))) this.drop(reason);
   }
 
   /** Stop the request in the library: for the caller it has ended already. */
   protected abstract drop(reason: CancelReason): void;
+
+  /** Whether the request has been written to the connection: a failure from now on is uncertain. */
+  protected abstract get written(): boolean;
+
+  /** Ends the exchange with the library's error (after `signal` fired: `aborted`). */
+  protected fail(err: unknown): void {
+    const code = this.signal?.aborted ? 'aborted' : errorCode(err);
+    this.end(failure(code, this.url, this.timeoutMs, errorMessage(err), this.written));
+  }
 
   /** Ends the exchange with `result`, unless it has ended already; true when this call ended it. */
   protected end(result: TransportResult): boolean {

@@ -17,34 +17,55 @@ import got, { type CancelableRequest, type Got, type Response } from 'got';
 import type { WireRequest } from '../apis/encode.js';
 import type { SendOptions, Transport, TransportOptions, TransportResult } from './transport.js';
 import { Exchange, OpenExchanges } from './transport-exchanges.js';
-import { USER_AGENT, errorCode, errorMessage, failure } from './transport-normalize.js';
+import { USER_AGENT, failure } from './transport-normalize.js';
 
 function isEmpty(headers: Record<string, string>): boolean {
   for (const _name in headers) return false;
   return true;
 }
 
-/** One got call on its way; cancelling it destroys got's request. */
+/** got's timings of the node:http request under a call: `upload` is set once the request is flushed to the socket. */
+interface RequestWithTimings {
+  readonly timings?: { readonly upload?: number };
+}
+
+interface RequestEvents {
+  on(event: 'request', listener: (request: RequestWithTimings) => void): unknown;
+}
+
+/**
+ * One got call on its way; cancelling it destroys got's request.
+ *
+ * Written or not: got times every node:http request it makes, and sets `timings.upload`
+ * when the request emits 'finish' — its last byte handed to the operating system. Before
+ * that (refused, DNS, a timeout waiting for a socket) the request certainly did not arrive.
+ */
 class GotExchange extends Exchange {
   #call: CancelableRequest<Response<string>> | undefined;
+  #request: RequestWithTimings | undefined;
 
   /** Makes the call; a synchronous throw (an option got rejects) is a failure too. */
   start(call: () => CancelableRequest<Response<string>>): void {
     try {
       this.#call = call();
     } catch (err) {
-      this.#failed(err);
+      this.fail(err);
       return;
     }
+    // got's typings name only the progress events, but its promise re-emits 'request' too.
+    (this.#call as unknown as RequestEvents).on('request', this.#onRequest);
     this.#call.then(
       (response) => void this.end({ ok: true, status: response.statusCode, headers: { ...response.headers }, body: response.body }),
-      (err: unknown) => this.#failed(err),
+      (err: unknown) => this.fail(err),
     );
   }
 
-  #failed(err: unknown): void {
-    const code = this.signal?.aborted ? 'aborted' : errorCode(err);
-    this.end(failure(code, this.url, this.timeoutMs, errorMessage(err)));
+  readonly #onRequest = (request: RequestWithTimings): void => {
+    this.#request = request;
+  };
+
+  protected get written(): boolean {
+    return this.#request?.timings?.upload !== undefined;
   }
 
   protected drop(): void {
@@ -83,7 +104,7 @@ export class GotTransport implements Transport {
 
   send(request: WireRequest, options: SendOptions): Promise<TransportResult> {
     const { timeoutMs, signal } = options;
-    if (signal?.aborted) return Promise.resolve(failure('aborted', request.url, timeoutMs, 'request aborted'));
+    if (signal?.aborted) return Promise.resolve(failure('aborted', request.url, timeoutMs, 'request aborted', false));
     const exchange = new GotExchange(this.#open, request.url, timeoutMs, signal);
     const { url, headers, body } = request;
     exchange.start(body === undefined && isEmpty(headers) ? () => this.#client(url) : () => this.#client(url, { method: request.method, headers, body }));

@@ -29,19 +29,34 @@ export function hostOf(url: string): string {
   return url.slice(start, end);
 }
 
-/** Stable wording per code, so a failure reads the same whichever client saw it. */
-export function failure(error: string, url: string, timeoutMs: number, libraryMessage: string): TransportFailure {
+/**
+ * Stable wording per code, so a failure reads the same whichever client saw it. `uncertain`:
+ * the request had been written (see TransportFailure).
+ */
+export function failure(error: string, url: string, timeoutMs: number, libraryMessage: string, uncertain: boolean): TransportFailure {
   switch (error) {
     case 'timeout':
-      return { ok: false, error, message: `no complete response from ${hostOf(url)} within ${timeoutMs} ms` };
+      return {
+        ok: false,
+        error,
+        message: uncertain ? `no complete response from ${hostOf(url)} within ${timeoutMs} ms after the request was sent` : `could not send to ${hostOf(url)} within ${timeoutMs} ms`,
+        uncertain,
+      };
     case 'aborted':
-      return { ok: false, error, message: 'request aborted' };
+      return { ok: false, error, message: 'request aborted', uncertain };
     case 'ECONNREFUSED':
-      return { ok: false, error, message: `connection refused by ${hostOf(url)}` };
+      return { ok: false, error, message: `connection refused by ${hostOf(url)}`, uncertain };
     case 'ECONNRESET':
-      return { ok: false, error, message: `connection to ${hostOf(url)} closed before a complete response` };
+      return {
+        ok: false,
+        error,
+        message: uncertain
+          ? `connection to ${hostOf(url)} closed after the request was sent, before a complete response`
+          : `connection to ${hostOf(url)} closed before the request was sent`,
+        uncertain,
+      };
     default:
-      return { ok: false, error, message: libraryMessage };
+      return { ok: false, error, message: libraryMessage, uncertain };
   }
 }
 

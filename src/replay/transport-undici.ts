@@ -14,7 +14,7 @@ import { Pool, type Dispatcher } from 'undici';
 import type { WireRequest } from '../apis/encode.js';
 import type { SendOptions, Transport, TransportOptions, TransportResult } from './transport.js';
 import { Exchange, OpenExchanges, type CancelReason } from './transport-exchanges.js';
-import { USER_AGENT, errorCode, errorMessage, failure, foldHeaders } from './transport-normalize.js';
+import { USER_AGENT, failure, foldHeaders } from './transport-normalize.js';
 
 /** `http://h:1/p?q` → [`http://h:1`, `/p?q`], without building a URL object per request. */
 export function splitUrl(url: string): [origin: string, path: string] {
@@ -43,11 +43,19 @@ const EMPTY = '';
 /**
  * One request on its way, as undici's handler. Whatever undici reports after the exchange
  * has ended (the error of an abort it was told of) is ignored.
+ *
+ * Written or not: undici calls `onRequestStart` once the request has a connected socket,
+ * and then writes a string or Buffer body (ours) in the same synchronous step
+ * (client-h1 `writeH1` → `writeBuffer`). So from that call on the request has gone out,
+ * and a failure is uncertain; a request that never got that far (refused, DNS, a timeout
+ * waiting for a connection) certainly did not arrive. undici's own "request sent" callback
+ * belongs to its deprecated handler API and is not passed to handlers of this one.
  */
 class UndiciExchange extends Exchange implements Dispatcher.DispatchHandler {
   #controller: Dispatcher.DispatchController | undefined;
   /** Ended before undici handed over its controller: abort as soon as it does. */
   #dropped = false;
+  #written = false;
   #status = 0;
   #headers: Record<string, string | string[] | undefined> | undefined;
   #chunk: Buffer | undefined;
@@ -59,9 +67,14 @@ class UndiciExchange extends Exchange implements Dispatcher.DispatchHandler {
     else this.#dropped = true;
   }
 
+  protected get written(): boolean {
+    return this.#written;
+  }
+
   onRequestStart(controller: Dispatcher.DispatchController): void {
     this.#controller = controller;
     if (this.#dropped) controller.abort(new Error('request cancelled'));
+    else this.#written = true;
   }
 
   onResponseStart(_controller: Dispatcher.DispatchController, statusCode: number, headers: Record<string, string | string[] | undefined>): void {
@@ -82,8 +95,7 @@ class UndiciExchange extends Exchange implements Dispatcher.DispatchHandler {
   }
 
   onResponseError(_controller: Dispatcher.DispatchController | undefined, err: Error): void {
-    const code = this.signal?.aborted ? 'aborted' : errorCode(err);
-    this.end(failure(code, this.url, this.timeoutMs, errorMessage(err)));
+    this.fail(err);
   }
 }
 
@@ -112,7 +124,7 @@ export class UndiciTransport implements Transport {
 
   send(request: WireRequest, options: SendOptions): Promise<TransportResult> {
     const { timeoutMs, signal } = options;
-    if (signal?.aborted) return Promise.resolve(failure('aborted', request.url, timeoutMs, 'request aborted'));
+    if (signal?.aborted) return Promise.resolve(failure('aborted', request.url, timeoutMs, 'request aborted', false));
     const { url } = request;
     let pool = this.#lastPool;
     let path: string;

@@ -23,6 +23,12 @@ export interface TransportFailure {
   readonly error: string;
   /** One line for a person; the same words from either client for the codes above. */
   readonly message: string;
+  /**
+   * The request had been written when the exchange failed (a reset, a timeout or an abort
+   * after the request went out): the server may have processed it. False when it certainly
+   * never left (connection refused, a DNS failure, a timeout while waiting for a connection).
+   */
+  readonly uncertain: boolean;
 }
 
 export type TransportResult = TransportResponse | TransportFailure;

@@ -4,31 +4,32 @@
  * aside in --failed for a person to check), or fail (stop before anything is sent) — and
  * whatever is decided is counted in the summary and the report (README, "Backfills").
  */
-import type { EndpointId } from '../apis/api.js';
 import { ConfigError } from '../errors.js';
 import type { ValidRecord } from '../records.js';
 import type { FailedWriter } from '../report/failed.js';
 import type { RunStats } from '../report/stats.js';
 import type { Checkpoint, UncertainRecord } from './checkpoint.js';
-import type { UncertainPolicy } from './options.js';
+import { recordsIn, type Endpoint, type UncertainPolicy } from '../apis/api.js';
+import { getEndpoint } from '../apis/registry.js';
+import { UNCERTAIN_CAUSE } from './attempt.js';
 
 /** The `_error` of a record set aside by `--uncertain skip`. */
-export const UNCERTAIN_CAUSE = 'uncertain: in flight when the earlier run died';
+export const IN_FLIGHT_AT_CRASH = 'in flight when the earlier run died';
 
 /** How many are named in the message that refuses them; the count covers the rest. */
 const NAMED = 5;
 
 export class UncertainRecords {
   readonly #checkpoint: Checkpoint;
-  readonly #policies: Readonly<Record<EndpointId, UncertainPolicy>>;
+  readonly #policyOfEndpoint: (endpoint: Endpoint) => UncertainPolicy;
   readonly #failed: FailedWriter | undefined;
   readonly #stats: RunStats;
   #resent = 0;
   #skipped = 0;
 
-  constructor(checkpoint: Checkpoint, policies: Readonly<Record<EndpointId, UncertainPolicy>>, failed: FailedWriter | undefined, stats: RunStats) {
+  constructor(checkpoint: Checkpoint, policyOf: (endpoint: Endpoint) => UncertainPolicy, failed: FailedWriter | undefined, stats: RunStats) {
     this.#checkpoint = checkpoint;
-    this.#policies = policies;
+    this.#policyOfEndpoint = policyOf;
     this.#failed = failed;
     this.#stats = stats;
   }
@@ -61,14 +62,16 @@ export class UncertainRecords {
   take(record: ValidRecord): Promise<void> | undefined {
     const { input, line } = record.origin;
     if (this.#checkpoint.uncertain(input, line) === undefined) return undefined;
-    if (this.#policies[record.endpoint] !== 'skip') {
+    const endpoint = getEndpoint(record.endpoint)!;
+    if (this.#policyOfEndpoint(endpoint) !== 'skip') {
       this.#resent++;
       return undefined;
     }
-    this.#stats.endpoint(record.endpoint).failed++;
-    this.#stats.addFailure(UNCERTAIN_CAUSE, 1);
     this.#skipped++;
-    return this.#failed!.writeUndelivered(record, UNCERTAIN_CAUSE).then(() => this.#checkpoint.settle(input, line));
+    return this.#failed!.writeUndelivered(record, `${UNCERTAIN_CAUSE}: ${IN_FLIGHT_AT_CRASH}`).then(() => {
+      this.#stats.addSettlement(record.endpoint, recordsIn(endpoint, record.value), { kind: 'failed', cause: UNCERTAIN_CAUSE, excerpt: IN_FLIGHT_AT_CRASH, uncertain: true });
+      this.#checkpoint.settle(input, line);
+    });
   }
 
   /** For the summary and the report: how many there were, and what became of them. */
@@ -82,6 +85,7 @@ export class UncertainRecords {
 
   #policyOf(record: UncertainRecord): UncertainPolicy {
     // An endpoint this version does not know (a hand-edited checkpoint) is nobody's to resend.
-    return this.#policies[record.endpoint as EndpointId] ?? 'fail';
+    const endpoint = getEndpoint(record.endpoint);
+    return endpoint ? this.#policyOfEndpoint(endpoint) : 'fail';
   }
 }

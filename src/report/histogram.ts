@@ -26,16 +26,36 @@ export interface LatencySummary {
 
 const round2 = (us: number) => Math.round(us / 10) / 100;
 
-/** Percentiles in ms (two decimals); zeros when nothing was recorded. */
-export function summarize(histogram: Histogram): LatencySummary {
-  if (histogram.totalCount === 0) return { p50: 0, p90: 0, p95: 0, p99: 0, max: 0 };
-  return {
-    p50: round2(histogram.getValueAtPercentile(50)),
-    p90: round2(histogram.getValueAtPercentile(90)),
-    p95: round2(histogram.getValueAtPercentile(95)),
-    p99: round2(histogram.getValueAtPercentile(99)),
-    max: round2(histogram.maxValue),
-  };
+const ZERO: LatencySummary = Object.freeze({ p50: 0, p90: 0, p95: 0, p99: 0, max: 0 });
+
+/**
+ * Percentiles in ms (two decimals); zeros when nothing was recorded. The one place
+ * percentiles are computed. A histogram answers a percentile with the top of the bucket
+ * the value fell in (up to 0.1% above it), while it keeps the max exactly: every
+ * percentile is capped at the max, so none is ever above it (nor below the min, which no
+ * bucket top is). `maxMs` gives the exact max when the histogram only knows its bucket (a
+ * decoded one: merged shards, thresholds over a report).
+ */
+export function summarize(histogram: Histogram, maxMs?: number): LatencySummary {
+  if (histogram.totalCount === 0) return ZERO;
+  const maxUs = maxMs === undefined ? histogram.maxValue : Math.round(maxMs * 1000);
+  const at = (percentile: number): number => round2(Math.min(histogram.getValueAtPercentile(percentile), maxUs));
+  return { p50: at(50), p90: at(90), p95: at(95), p99: at(99), max: round2(maxUs) };
+}
+
+/**
+ * Several encoded histograms as one (endpoints of a run, shards of a job), with their
+ * summary: the max is the largest of the parts' exact maxima when every part gives one.
+ */
+export function combineHistograms(parts: readonly { readonly encoded: string; readonly summary?: LatencySummary | undefined }[]): {
+  histogram: Histogram;
+  summary: LatencySummary;
+} {
+  const histogram = newHistogram();
+  for (const part of parts) histogram.add(decodeHistogram(part.encoded));
+  const maxima = parts.flatMap((p) => (p.summary && typeof p.summary.max === 'number' ? [p.summary.max] : []));
+  const exactMax = maxima.length === parts.length && histogram.totalCount > 0 ? Math.max(...maxima) : undefined;
+  return { histogram, summary: summarize(histogram, exactMax) };
 }
 
 export function encodeHistogram(histogram: Histogram): string {

@@ -13,8 +13,8 @@
  */
 import { z } from 'zod';
 import type { JsonPath } from '../json/stream.js';
-import { decodeHistogram, encodeHistogram, newHistogram, summarize, type Histogram, type LatencySummary } from './histogram.js';
-import type { EndpointReport, Report } from './report.js';
+import { combineHistograms, decodeHistogram, encodeHistogram } from './histogram.js';
+import type { EndpointReport, RateReport, Report } from './report.js';
 import type { FindingExample, Totals } from './stats.js';
 
 export interface MergeOptions {
@@ -29,9 +29,13 @@ export interface MergeOptions {
 
 const COUNT_FIELDS = ['records', 'valid', 'invalid', 'warnings', 'duplicates', 'requests', 'succeeded', 'failed', 'retries', 'late'] as const;
 const TOTAL_FIELDS = ['records', 'valid', 'invalid', 'warnings', 'duplicates', 'requests', 'succeeded', 'failed', 'retries'] as const;
+/** Counts added later: a report written before them has none, which is zero. */
+const LATER_COUNT_FIELDS = ['unsent', 'possiblyDuplicated'] as const;
 const HISTOGRAMS = ['latency', 'latencyFromDue', 'lateness'] as const;
 
 const count = z.number().int().nonnegative();
+const laterCounts = Object.fromEntries(LATER_COUNT_FIELDS.map((f) => [f, count.optional()])) as Record<(typeof LATER_COUNT_FIELDS)[number], z.ZodOptional<typeof count>>;
+const rate = z.object({ target: z.number().nullable(), achieved: z.number() });
 const summary = z.object({ p50: z.number(), p90: z.number(), p95: z.number(), p99: z.number(), max: z.number() });
 
 /** What merge needs of a report; anything else in it is carried or ignored. */
@@ -41,13 +45,15 @@ const REPORT_SCHEMA = z.object({
   durationMs: z.number().nonnegative(),
   exitCode: z.number().int().optional(),
   interrupted: z.boolean().optional(),
-  totals: z.object(Object.fromEntries(TOTAL_FIELDS.map((f) => [f, count])) as Record<(typeof TOTAL_FIELDS)[number], typeof count>),
+  totals: z.object({ ...(Object.fromEntries(TOTAL_FIELDS.map((f) => [f, count])) as Record<(typeof TOTAL_FIELDS)[number], typeof count>), ...laterCounts }),
+  rate: rate.optional(),
   byEndpoint: z.record(
     z.string(),
     z.object({
       ...(Object.fromEntries(COUNT_FIELDS.map((f) => [f, count])) as Record<(typeof COUNT_FIELDS)[number], typeof count>),
+      ...laterCounts,
       latencyMs: summary,
-      rate: z.object({ target: z.number().nullable(), achieved: z.number() }),
+      rate,
       histograms: z.object({ latency: z.string(), latencyFromDue: z.string(), lateness: z.string() }),
       sendWindow: z.object({ first: z.number().nullable(), last: z.number().nullable() }).optional(),
     }),
@@ -60,7 +66,7 @@ const REPORT_SCHEMA = z.object({
       examples: z.array(z.object({ file: z.string(), line: z.number(), path: z.string(), message: z.string() })),
     }),
   ),
-  failures: z.array(z.object({ cause: z.string(), count })),
+  failures: z.array(z.object({ cause: z.string(), count, example: z.string().optional() })),
   notes: z.array(z.string()).optional(),
 });
 
@@ -108,23 +114,20 @@ export function checkReport(value: unknown): { report: Report } | { problem: str
   return { report: { ...report, interrupted: report.interrupted ?? false, notes: report.notes ?? [] } };
 }
 
-function addHistograms(encoded: readonly string[]): Histogram {
-  const merged = newHistogram();
-  for (const text of encoded) merged.add(decodeHistogram(text));
-  return merged;
-}
-
 const round2 = (n: number) => Math.round(n * 100) / 100;
 
-/**
- * Percentiles from the merged histogram. The max is the largest of the shards' maxima:
- * each shard measured its own exactly, while a decoded histogram only knows the bucket
- * (within 0.1%) the max fell in.
- */
-function summarizeMerged(histogram: Histogram, parts: readonly (LatencySummary | undefined)[]): LatencySummary {
-  const summary = summarize(histogram);
-  const maxima = parts.flatMap((p) => (p && typeof p.max === 'number' ? [p.max] : []));
-  return maxima.length === parts.length && histogram.totalCount > 0 ? { ...summary, max: Math.max(...maxima) } : summary;
+/** A count of a report that may predate it. */
+function countOf(part: Partial<Record<(typeof LATER_COUNT_FIELDS)[number], number>>, field: (typeof LATER_COUNT_FIELDS)[number]): number {
+  return part[field] ?? 0;
+}
+
+/** Shards send at the same time: their rates add (not average); --rate is per shard, so targets add too. */
+function addRates(rates: readonly RateReport[]): RateReport {
+  const targets = rates.map((r) => r.target).filter((t): t is number => t !== null);
+  return {
+    target: targets.length > 0 ? round2(targets.reduce((a, b) => a + b, 0)) : null,
+    achieved: round2(rates.reduce((sum, r) => sum + r.achieved, 0)),
+  };
 }
 
 function minOf(values: readonly (number | null | undefined)[]): number | null {
@@ -137,8 +140,11 @@ function maxOf(values: readonly (number | null | undefined)[]): number | null {
   return present.length > 0 ? Math.max(...present) : null;
 }
 
-/** One after the other: requests over the time spent sending them (each part's requests at its own achieved rate). */
-function sequentialRate(parts: readonly EndpointReport[]): number {
+/**
+ * Runs one after the other (a resumed backfill): requests over the time spent sending them
+ * (each part's requests at its own achieved rate); the target is the last run's (the same command).
+ */
+function sequentialRates(parts: readonly { readonly requests: number; readonly rate: RateReport }[]): RateReport {
   let requests = 0;
   let seconds = 0;
   for (const p of parts) {
@@ -146,31 +152,25 @@ function sequentialRate(parts: readonly EndpointReport[]): number {
     requests += p.requests;
     seconds += p.requests / p.rate.achieved;
   }
-  return seconds > 0 ? round2(requests / seconds) : 0;
+  const targets = parts.map((p) => p.rate.target).filter((t): t is number => t !== null);
+  return { target: targets.length > 0 ? targets[targets.length - 1]! : null, achieved: seconds > 0 ? round2(requests / seconds) : 0 };
 }
 
 function mergeEndpoint(parts: readonly EndpointReport[], sequential: boolean): EndpointReport {
-  const latency = addHistograms(parts.map((p) => p.histograms.latency));
-  const latencyFromDue = addHistograms(parts.map((p) => p.histograms.latencyFromDue));
-  const lateness = addHistograms(parts.map((p) => p.histograms.lateness));
-  const targets = parts.map((p) => p.rate.target).filter((t): t is number => t !== null);
+  // Percentiles come from the merged histograms, the max from the parts' exact maxima.
+  const latency = combineHistograms(parts.map((p) => ({ encoded: p.histograms.latency, summary: p.latencyMs })));
+  const latencyFromDue = combineHistograms(parts.map((p) => ({ encoded: p.histograms.latencyFromDue, summary: p.latencyFromDueMs })));
+  const lateness = combineHistograms(parts.map((p) => ({ encoded: p.histograms.lateness, summary: p.latenessMs })));
   const merged = {} as EndpointReport;
   for (const field of COUNT_FIELDS) merged[field] = parts.reduce((sum, p) => sum + p[field], 0);
+  for (const field of LATER_COUNT_FIELDS) merged[field] = parts.reduce((sum, p) => sum + countOf(p, field), 0);
   return {
     ...merged,
-    latencyMs: summarizeMerged(latency, parts.map((p) => p.latencyMs)),
-    latencyFromDueMs: summarizeMerged(latencyFromDue, parts.map((p) => p.latencyFromDueMs)),
-    latenessMs: summarizeMerged(lateness, parts.map((p) => p.latenessMs)),
-    rate: sequential
-      ? // The same command resumed: its target is the last run's.
-        { target: targets.length > 0 ? targets[targets.length - 1]! : null, achieved: sequentialRate(parts) }
-      : {
-          // --rate is per shard: the job's target is their sum.
-          target: targets.length > 0 ? round2(targets.reduce((a, b) => a + b, 0)) : null,
-          // Shards send at the same time, so their achieved rates add (not average).
-          achieved: round2(parts.reduce((sum, p) => sum + p.rate.achieved, 0)),
-        },
-    histograms: { latency: encodeHistogram(latency), latencyFromDue: encodeHistogram(latencyFromDue), lateness: encodeHistogram(lateness) },
+    latencyMs: latency.summary,
+    latencyFromDueMs: latencyFromDue.summary,
+    latenessMs: lateness.summary,
+    rate: sequential ? sequentialRates(parts) : addRates(parts.map((p) => p.rate)),
+    histograms: { latency: encodeHistogram(latency.histogram), latencyFromDue: encodeHistogram(latencyFromDue.histogram), lateness: encodeHistogram(lateness.histogram) },
     sendWindow: { first: minOf(parts.map((p) => p.sendWindow?.first)), last: maxOf(parts.map((p) => p.sendWindow?.last)) },
   };
 }
@@ -215,9 +215,18 @@ function mergeFindings(reports: readonly Report[], maxExamples: number | undefin
 }
 
 function mergeFailures(reports: readonly Report[]): Report['failures'] {
-  const byCause = new Map<string, number>();
-  for (const report of reports) for (const f of report.failures) byCause.set(f.cause, (byCause.get(f.cause) ?? 0) + f.count);
-  return [...byCause].sort((a, b) => b[1] - a[1] || a[0].localeCompare(b[0])).map(([cause, n]) => ({ cause, count: n }));
+  const byCause = new Map<string, Report['failures'][number]>();
+  for (const report of reports) {
+    for (const f of report.failures) {
+      const seen = byCause.get(f.cause);
+      if (!seen) byCause.set(f.cause, { ...f });
+      else {
+        seen.count += f.count;
+        if (seen.example === undefined && f.example !== undefined) seen.example = f.example;
+      }
+    }
+  }
+  return [...byCause.values()].sort((a, b) => b.count - a.count || a.cause.localeCompare(b.cause));
 }
 
 /** The worst shard's exit code decides: usage/I-O error, then interrupted, then failed. */
@@ -234,6 +243,7 @@ export function mergeReports(reports: readonly Report[], options: MergeOptions =
   const sequential = options.mode === 'sequential';
   const totals = {} as Totals;
   for (const field of TOTAL_FIELDS) totals[field] = reports.reduce((sum, r) => sum + r.totals[field], 0);
+  for (const field of LATER_COUNT_FIELDS) totals[field] = reports.reduce((sum, r) => sum + countOf(r.totals, field), 0);
 
   const ids: string[] = [];
   for (const report of reports) for (const id of Object.keys(report.byEndpoint)) if (!ids.includes(id)) ids.push(id);
@@ -253,6 +263,10 @@ export function mergeReports(reports: readonly Report[], options: MergeOptions =
     durationMs: sequential ? reports.reduce((sum, r) => sum + r.durationMs, 0) : Math.max(...reports.map((r) => r.durationMs)),
     interrupted: sequential ? last.interrupted : reports.some((r) => r.interrupted),
     totals,
+    // A report written before the run's own rate: its endpoints' rates add up to it.
+    rate: (sequential ? (rates: RateReport[]) => sequentialRates(rates.map((rate, i) => ({ rate, requests: reports[i]!.totals.requests }))) : addRates)(
+      reports.map((r) => r.rate ?? addRates(Object.values(r.byEndpoint).map((e) => e.rate))),
+    ),
     byEndpoint,
     findings: mergeFindings(reports, options.maxExamples ?? inferredMaxExamples(reports)),
     failures: mergeFailures(reports),

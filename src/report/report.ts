@@ -16,11 +16,18 @@ export interface EndpointReport extends Totals {
   /** Latency measured from each request's due time (open model, no coordinated omission). */
   latencyFromDueMs: LatencySummary;
   latenessMs: LatencySummary;
-  rate: { target: number | null; achieved: number };
+  /** The endpoint's share of the run's rate (`Report.rate`), by its share of the requests. */
+  rate: RateReport;
   /** Encoded HDR histograms (µs), so `merge` can combine shards exactly. */
   histograms: { latency: string; latencyFromDue: string; lateness: string };
   /** Span of first-attempt sends, epoch ms, for merged rates. */
   sendWindow: { first: number | null; last: number | null };
+}
+
+/** Requests per second: what the schedule asked (null when unpaced) and what went. */
+export interface RateReport {
+  target: number | null;
+  achieved: number;
 }
 
 export interface Report {
@@ -30,9 +37,12 @@ export interface Report {
   exitCode?: number;
   interrupted: boolean;
   totals: Totals;
+  /** The run's rate (when it made requests): first attempts over the span from the first send to the last; the target over their due times. */
+  rate?: RateReport;
   byEndpoint: Record<string, EndpointReport>;
   findings: { rule: string; severity: 'error' | 'warning'; count: number; examples: FindingExample[] }[];
-  failures: { cause: string; count: number }[];
+  /** Failed records by cause, with the first answer seen for it (one line, secrets masked). */
+  failures: { cause: string; count: number; example?: string }[];
   thresholds?: { expression: string; ok: boolean; actual: number }[];
   notes: string[];
   /**
@@ -45,8 +55,12 @@ export interface Report {
 const round2 = (n: number) => Math.round(n * 100) / 100;
 
 export function buildReport(stats: RunStats, extra: Partial<Pick<Report, 'exitCode' | 'thresholds'>> = {}): Report {
+  const totals = stats.totals();
+  const run = stats.rate();
   const byEndpoint: Record<string, EndpointReport> = {};
   for (const [id, s] of stats.byEndpoint) {
+    // Like with like: an endpoint's target and achieved rate are the run's, by its share of the requests.
+    const share = totals.requests > 0 ? s.requests / totals.requests : 0;
     byEndpoint[id] = {
       records: s.records,
       valid: s.valid,
@@ -57,11 +71,13 @@ export function buildReport(stats: RunStats, extra: Partial<Pick<Report, 'exitCo
       succeeded: s.succeeded,
       failed: s.failed,
       retries: s.retries,
+      unsent: s.unsent,
+      possiblyDuplicated: s.possiblyDuplicated,
       late: s.late,
       latencyMs: summarize(s.latency),
       latencyFromDueMs: summarize(s.latencyFromDue),
       latenessMs: summarize(s.lateness),
-      rate: { target: s.rateTarget ?? null, achieved: round2(s.achievedRate()) },
+      rate: { target: run.target === undefined ? null : round2(run.target * share), achieved: round2(run.achieved * share) },
       histograms: {
         latency: encodeHistogram(s.latency),
         latencyFromDue: encodeHistogram(s.latencyFromDue),
@@ -75,12 +91,16 @@ export function buildReport(stats: RunStats, extra: Partial<Pick<Report, 'exitCo
     startedAt: stats.startedAt.toISOString(),
     durationMs: stats.durationMs,
     interrupted: stats.interrupted,
-    totals: stats.totals(),
+    totals,
     byEndpoint,
     findings: stats.findings.tallies().map((t) => ({ rule: t.rule, severity: t.severity, count: t.count, examples: t.examples })),
-    failures: [...stats.failures].sort((a, b) => b[1] - a[1]).map(([cause, count]) => ({ cause, count })),
+    failures: [...stats.failures]
+      .sort((a, b) => b[1].count - a[1].count)
+      .map(([cause, { count, example }]) => (example === undefined ? { cause, count } : { cause, count, example })),
     notes: [...stats.notes],
   };
+  // A run that made requests has a rate; a validation has none.
+  if (totals.requests > 0) report.rate = { target: run.target === undefined ? null : round2(run.target), achieved: round2(run.achieved) };
   if (extra.exitCode !== undefined) report.exitCode = extra.exitCode;
   if (extra.thresholds) report.thresholds = extra.thresholds;
   return report;

@@ -14,7 +14,8 @@
 import Table from 'cli-table3';
 import { Chalk, type ChalkInstance } from 'chalk';
 import { printable } from '../printable.js';
-import type { EndpointReport, Report } from './report.js';
+import type { LatencySummary } from './histogram.js';
+import type { EndpointReport, RateReport, Report } from './report.js';
 import { stringifyExact } from '../json/exact.js';
 
 export interface RenderOptions {
@@ -88,8 +89,10 @@ export function renderSummary(report: Report, options: RenderOptions): string {
   out.push(endpointTable(report, options));
   if (report.failures.length > 0) {
     out.push('', c.bold('Failures by cause'));
-    const t = table(['cause', 'records'], ['left', 'right']);
-    for (const f of report.failures) t.push([printable(f.cause), num(f.count)]);
+    // The server's own words for the first failure of each cause (one line, secrets masked).
+    const withExamples = report.failures.some((f) => f.example !== undefined);
+    const t = withExamples ? table(['cause', 'records', 'first answer'], ['left', 'right', 'left']) : table(['cause', 'records'], ['left', 'right']);
+    for (const f of report.failures) t.push(withExamples ? [printable(f.cause), num(f.count), printable(f.example ?? '')] : [printable(f.cause), num(f.count)]);
     out.push(t.toString());
   }
   if (report.findings.length > 0) {
@@ -151,7 +154,12 @@ function headline(report: Report, options: RenderOptions, c: ChalkInstance): str
   let what: string;
   if (options.mode === 'validate') what = `${num(t.records)} records, ${num(t.valid)} valid${warn}`;
   else if (options.mode === 'dry-run') what = `${num(t.valid)} of ${num(t.records)} records would be sent in ${num(t.requests)} requests (dry run)${warn}`;
-  else what = `${num(t.succeeded)} of ${num(t.records)} records delivered in ${num(t.requests)} requests${t.retries ? ` (${num(t.retries)} retries)` : ''}${t.duplicates ? `, ${num(t.duplicates)} duplicates skipped` : ''}${warn}`;
+  else {
+    const unsent = t.unsent;
+    what =
+      `${num(t.succeeded)} of ${num(t.records)} records delivered in ${num(t.requests)} requests${t.retries ? ` (${num(t.retries)} retries)` : ''}` +
+      `${t.duplicates ? `, ${num(t.duplicates)} duplicates skipped` : ''}${unsent ? `, ${num(unsent)} unsent` : ''}${warn}`;
+  }
   const status = problems.length > 0 ? c.red.bold('FAILED') : c.green.bold('OK');
   return `${status} ${what}${problems.length ? c.red(` — ${problems.join(', ')}`) : ''} in ${secs}s`;
 }
@@ -183,8 +191,12 @@ function endpointTable(report: Report, options: RenderOptions): string {
     ];
     return fitColumns(columns, labels.length, options.width);
   }
-  const latency = endpoints.map((e) => (e.requests > 0 && e.latencyMs.max > 0 ? e.latencyMs : undefined));
-  const rates = endpoints.map((e) => ({ achieved: e.rate.achieved ? rate(e.rate.achieved) : '', target: e.rate.target ? ` (${rate(e.rate.target)})` : '' }));
+  const latency = endpoints.map((e) => latencyOf(e.requests, e.latencyMs));
+  const fromDue = endpoints.map((e) => latencyOf(e.requests, e.latencyFromDueMs));
+  // The total row shows the run's own rate (its target is the run's, not a sum of shares).
+  const rateRows: (RateReport | undefined)[] = endpoints.map((e) => e.rate);
+  if (endpoints.length > 1) rateRows.push(report.rate);
+  const rates = rateRows.map((r) => ({ achieved: r?.achieved ? rate(r.achieved) : '', target: r?.target ? ` (${rate(r.target)})` : '' }));
   const columns: Column[] = [
     endpoint,
     countColumn('records', 90, report, (e) => e.records),
@@ -193,6 +205,8 @@ function endpointTable(report: Report, options: RenderOptions): string {
     countColumn('requests', 50, report, (e) => e.requests),
     countColumn('ok', 85, report, (e) => e.succeeded),
     countColumn('failed', 88, report, (e) => e.failed),
+    // Shown only when the run left records unsent (it stopped, or its schedule ended).
+    ...(report.totals.unsent > 0 ? [countColumn('unsent', 75, report, (e) => e.unsent)] : []),
     countColumn('retries', 30, report, (e) => e.retries),
     {
       head: 'ms p50/p95/p99/max',
@@ -201,6 +215,18 @@ function endpointTable(report: Report, options: RenderOptions): string {
       cells: latency.map((l) => (l ? [l.p50, l.p95, l.p99, l.max].map(ms).join('/') : '')),
       narrow: { head: 'ms p99', cells: latency.map((l) => (l ? ms(l.p99) : '')) },
     },
+    // When any request went late: latency from the due time, what a user waiting on the schedule saw.
+    ...(endpoints.some((e) => e.late > 0)
+      ? [
+          {
+            head: 'from due p50/p95/p99/max',
+            align: 'right' as const,
+            priority: 55,
+            cells: fromDue.map((l) => (l ? [l.p50, l.p95, l.p99, l.max].map(ms).join('/') : '')),
+            narrow: { head: 'due p99', cells: fromDue.map((l) => (l ? ms(l.p99) : '')) },
+          },
+        ]
+      : []),
     {
       head: 'rate/s (target)',
       align: 'right',
@@ -211,6 +237,10 @@ function endpointTable(report: Report, options: RenderOptions): string {
     { head: 'late', align: 'right', priority: 25, cells: endpoints.map((e) => num(e.late)) },
   ];
   return fitColumns(columns, labels.length, options.width);
+}
+
+function latencyOf(requests: number, lat: LatencySummary | undefined): LatencySummary | undefined {
+  return lat && requests > 0 && lat.max > 0 ? lat : undefined;
 }
 
 function rate(n: number): string {

@@ -22,6 +22,8 @@ export interface EndpointCounts {
   records: number;
   /** SUD requests answered ret_code 0 whose (report_type, game_round_id) was already accepted. */
   duplicates: number;
+  /** Requests processed (and counted above) whose answer was dropped with the connection (--drop-after-rate). */
+  dropped: number;
   /** Epoch ms of the first and last request, or null before any. */
   firstAt: number | null;
   lastAt: number | null;
@@ -43,7 +45,7 @@ export interface ReceiverStats {
 }
 
 function emptyCounts(): EndpointCounts {
-  return { requests: 0, accepted: 0, rejected: 0, faults: 0, records: 0, duplicates: 0, firstAt: null, lastAt: null };
+  return { requests: 0, accepted: 0, rejected: 0, faults: 0, records: 0, duplicates: 0, dropped: 0, firstAt: null, lastAt: null };
 }
 
 /**
@@ -110,6 +112,11 @@ export class ReceiverCounts {
     for (const key of keys) map.set(key, (map.get(key) ?? 0) + 1);
   }
 
+  /** A request counted with its verdict whose answer was then dropped. */
+  countDropped(endpoint: EndpointId): void {
+    this.#byEndpoint.get(endpoint)!.dropped++;
+  }
+
   countUnrouted(): void {
     this.#unrouted++;
   }
@@ -126,6 +133,7 @@ export class ReceiverCounts {
       totals.faults += counts.faults;
       totals.records += counts.records;
       totals.duplicates += counts.duplicates;
+      totals.dropped += counts.dropped;
       if (counts.firstAt !== null && (totals.firstAt === null || counts.firstAt < totals.firstAt)) totals.firstAt = counts.firstAt;
       if (counts.lastAt !== null && (totals.lastAt === null || counts.lastAt > totals.lastAt)) totals.lastAt = counts.lastAt;
     }

@@ -34,6 +34,12 @@ export interface FaultOptions {
   readonly sudErrorRate?: number;
   /** The first delivery of each SUD duplicate key is answered ret_code 5000. */
   readonly sudFailFirst?: boolean;
+  /**
+   * Share of endpoint requests processed as usual (judged, counted, their records kept) and
+   * then answered by closing the connection: the answer is lost after the server acted,
+   * what a client must treat as uncertain (0..1).
+   */
+  readonly dropAfterRate?: number;
   /** PRNG seed; a random one when absent (see `FaultInjector.seed`). */
   readonly seed?: number;
 }
@@ -43,6 +49,7 @@ const STREAM_FAIL = 0;
 const STREAM_THROTTLE = 0x9e3779b9;
 const STREAM_LATENCY = 0x85ebca6b;
 const STREAM_SUD = 0xc2b2ae35;
+const STREAM_DROP = 0x27d4eb2f;
 
 export class FaultInjector {
   readonly seed: number;
@@ -51,16 +58,19 @@ export class FaultInjector {
   readonly #retryAfterSeconds: number;
   readonly #latency: readonly [number, number] | undefined;
   readonly #sudErrorRate: number;
+  readonly #dropAfterRate: number;
   readonly #failRng: () => number;
   readonly #throttleRng: () => number;
   readonly #latencyRng: () => number;
   readonly #sudRng: () => number;
+  readonly #dropRng: () => number;
 
   constructor(options: FaultOptions) {
     this.seed = options.seed === undefined ? Math.floor(Math.random() * 2 ** 32) : options.seed >>> 0;
     this.#failRate = checkRate('failRate', options.failRate);
     this.#throttleRate = checkRate('throttleRate', options.throttleRate);
     this.#sudErrorRate = checkRate('sudErrorRate', options.sudErrorRate);
+    this.#dropAfterRate = checkRate('dropAfterRate', options.dropAfterRate);
     this.#retryAfterSeconds = options.retryAfterSeconds ?? 1;
     if (!Number.isInteger(this.#retryAfterSeconds) || this.#retryAfterSeconds < 0) {
       throw new RangeError(`retryAfterSeconds must be a whole number of seconds ≥ 0, not ${options.retryAfterSeconds}`);
@@ -70,11 +80,12 @@ export class FaultInjector {
     this.#throttleRng = mulberry32(this.seed ^ STREAM_THROTTLE);
     this.#latencyRng = mulberry32(this.seed ^ STREAM_LATENCY);
     this.#sudRng = mulberry32(this.seed ^ STREAM_SUD);
+    this.#dropRng = mulberry32(this.seed ^ STREAM_DROP);
   }
 
   /** True when any fault or delay is configured (the CLI then prints the seed). */
   get active(): boolean {
-    return this.#failRate > 0 || this.#throttleRate > 0 || this.#sudErrorRate > 0 || this.#latency !== undefined;
+    return this.#failRate > 0 || this.#throttleRate > 0 || this.#sudErrorRate > 0 || this.#dropAfterRate > 0 || this.#latency !== undefined;
   }
 
   /** A transport fault for the next endpoint request, or undefined. One draw per enabled kind. */
@@ -89,6 +100,11 @@ export class FaultInjector {
   /** Should this valid SUD report get an injected ret_code 5000? */
   nextSudError(): boolean {
     return this.#sudErrorRate > 0 && this.#sudRng() < this.#sudErrorRate;
+  }
+
+  /** Should this processed endpoint request lose its answer (the connection closed instead)? */
+  nextDropAfter(): boolean {
+    return this.#dropAfterRate > 0 && this.#dropRng() < this.#dropAfterRate;
   }
 
   /** Delay before answering, in ms (0 when no latency is configured). */

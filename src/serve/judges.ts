@@ -4,7 +4,7 @@
  * (stat: 200 and an empty body; SUD: 200 and `ret_code`; download: 200 and `code`).
  * Judges are pure apart from the SUD key sets and the fault streams they are handed.
  */
-import type { Endpoint, EndpointId, Validation } from '../apis/api.js';
+import { recordsIn, type Endpoint, type EndpointId, type Validation } from '../apis/api.js';
 import { decodeParams } from '../apis/encode.js';
 import { statRequestProblem } from '../apis/stat/index.js';
 import { tooDeepFinding, type Finding } from '../findings.js';
@@ -141,7 +141,8 @@ export function statJudge(endpoint: Endpoint): Judge {
     const errors = describeErrors(findings);
     if (errors) return statRefusal(400, errors);
     const events = Array.isArray(value.data) ? value.data : [];
-    const judgement: Judgement = { status: 200, body: '', verdict: 'accepted', records: events.length };
+    // Records as the replay counts them (an envelope: one per event, at least one).
+    const judgement: Judgement = { status: 200, body: '', verdict: 'accepted', records: recordsIn(endpoint, value) };
     return context.trackKeys ? { ...judgement, keys: events.map(contentKey) } : judgement;
   };
 }

@@ -91,6 +91,11 @@ function send(res: ServerResponse, judgement: Judgement): void {
   res.end(judgement.body);
 }
 
+/** No answer at all: the connection closes as if the server's reply was lost on the way. */
+function dropConnection(res: ServerResponse, _judgement: Judgement): void {
+  res.socket?.destroy();
+}
+
 function formatUrl(host: string, port: number): string {
   return `http://${host.includes(':') ? `[${host}]` : host}:${port}`;
 }
@@ -149,10 +154,14 @@ export async function startReceiver(options: ReceiverOptions = {}): Promise<Rece
       ...(judgement.reason !== undefined && { reason: judgement.reason }),
     });
     const delayMs = endpoint === null ? 0 : faults.nextDelayMs();
-    if (delayMs === 0 && recorded === undefined) return send(res, judgement);
+    // Processed and counted, then the answer is lost: the connection closes instead.
+    const dropped = endpoint !== null && faults.nextDropAfter();
+    if (dropped) counts.countDropped(endpoint);
+    const reply = dropped ? dropConnection : send;
+    if (delayMs === 0 && recorded === undefined) return reply(res, judgement);
     const answer = (): void => {
-      if (delayMs === 0) send(res, judgement);
-      else setTimeout(send, delayMs, res, judgement);
+      if (delayMs === 0) reply(res, judgement);
+      else setTimeout(reply, delayMs, res, judgement);
     };
     if (recorded) void recorded.then(answer);
     else answer();

@@ -3,7 +3,7 @@
  * (SPEC §2.3), CSV typing, the endpoint's rules, `--strict`. Counts go to RunStats as it
  * judges, so validate, replay and dry-run count the same way.
  */
-import type { Credentials, Endpoint, ValidateOptions, WireOptions } from '../apis/api.js';
+import { recordsIn, type Credentials, type Endpoint, type ValidateOptions, type WireOptions } from '../apis/api.js';
 import { detectEndpoint, getEndpoint, selectEndpoints } from '../apis/registry.js';
 import { tooDeepFinding, type Finding } from '../findings.js';
 import { JsonDepthError } from '../json/exact.js';
@@ -38,6 +38,8 @@ export interface Judgement {
   readonly findings: readonly Finding[];
   /** Set when the record may be sent. */
   readonly record: ValidRecord | undefined;
+  /** Records the line holds, counted the report's way (a stat envelope: one per event). */
+  readonly records: number;
   /**
    * The record as it should be written to --failed: typed, metadata kept. Only for a
    * record that may not be sent (a valid one is written from its ValidRecord, if ever).
@@ -72,7 +74,7 @@ export class RecordJudge {
     const { origin } = raw;
     if (raw.error || !raw.value) {
       const finding: Finding = { rule: raw.error?.rule ?? 'json.syntax', severity: 'error', path: '', message: raw.error?.message ?? 'no record' };
-      return this.#verdict(origin, undefined, [finding], undefined, raw.text === undefined ? undefined : { _raw: raw.text });
+      return this.#verdict(origin, undefined, [finding], undefined, raw.text === undefined ? undefined : { _raw: raw.text }, 1);
     }
     let meta: JsonObject = NO_META;
     let fields: JsonObject = raw.value;
@@ -90,7 +92,7 @@ export class RecordJudge {
     const resolved = this.#endpointFor(fields, meta);
     if (typeof resolved === 'string') {
       const rule = meta._api === undefined ? 'record.unknown_api' : 'record.api_mismatch';
-      return this.#verdict(origin, undefined, [{ rule, severity: 'error', path: meta._api === undefined ? '' : '_api', value: meta._api, message: resolved }], undefined, raw.value);
+      return this.#verdict(origin, undefined, [{ rule, severity: 'error', path: meta._api === undefined ? '' : '_api', value: meta._api, message: resolved }], undefined, raw.value, 1);
     }
     const endpoint = resolved;
     if (meta !== NO_META && endpoint.underscoreParams) [fields, meta] = takeParams(endpoint.underscoreParams, fields, meta);
@@ -99,7 +101,7 @@ export class RecordJudge {
         fields = endpoint.fromCsv(dropForeignEmptyCells(fields, endpoint));
       } catch (err) {
         if (!(err instanceof JsonDepthError)) throw err;
-        return this.#verdict(origin, endpoint, [tooDeepFinding('')], undefined, { ...meta, _api: endpoint.id, ...fields });
+        return this.#verdict(origin, endpoint, [tooDeepFinding('')], undefined, { ...meta, _api: endpoint.id, ...fields }, 1);
       }
     }
     // What is judged is what is sent: the configured credentials first. The record as logged
@@ -113,13 +115,14 @@ export class RecordJudge {
       findings = findings.map((f) => (f.severity === 'warning' ? { ...f, severity: 'error' as const } : f));
     }
     const ok = !findings.some((f) => f.severity === 'error');
+    const records = recordsIn(endpoint, validation.value);
     if (ok) {
       const seq = this.#seq++;
       const record: ValidRecord =
         logged === fields ? { origin, endpoint: endpoint.id, value: validation.value, meta, seq } : { origin, endpoint: endpoint.id, value: validation.value, meta, seq, logged };
-      return this.#verdict(origin, endpoint, findings, record, undefined);
+      return this.#verdict(origin, endpoint, findings, record, undefined, records);
     }
-    return this.#verdict(origin, endpoint, findings, undefined, { ...meta, _api: endpoint.id, ...logged });
+    return this.#verdict(origin, endpoint, findings, undefined, { ...meta, _api: endpoint.id, ...logged }, records);
   }
 
   #endpointFor(fields: JsonObject, meta: JsonObject): Endpoint | string {
@@ -140,25 +143,29 @@ export class RecordJudge {
     return detectEndpoint(fields, this.#candidates) ?? 'cannot tell which API this record belongs to (no _api, and none of its fields identifies one)';
   }
 
-  #verdict(origin: Origin, endpoint: Endpoint | undefined, findings: readonly Finding[], record: ValidRecord | undefined, failedForm: JsonObject | undefined): Judgement {
-    const judgement: Judgement = { origin, endpoint, findings, record, failedForm };
+  #verdict(
+    origin: Origin,
+    endpoint: Endpoint | undefined,
+    findings: readonly Finding[],
+    record: ValidRecord | undefined,
+    failedForm: JsonObject | undefined,
+    records: number,
+  ): Judgement {
+    const judgement: Judgement = { origin, endpoint, findings, record, records, failedForm };
     if (this.#stats) countJudgement(this.#stats, judgement);
     return judgement;
   }
 }
 
-/** Count a verdict: records, valid or invalid, warnings (records with one), findings by rule. */
+/** Count a verdict in the run's stats (records, valid or invalid, warnings, findings by rule). */
 export function countJudgement(stats: RunStats, judgement: Judgement): void {
-  const counts = stats.endpoint(judgement.endpoint?.id ?? UNKNOWN_ENDPOINT);
-  counts.records++;
-  if (judgement.record) counts.valid++;
-  else counts.invalid++;
-  let warned = false;
-  for (const finding of judgement.findings) {
-    if (finding.severity === 'warning') warned = true;
-    stats.findings.add(judgement.origin, finding);
-  }
-  if (warned) counts.warnings++;
+  stats.addJudged({
+    origin: judgement.origin,
+    endpoint: judgement.endpoint?.id ?? UNKNOWN_ENDPOINT,
+    records: judgement.records,
+    valid: judgement.record !== undefined,
+    findings: judgement.findings,
+  });
 }
 
 /** The metadata of a record that has none: shared, so frozen. */

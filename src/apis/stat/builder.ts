@@ -1,6 +1,12 @@
 /**
  * Turns valid stat records into requests (SPEC §1.1, §4). Single events are batched per
  * (`uid`, `app_id`) in input order; an envelope record is one request as it was logged.
+ * A request's envelope parameters hold for every event in it, so a batch only holds events
+ * whose `ts`, `session_key`, `uid` and `app_id` are the same (with `--ts now`, `ts` is the
+ * batch's own, and only the others count); an event that differs closes its user's open
+ * batch and opens the next, which keeps a user's events in order. With --pace original a
+ * batch also holds one original time only (`BuildOptions.timeOf`), so each event goes at
+ * its own time.
  *
  * Parameters, in the order sent: `session_key`, `ts`, `app_id`, `uid`, `data`. `__md5` is
  * the signer's job and is left out, except with keepAuth, where an envelope's logged
@@ -28,6 +34,10 @@ interface OpenBatch {
   /** Parameters before `data`, fixed by the batch's first event. */
   readonly head: Record<string, string>;
   readonly sessionKey: string | undefined;
+  /** The logged `ts` its events share (`--ts keep`); undefined when they have none, or with `--ts now`. */
+  readonly loggedTs: string | undefined;
+  /** --pace original: the original time its events share. */
+  readonly timeMs: number | undefined;
   readonly records: ValidRecord[];
   /** Each event's JSON text, serialized once when it was added. */
   readonly texts: string[];
@@ -96,11 +106,14 @@ export class StatBatcher implements RequestBuilder {
     const { batchSize, maxUrlBytes } = this.#options;
     const key = groupKey(value);
     const sessionKey = sessionKeyOf(value, this.#options);
+    const loggedTs = this.#loggedTsOf(value);
+    const timeMs = this.#options.timeOf?.(record);
     const text = eventText(value);
     const textBytes = this.#query ? eventUrlBytes(text) : 0;
     let batch = this.#open.get(key);
-    // A batch has one session_key: an event logged under another session starts a new one.
-    if (batch && (batch.sessionKey !== sessionKey || (this.#query && !fitsUnder(batch.urlBytes + COMMA_BYTES + textBytes, maxUrlBytes)))) {
+    // A batch holds one envelope's events: the same session_key and ts (and, paced by the log's clock, the same moment).
+    const sameEnvelope = batch !== undefined && batch.sessionKey === sessionKey && batch.loggedTs === loggedTs && batch.timeMs === timeMs;
+    if (batch && (!sameEnvelope || (this.#query && !fitsUnder(batch.urlBytes + COMMA_BYTES + textBytes, maxUrlBytes)))) {
       out.push(this.#close(batch));
       batch = undefined;
     }
@@ -108,7 +121,7 @@ export class StatBatcher implements RequestBuilder {
       batch.urlBytes += COMMA_BYTES + textBytes;
     } else {
       if (this.#open.size >= MAX_OPEN_GROUPS) out.push(this.#close(this.#open.values().next().value!));
-      batch = this.#openBatch(key, value, sessionKey);
+      batch = this.#openBatch(key, value, sessionKey, loggedTs, timeMs);
       batch.urlBytes += textBytes;
       // Validation refuses an event whose smallest request cannot fit (stat.url_too_long).
       if (this.#query && !fitsUnder(batch.urlBytes, maxUrlBytes)) {
@@ -122,12 +135,12 @@ export class StatBatcher implements RequestBuilder {
     if (batch.records.length >= batchSize) out.push(this.#close(batch));
   }
 
-  #openBatch(key: string, value: JsonObject, sessionKey: string | undefined): OpenBatch {
+  #openBatch(key: string, value: JsonObject, sessionKey: string | undefined, loggedTs: string | undefined, timeMs: number | undefined): OpenBatch {
     // ts is fixed when the batch opens, so the URL measured is the URL sent; batches are
     // short-lived (batch size, linger, the open-group bound), so it stays current.
     const head = batchHead(value, sessionKey, this.#options);
     const urlBytes = this.#query ? batchUrlBytes(this.#options.baseUrlBytes, head) : 0;
-    const batch: OpenBatch = { key, head, sessionKey, records: [], texts: [], urlBytes, firstSeenMs: undefined };
+    const batch: OpenBatch = { key, head, sessionKey, loggedTs, timeMs, records: [], texts: [], urlBytes, firstSeenMs: undefined };
     this.#open.set(key, batch);
     return batch;
   }
@@ -143,6 +156,11 @@ export class StatBatcher implements RequestBuilder {
   #envelopeRequest(record: ValidRecord): PendingRequest {
     const params = envelopeParams(record.value, this.#options);
     return { endpoint: 'stat.push_data', records: [record], path: STAT_PATH, params, paramsIn: this.#options.statParams, headers: {} };
+  }
+
+  /** A single event's logged ts as sent (`--ts keep`); undefined when it has none, or with `--ts now`. */
+  #loggedTsOf(value: JsonObject): string | undefined {
+    return value.ts !== undefined && this.#options.ts === 'keep' ? String(value.ts) : undefined;
   }
 }
 

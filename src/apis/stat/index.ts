@@ -15,6 +15,26 @@ function timeOf(value: JsonObject): number | undefined {
   return Number(ts) * 1000;
 }
 
+/**
+ * An envelope holds one record per event in `data` (at least 1: an empty or unreadable
+ * `data` is still one line to account for); a single event is one record.
+ */
+function recordsIn(value: JsonObject): number {
+  const data = value.data;
+  if (data === undefined) return 1;
+  if (Array.isArray(data)) return Math.max(1, data.length);
+  if (typeof data === 'string') {
+    // Only an envelope that did not validate still has its data as text.
+    try {
+      const parsed: unknown = JSON.parse(data);
+      if (Array.isArray(parsed)) return Math.max(1, parsed.length);
+    } catch {
+      // Not JSON: one record, invalid.
+    }
+  }
+  return 1;
+}
+
 /** SPEC §9: shards by device id, so one user's events stay in one shard and in order. */
 function shardKey(value: JsonObject): string {
   const uid = value.uid;
@@ -34,6 +54,7 @@ export const statPushData: Endpoint = {
   shardKey,
   recordNeeds: statRecordNeeds,
   timeOf,
+  recordsIn,
   createBuilder: createStatBuilder,
   defaultSigner: 'md5-sorted',
   interpret: interpretStatResponse,

@@ -35,6 +35,9 @@ export const sudReportGameInfo: Endpoint = {
   defaultSigner: 'sud-hmac',
   interpret: interpretSudResponse,
   retryPolicy: SUD_RETRY_POLICY,
+  // The receiver de-duplicates on (report_type, game_round_id), so a second copy of a
+  // report whose answer was lost does no harm (README, "Uncertain deliveries").
+  uncertainPolicy: 'resend',
 };
 
 export const sudApi: ApiModule = { name: 'sud', endpoints: [sudReportGameInfo] };
