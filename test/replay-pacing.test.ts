@@ -134,7 +134,7 @@ describe('pacing', () => {
     const receiver = await startReceiver({ port: 0, latencyMs: 100 });
     try {
       const lines = [];
-      for (let i = 0; i < 10; i++) lines.push(sudRecord(i));
+      for (let i = 0; i < 12; i++) lines.push(sudRecord(i));
       const file = await writeNdjson(path.join(dir, 'slow.ndjson'), lines);
       const stats = new RunStats('replay', 5);
       // One in flight × at least 100 ms each: at most 10 requests/s against a target of 50.
@@ -142,8 +142,9 @@ describe('pacing', () => {
       // every request after the first waits at least 80 ms behind the bound.
       await runReplay(await replayOptions([file], receiver.url, { rate: 50, concurrency: 1 }), testIo(), stats);
       const counts = stats.endpoint('sud.report_game_info');
-      assert.equal(counts.requests, 10);
-      assert.ok(counts.late >= 9, `late: ${counts.late}`);
+      assert.equal(counts.requests, 12);
+      // Enough late requests for the note (one timer hiccup never makes it).
+      assert.ok(counts.late >= 11, `late: ${counts.late}`);
       const fromSend = counts.latency.getValueAtPercentile(90) / 1000;
       const fromDue = counts.latencyFromDue.getValueAtPercentile(90) / 1000;
       // Request 8 waits ≥ 640 ms for its slot, then ≥ 100 ms for the answer.
