@@ -300,7 +300,7 @@ test('keepAuth sends an envelope\'s logged __md5, session_key and ts unchanged, 
   const [single] = kept.flush();
   assert.equal('__md5' in single!.params!, false);
   assert.equal(single!.params!.session_key, 'logged');
-  assert.equal(single!.params!.data.includes('__md5'), false);
+  assert.equal(single!.params!.data!.includes('__md5'), false);
 
   const recomputed = statPushData.createBuilder(options({ credentials: { statSessionKey: 'cfg' } }));
   const [plain] = recomputed.add(record(envelope));
