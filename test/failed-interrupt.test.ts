@@ -4,11 +4,11 @@
  */
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { spawn } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import { startReceiver, type Receiver } from '../src/serve/receiver.js';
-import { CLI } from './helpers/cli.js';
+import { startCli } from './helpers/cli.js';
+import { interruptTwice } from './helpers/wait.js';
 import { sudRecord, tempDir, writeNdjson } from './replay-helpers.js';
 
 const CONCURRENCY = 8;
@@ -26,29 +26,10 @@ test('a second Ctrl-C exits at once and the failed file holds every record that 
     receiver = await startReceiver({ port: 0, throttleRate: 1, retryAfterSeconds: 1, record: requests });
     const file = await writeNdjson(path.join(dir, 'sud.ndjson'), Array.from({ length: 3000 }, (_, i) => sudRecord(i)));
     const failed = path.join(dir, 'failed.ndjson');
-    const child = spawn(process.execPath, [CLI, 'replay', file, '--target', receiver.url, '--failed', failed, '--retries', '1', '--concurrency', String(CONCURRENCY), '--grace', '30s', '--quiet'], {
-      stdio: ['ignore', 'ignore', 'pipe'],
-    });
-    let stderr = '';
-    child.stderr.on('data', (chunk: Buffer) => (stderr += chunk.toString('utf8')));
-    const r = receiver;
-    const exited = new Promise<number | null>((resolve) => child.on('exit', (code) => resolve(code)));
-    const safety = setTimeout(() => child.kill('SIGKILL'), 60_000);
-    let firstAt: number | undefined;
-    const poll = setInterval(() => {
-      const seen = r.stats().totals.requests;
-      // Some records have failed (their retry was answered) but far fewer than 64 KiB of lines.
-      if (firstAt === undefined && seen >= 200) {
-        firstAt = seen;
-        child.kill('SIGINT');
-      } else if (firstAt !== undefined && seen > firstAt) {
-        clearInterval(poll);
-        child.kill('SIGINT');
-      }
-    }, 10);
-    const code = await exited;
-    clearInterval(poll);
-    clearTimeout(safety);
+    const running = startCli(['replay', file, '--target', receiver.url, '--failed', failed, '--retries', '1', '--concurrency', String(CONCURRENCY), '--grace', '30s', '--quiet']);
+    // At 200 requests some records have failed (their retry was answered) but far fewer than 64 KiB of lines.
+    await interruptTwice(running.child, receiver, 200);
+    const { code, stderr } = await running.exited;
     assert.equal(code, 130, stderr);
     await receiver.close();
 

@@ -9,7 +9,8 @@ import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import { startReceiver, type Receiver } from '../src/serve/receiver.js';
 import type { Report } from '../src/report/report.js';
-import { CLI, runCli } from './helpers/cli.js';
+import { CLI, runCli, startCli } from './helpers/cli.js';
+import { interruptTwice } from './helpers/wait.js';
 import { onceEach, SESSION_KEY, STAT_SECRET, statRecord, sudRecord, tempDir, writeNdjson } from './replay-helpers.js';
 
 /** Runs the CLI and sends it SIGINT once `when` holds (polled). */
@@ -141,28 +142,9 @@ test('a second Ctrl-C saves the report so far as it exits: the resume counts eve
   const reportFile = path.join(dir, 'report.json');
   const failed = path.join(dir, 'failed.ndjson');
   const args = ['replay', file, '--target', receiver.url, '--retries', '1', '--concurrency', '8', '--grace', '30s', '--checkpoint', path.join(dir, 'run.ckpt'), '--failed', failed, '--quiet'];
-  const code = await new Promise<number | null>((resolve, reject) => {
-    const child = spawn(process.execPath, [CLI, ...args], { stdio: 'ignore' });
-    let firstAt: number | undefined;
-    const poll = setInterval(() => {
-      const seen = receiver.stats().totals.requests;
-      if (firstAt === undefined && seen >= 250) {
-        firstAt = seen;
-        child.kill('SIGINT');
-      } else if (firstAt !== undefined && seen > firstAt) {
-        clearInterval(poll);
-        child.kill('SIGINT');
-      }
-    }, 10);
-    const safety = setTimeout(() => child.kill('SIGKILL'), 60_000);
-    child.on('error', reject);
-    child.on('exit', (exitCode) => {
-      clearInterval(poll);
-      clearTimeout(safety);
-      resolve(exitCode);
-    });
-  });
-  assert.equal(code, 130);
+  const running = startCli(args);
+  await interruptTwice(running.child, receiver, 250);
+  assert.equal((await running.exited).code, 130);
   const resumed = await runCli([...args, '--resume', '--report', reportFile]);
   assert.equal(resumed.code, 1, resumed.stderr);
   const report = JSON.parse(readFileSync(reportFile, 'utf8')) as Report;

@@ -33,3 +33,15 @@ export function waitForStats(receiver: { stats(): ReceiverStats }, predicate: (s
     return predicate(stats) ? stats : undefined;
   }, `the receiver to count ${what}`);
 }
+
+/**
+ * Ctrl-C twice, each on an event: the first once the receiver has counted `first` requests,
+ * the second once it counts one more — proof the child ran on after the first, so the
+ * second is a signal of its own and not merged with it.
+ */
+export async function interruptTwice(child: { kill(signal: NodeJS.Signals): boolean }, receiver: { stats(): ReceiverStats }, first: number): Promise<void> {
+  const seen = (await waitForStats(receiver, (s) => s.totals.requests >= first, `${first} requests`)).totals.requests;
+  child.kill('SIGINT');
+  await waitForStats(receiver, (s) => s.totals.requests > seen, 'a request after the first Ctrl-C');
+  child.kill('SIGINT');
+}
