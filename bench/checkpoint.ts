@@ -13,7 +13,7 @@ import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { pathToFileURL } from 'node:url';
-import { Checkpoint } from '../src/replay/checkpoint.js';
+import { Checkpoint } from '../src/replay/checkpoint/checkpoint.js';
 import { fmt, printTable } from './replay-kit.js';
 
 const LINES = Number(process.argv[2] ?? 1_000_000);

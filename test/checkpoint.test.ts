@@ -5,7 +5,7 @@ import { existsSync, mkdtempSync, openSync, readFileSync, readSync, readdirSync,
 import { hostname, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { Checkpoint, type CheckpointInput } from '../src/replay/checkpoint.js';
+import { Checkpoint, type CheckpointInput } from '../src/replay/checkpoint/checkpoint.js';
 import { ConfigError } from '../src/errors.js';
 import { startNode } from './helpers/cli.js';
 import { tempDir } from './helpers/temp.js';
@@ -260,7 +260,7 @@ describe('checkpoint persistence', () => {
 
   it('survives SIGKILL: a child settles lines and is killed before any snapshot', async () => {
     const file = freshFile();
-    const module = fileURLToPath(new URL('../src/replay/checkpoint.js', import.meta.url));
+    const module = fileURLToPath(new URL('../src/replay/checkpoint/checkpoint.js', import.meta.url));
     const script = `
       const { Checkpoint } = await import(${JSON.stringify(module)});
       const checkpoint = await Checkpoint.open(${JSON.stringify(file)}, {
@@ -311,7 +311,7 @@ describe('checkpoint persistence', () => {
 
 /** Runs `body` (JS using `checkpoint`, opened fresh on `file`) in a child, waits for "ready" on its stdout, then SIGKILLs it. */
 async function killedChild(file: string, body: string, options: { resume?: boolean; inputs?: CheckpointInput[] } = {}): Promise<void> {
-  const module = fileURLToPath(new URL('../src/replay/checkpoint.js', import.meta.url));
+  const module = fileURLToPath(new URL('../src/replay/checkpoint/checkpoint.js', import.meta.url));
   const script = `
     const { Checkpoint } = await import(${JSON.stringify(module)});
     const checkpoint = await Checkpoint.open(${JSON.stringify(file)}, {
@@ -474,7 +474,7 @@ describe('checkpoint lock', () => {
 
   it('releases the lock when the process exits without closing (an error path)', async () => {
     const file = freshFile();
-    const module = fileURLToPath(new URL('../src/replay/checkpoint.js', import.meta.url));
+    const module = fileURLToPath(new URL('../src/replay/checkpoint/checkpoint.js', import.meta.url));
     const script = `
       const { Checkpoint } = await import(${JSON.stringify(module)});
       await Checkpoint.open(${JSON.stringify(file)}, { resume: false, fingerprint: 'fp-1', inputs: ${JSON.stringify(INPUTS)} });

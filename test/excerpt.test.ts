@@ -1,7 +1,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { secretForms } from '../src/replay/dry-run.js';
-import { EXCERPT_CHARS, excerptMaker } from '../src/replay/excerpt.js';
+import { EXCERPT_CHARS, excerptMaker } from '../src/replay/delivery/excerpt.js';
 
 const SECRET = 'k3y/with spaces?';
 const excerpt = excerptMaker(secretForms({ statSessionKey: SECRET, statSecret: 'md5-secret' }));

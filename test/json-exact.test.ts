@@ -1,7 +1,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { JsonDepthError, JsonNumberText, JsonUnicodeError, MAX_DEPTH, isJsonObject, parseExact, parseIntegerText, stringifyExact } from '../src/json/exact.js';
-import { parseRecordTime } from '../src/replay/original-pace.js';
+import { parseRecordTime } from '../src/replay/schedule/original-pace.js';
 
 test('integers past 2^53 parse as exact bigints; safe ones stay numbers', () => {
   const v = parseExact('{"mg_id": 1461227817776713818, "n": 12, "f": 1.5, "s": "1461227817776713818"}') as Record<string, unknown>;

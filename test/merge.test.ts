@@ -11,7 +11,7 @@ import { buildReport, reportJson, type Report } from '../src/report/report.js';
 import { RunStats } from '../src/report/stats.js';
 import { ROOT, runCli } from './helpers/cli.js';
 import { tempDir } from './helpers/temp.js';
-import { DELIVERED } from '../src/replay/attempt.js';
+import { DELIVERED } from '../src/replay/delivery/attempt.js';
 import { attempt, judge } from './helpers/stats.js';
 
 

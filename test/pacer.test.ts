@@ -1,10 +1,10 @@
 import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
-import { ConstantPacer, LinearPacer, UnlimitedPacer, parseDuration, parseRamp, type Pacer } from '../src/replay/pacer.js';
+import { ConstantPacer, LinearPacer, UnlimitedPacer, parseDuration, parseRamp, type Pacer } from '../src/replay/schedule/pacer.js';
 import { UsageError } from '../src/errors.js';
 import type { PendingRequest } from '../src/apis/api.js';
 import { getEndpoint } from '../src/apis/registry.js';
-import { OriginalPace } from '../src/replay/original-pace.js';
+import { OriginalPace } from '../src/replay/schedule/original-pace.js';
 
 /** Requests due strictly before `ms` (due times are increasing). */
 function dueBefore(pacer: Pacer, ms: number, limit = 10_000_000): number {

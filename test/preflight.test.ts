@@ -13,7 +13,7 @@ import { startReceiver } from '../src/serve/receiver.js';
 import { stringifyExact } from '../src/json/exact.js';
 import { RunStats } from '../src/report/stats.js';
 import { runReplay } from '../src/replay/engine.js';
-import { describeTimeSpan } from '../src/replay/preflight.js';
+import { describeTimeSpan } from '../src/replay/intake/preflight.js';
 import { ConfigError } from '../src/errors.js';
 import { replayOptions, STAT_SECRET, statRecord, sudRecord, tempDir, testIo, writeNdjson } from './replay-helpers.js';
 

@@ -1,6 +1,6 @@
 import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
-import { ProgressLine, RateWindow, formatEta, type ProgressCounts } from '../src/replay/progress.js';
+import { ProgressLine, RateWindow, formatEta, type ProgressCounts } from '../src/report/progress.js';
 
 /** A stream that keeps what is written, with an optional terminal width. */
 class FakeStream {

@@ -14,7 +14,7 @@ import { spawn } from 'node:child_process';
 import { existsSync, readFileSync } from 'node:fs';
 import path from 'node:path';
 import { startReceiver, type Receiver } from '../src/serve/receiver.js';
-import { Checkpoint } from '../src/replay/checkpoint.js';
+import { Checkpoint } from '../src/replay/checkpoint/checkpoint.js';
 import type { Report } from '../src/report/report.js';
 import { CLI } from './helpers/cli.js';
 import { downloadRecord, SESSION_KEY, STAT_SECRET, statRecord, sudRecord, tempDir, writeNdjson } from './replay-helpers.js';

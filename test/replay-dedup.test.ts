@@ -1,6 +1,6 @@
 import { describe, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { KeySet } from '../src/replay/dedup.js';
+import { KeySet } from '../src/replay/intake/key-set.js';
 
 describe('KeySet (SUD keys already sent)', () => {
   test('answers exactly like a Set over many keys with repeats, through its growth', () => {

@@ -5,10 +5,10 @@ import type { WireRequest } from '../src/apis/encode.js';
 import { getEndpoint } from '../src/apis/registry.js';
 import { RunStats } from '../src/report/stats.js';
 import type { UncertainPolicy } from '../src/apis/api.js';
-import type { Attempt, Settlement } from '../src/replay/attempt.js';
-import { Dispatcher } from '../src/replay/dispatcher.js';
-import type { Backoff } from '../src/replay/retry.js';
-import type { Transport, TransportResult } from '../src/replay/transport.js';
+import type { Attempt, Settlement } from '../src/replay/delivery/attempt.js';
+import { Dispatcher } from '../src/replay/delivery/dispatcher.js';
+import type { Backoff } from '../src/replay/delivery/retry.js';
+import type { Transport, TransportResult } from '../src/replay/transport/contract.js';
 
 const stat = getEndpoint('stat.push_data')!;
 const FIXED_100: Backoff = { retries: 2, delayMs: 100, backoff: 'fixed', maxDelayMs: 1000 };

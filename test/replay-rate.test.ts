@@ -4,7 +4,7 @@ import type { EndpointId } from '../src/apis/api.js';
 import { buildReport } from '../src/report/report.js';
 import { RunStats } from '../src/report/stats.js';
 import { renderSummary } from '../src/report/table.js';
-import { saturationNote } from '../src/replay/saturation.js';
+import { saturationNote } from '../src/report/saturation.js';
 import { runCli } from './helpers/cli.js';
 import { attempt } from './helpers/stats.js';
 

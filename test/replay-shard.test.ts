@@ -4,7 +4,7 @@ import { readFile } from 'node:fs/promises';
 import path from 'node:path';
 import { RunStats } from '../src/report/stats.js';
 import { runReplay } from '../src/replay/engine.js';
-import { fnv1a32, shardOf } from '../src/replay/shard.js';
+import { fnv1a32, shardOf } from '../src/replay/intake/shard.js';
 import { startReceiver } from '../src/serve/receiver.js';
 import { downloadRecord, replayOptions, statRecord, sudRecord, tempDir, testIo, writeNdjson } from './replay-helpers.js';
 

@@ -4,7 +4,7 @@ import { RunStats } from '../src/report/stats.js';
 import { buildReport, reportJson } from '../src/report/report.js';
 import { renderSummary } from '../src/report/table.js';
 import { decodeHistogram } from '../src/report/histogram.js';
-import { DELIVERED, UNSENT } from '../src/replay/attempt.js';
+import { DELIVERED, UNSENT } from '../src/replay/delivery/attempt.js';
 import { attempt, finding, judge } from './helpers/stats.js';
 
 const UNKNOWN_AID = { rule: 'stat.unknown_aid', severity: 'error', path: 'aid', value: 9999, message: 'aid 9999 is not in the feature table' } as const;

@@ -1,6 +1,6 @@
 /** The report of a resumed backfill: runs merged one after the other, earlier runs' settled records counted. */
 import { attempt, judge } from './helpers/stats.js';
-import { DELIVERED, UNSENT } from '../src/replay/attempt.js';
+import { DELIVERED, UNSENT } from '../src/replay/delivery/attempt.js';
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { mergeReports } from '../src/report/merge.js';

@@ -1,7 +1,7 @@
 import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import type { RetryPolicy } from '../src/apis/api.js';
-import { TRANSPORT_POLICY, parseRetryAfter, policyFor, retryDelay, type Backoff } from '../src/replay/retry.js';
+import { TRANSPORT_POLICY, parseRetryAfter, policyFor, retryDelay, type Backoff } from '../src/replay/delivery/retry.js';
 import { parseRetryAfter as sharedParseRetryAfter } from '../src/apis/http.js';
 
 const SUD_POLICY: RetryPolicy = { retries: 3, delayMs: 60_000, backoff: 'fixed' };

@@ -5,7 +5,7 @@ import { buildReport } from '../src/report/report.js';
 import { fitColumns, renderSummary, type Column } from '../src/report/table.js';
 import { runCli } from './helpers/cli.js';
 import { attempt, judge } from './helpers/stats.js';
-import { DELIVERED } from '../src/replay/attempt.js';
+import { DELIVERED } from '../src/replay/delivery/attempt.js';
 
 function threeEndpoints(): RunStats {
   const stats = new RunStats('replay', 5);

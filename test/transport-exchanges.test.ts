@@ -2,7 +2,7 @@ import { after, before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { createTransport, type Transport, type TransportResult } from '../src/replay/transport.js';
+import { createTransport, type Transport, type TransportResult } from '../src/replay/transport/contract.js';
 import { SAFETY_TIMEOUT_MS, waitFor } from './helpers/wait.js';
 
 /** `/slow` never answers by itself (the test may `release` it); `/ok` answers at once, echoing method and user-agent. */

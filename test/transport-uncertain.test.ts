@@ -2,7 +2,7 @@ import { after, before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { createTransport, type TransportResult } from '../src/replay/transport.js';
+import { createTransport, type TransportResult } from '../src/replay/transport/contract.js';
 
 /**
  * Whether a failed exchange is uncertain — the request was written, so the server may have

@@ -3,8 +3,8 @@ import assert from 'node:assert/strict';
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';
 import type { WireRequest } from '../src/apis/encode.js';
-import { createTransport, type Transport, type TransportResult } from '../src/replay/transport.js';
-import { splitUrl } from '../src/replay/transport-undici.js';
+import { createTransport, type Transport, type TransportResult } from '../src/replay/transport/contract.js';
+import { splitUrl } from '../src/replay/transport/undici.js';
 import { SAFETY_TIMEOUT_MS, waitFor } from './helpers/wait.js';
 
 interface Received {

@@ -101,7 +101,7 @@ export function endpointUrl(endpoint: EndpointId, path: string, target: Target):
 
 export function requestUrl(request: PendingRequest, target: Target): string {
   const url = endpointUrl(request.endpoint, request.path, target);
-  // A replay checks every endpoint's URL before it sends (replay/preflight.ts).
+  // A replay checks every endpoint's URL before it sends (replay/intake/preflight.ts).
   if (url === undefined) throw new Error(`internal: no URL for ${request.endpoint}`);
   return url;
 }

@@ -15,7 +15,7 @@ import { access, stat } from 'node:fs/promises';
 import path from 'node:path';
 import { UsageError, describeError } from '../errors.js';
 import type { InputSource } from '../input/sources.js';
-import { checkpointCompanions } from '../replay/checkpoint-files.js';
+import { checkpointCompanions } from '../replay/checkpoint/files.js';
 
 export interface OutputPath {
   /** The flag that names it, for messages: `--failed`. */

@@ -3,8 +3,8 @@ import { existsSync } from 'node:fs';
 import type { Credentials } from '../apis/api.js';
 import type { InputSource } from '../input/sources.js';
 import { resolveCredentials, selectEnvironment, urlProblem, type CredentialFlags } from '../config/config.js';
-import { parseDuration, parseRamp } from '../replay/pacer.js';
-import { parseThreshold } from '../replay/thresholds.js';
+import { parseDuration, parseRamp } from '../replay/schedule/pacer.js';
+import { parseThreshold } from '../report/thresholds.js';
 import type { ReplayOptions } from '../replay/options.js';
 import type { EndpointId } from '../apis/api.js';
 import { UsageError } from '../errors.js';
@@ -89,7 +89,7 @@ export async function resolveReplayOptions(args: ReplayArgs, inputs: readonly In
   const notices: string[] = [];
   const environment = selectEnvironment(loadedConfig(), args.env);
   const credentials: Credentials = resolveCredentials(environment, io.env, args);
-  // Each endpoint needs a URL only when the run sends to it: the pre-flight checks that (replay/preflight.ts).
+  // Each endpoint needs a URL only when the run sends to it: the pre-flight checks that (replay/intake/preflight.ts).
   const targetText = args.target ?? environment.target ?? (args.dryRun ? DRY_RUN_TARGET : undefined);
   const sudUrlText = args.sudUrl ?? environment.sudUrl;
   positiveInteger('concurrency', args.concurrency);

@@ -7,7 +7,7 @@ import { readRecords } from '../input/read.js';
 import { RunStats } from '../report/stats.js';
 import { buildReport } from '../report/report.js';
 import { FailedWriter } from '../report/failed.js';
-import { ProgressLine, totalInputBytes } from '../replay/progress.js';
+import { ProgressLine, totalInputBytes } from '../report/progress.js';
 import { RecordJudge } from '../validate/judge.js';
 import { ExitCode, UserError } from '../errors.js';
 import type { Example } from './examples.js';

@@ -7,9 +7,9 @@ import { setFlagsFromString } from 'node:v8';
 import { UsageError } from '../errors.js';
 import { urlWithoutCredentials } from '../redact.js';
 import type { ReplayOptions } from './options.js';
-import { OriginalPace } from './original-pace.js';
-import { ConstantPacer, LinearPacer } from './pacer.js';
-import type { Timing } from './requests.js';
+import { OriginalPace } from './schedule/original-pace.js';
+import { ConstantPacer, LinearPacer } from './schedule/pacer.js';
+import type { Timing } from './schedule/requests.js';
 
 const UNPACED_HEAP_GROWING_PERCENT = 50;
 

@@ -12,7 +12,7 @@
  * was written, and the lines the resumed checkpoint is past that are counted as records
  * settled by an earlier run, outcome unknown (by line: exact for NDJSON without blank lines).
  */
-import { checkpointCompanions } from '../replay/checkpoint-files.js';
+import { checkpointCompanions } from '../replay/checkpoint/files.js';
 import { readFileSync } from 'node:fs';
 import { replaceFileSync } from '../files.js';
 import { ConfigError, InputError, describeError } from '../errors.js';

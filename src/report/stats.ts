@@ -12,7 +12,7 @@
 import type { EndpointId } from '../apis/api.js';
 import type { Finding, Severity } from '../findings.js';
 import type { Origin } from '../records.js';
-import { ABORTED_CAUSE, type Attempt, type Settlement } from '../replay/attempt.js';
+import { ABORTED_CAUSE, type Attempt, type Settlement } from '../replay/delivery/attempt.js';
 import { newHistogram, recordMs, type Histogram } from './histogram.js';
 
 export interface FindingExample {

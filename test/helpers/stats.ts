@@ -1,7 +1,7 @@
 /** Feeding RunStats the way a run does — verdicts, attempts, settlements — with known numbers. */
 import type { EndpointId } from '../../src/apis/api.js';
 import type { Finding } from '../../src/findings.js';
-import type { Attempt } from '../../src/replay/attempt.js';
+import type { Attempt } from '../../src/replay/delivery/attempt.js';
 import type { EndpointLabel, RunStats } from '../../src/report/stats.js';
 
 /** An attempt that delivered, at `sentMs` (epoch ms), answered `latencyMs` later, on time; `fields` override. */

@@ -4,9 +4,9 @@
  * about 4 k requests/s per core (PERF-NOTES.md). Whichever is used, the engine sees the same
  * `TransportResult` for the same situation; a failed request is a value, never a throw.
  */
-import type { WireRequest } from '../apis/encode.js';
-import { GotTransport } from './transport-got.js';
-import { UndiciTransport } from './transport-undici.js';
+import type { WireRequest } from '../../apis/encode.js';
+import { GotTransport } from './got.js';
+import { UndiciTransport } from './undici.js';
 
 export interface TransportResponse {
   readonly ok: true;

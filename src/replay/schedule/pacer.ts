@@ -4,8 +4,8 @@
  * the start of the run (request i is due at start + f(i)), never by adding intervals, so the
  * schedule cannot drift however long the run is.
  */
-import { UsageError } from '../errors.js';
-import type { Ramp } from './options.js';
+import { UsageError } from '../../errors.js';
+import type { Ramp } from '../options.js';
 
 export interface Pacer {
   /** Given time since start and requests already sent, how long until the next is due; stop when the pacer is done (duration over). */

@@ -5,10 +5,10 @@
  * (SIGKILL, power loss) on this host is stale and taken over with a notice; a lock held
  * from another host cannot be checked from here, so it is refused with the way to remove it.
  */
-import { checkpointCompanions } from './checkpoint-files.js';
+import { checkpointCompanions } from './files.js';
 import { closeSync, openSync, readFileSync, rmSync, writeSync } from 'node:fs';
 import { hostname } from 'node:os';
-import { ConfigError, describeError } from '../errors.js';
+import { ConfigError, describeError } from '../../errors.js';
 
 interface Holder {
   pid: number;

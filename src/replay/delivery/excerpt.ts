@@ -5,7 +5,7 @@
  * EXCERPT_CHARS characters, and never holds a configured secret (servers echo what they
  * were sent).
  */
-import { MASK } from '../redact.js';
+import { MASK } from '../../redact.js';
 
 export const EXCERPT_CHARS = 200;
 

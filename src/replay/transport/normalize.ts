@@ -4,7 +4,7 @@
  * this, `--transport undici` would report `UND_ERR_SOCKET` where got says `ECONNRESET`, and
  * the failures-by-cause table would change with the client.
  */
-import type { TransportFailure } from './transport.js';
+import type { TransportFailure } from './contract.js';
 
 /** Our own user-agent, the same from both clients (got would otherwise announce itself). */
 export const USER_AGENT = 'report-replay';

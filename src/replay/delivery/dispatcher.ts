@@ -15,12 +15,12 @@
  * records count as possibly duplicated once delivered) or fails with cause `uncertain`.
  */
 import { setMaxListeners } from 'node:events';
-import { recordsInAll, type Endpoint, type Outcome, type PendingRequest, type UncertainPolicy } from '../apis/api.js';
-import type { WireRequest } from '../apis/encode.js';
+import { recordsInAll, type Endpoint, type Outcome, type PendingRequest, type UncertainPolicy } from '../../apis/api.js';
+import type { WireRequest } from '../../apis/encode.js';
 import { ABORTED_CAUSE, DELIVERED, DELIVERED_POSSIBLY_TWICE, UNCERTAIN_CAUSE, UNSENT, type Attempt, type Settlement } from './attempt.js';
 import { DueQueue } from './due-queue.js';
 import { retryDelay, type Backoff } from './retry.js';
-import type { SendOptions, Transport, TransportResult } from './transport.js';
+import type { SendOptions, Transport, TransportResult } from '../transport/contract.js';
 
 /** One request on its way: its first attempt's due time, then each retry's. */
 export interface Delivery {

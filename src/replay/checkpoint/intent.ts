@@ -5,10 +5,10 @@
  * sending them again. A tick's requests share one synchronous journal write, which also
  * carries the tick's settles (Checkpoint.sending).
  */
-import type { PendingRequest } from '../apis/api.js';
-import type { WireRequest } from '../apis/encode.js';
+import type { PendingRequest } from '../../apis/api.js';
+import type { WireRequest } from '../../apis/encode.js';
 import type { Checkpoint } from './checkpoint.js';
-import type { Transport, TransportResult } from './transport.js';
+import type { Transport, TransportResult } from '../transport/contract.js';
 
 /** The checkpoint cannot be written: the request does not go, and its records stay unsettled for --resume. */
 const NOT_SENT: TransportResult = { ok: false, error: 'aborted', message: 'not sent: the checkpoint cannot be written', uncertain: false };

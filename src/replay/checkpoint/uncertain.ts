@@ -4,14 +4,14 @@
  * aside in --failed for a person to check), or fail (stop before anything is sent) — and
  * whatever is decided is counted in the summary and the report (README, "Backfills").
  */
-import { ConfigError } from '../errors.js';
-import type { ValidRecord } from '../records.js';
-import type { FailedWriter } from '../report/failed.js';
-import type { RunStats } from '../report/stats.js';
+import { ConfigError } from '../../errors.js';
+import type { ValidRecord } from '../../records.js';
+import type { FailedWriter } from '../../report/failed.js';
+import type { RunStats } from '../../report/stats.js';
 import type { Checkpoint, UncertainRecord } from './checkpoint.js';
-import { recordsIn, type Endpoint, type UncertainPolicy } from '../apis/api.js';
-import { getEndpoint } from '../apis/registry.js';
-import { UNCERTAIN_CAUSE } from './attempt.js';
+import { recordsIn, type Endpoint, type UncertainPolicy } from '../../apis/api.js';
+import { getEndpoint } from '../../apis/registry.js';
+import { UNCERTAIN_CAUSE } from '../delivery/attempt.js';
 
 /** The `_error` of a record set aside by `--uncertain skip`. */
 export const IN_FLIGHT_AT_CRASH = 'in flight when the earlier run died';

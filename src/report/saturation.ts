@@ -5,7 +5,7 @@
  * --concurrency allows — Little's law) and the client itself (its CPU could not send
  * faster; got tops out near 4 k requests/s per core, PERF-NOTES.md).
  */
-import type { RunStats } from '../report/stats.js';
+import type { RunStats } from './stats.js';
 
 /** Achieved below this share of the target is falling behind. */
 const BEHIND_BELOW = 0.95;

@@ -4,7 +4,7 @@
  * reading the same input split it without talking to each other — disjoint, complete, and
  * with every key (a user, a game round) in one shard, in input order.
  */
-import type { Judgement } from '../validate/judge.js';
+import type { Judgement } from '../../validate/judge.js';
 
 const FNV_OFFSET = 0x811c9dc5;
 const FNV_PRIME = 0x01000193;

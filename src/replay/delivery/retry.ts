@@ -5,7 +5,7 @@
  * policy (SUD: 60 s fixed, from its seed). `Retry-After` is a floor. Pure: the random
  * source and the clock are passed in.
  */
-import type { RetryPolicy } from '../apis/api.js';
+import type { RetryPolicy } from '../../apis/api.js';
 
 export interface Backoff {
   /** Retries after the first attempt; a record fails once they are spent. */
@@ -74,4 +74,4 @@ export function retryDelay(attempt: number, policy: Backoff, retryAfterMs: numbe
 }
 
 /** Shared with the API modules' response judgement; re-exported here for the engine's callers. */
-export { parseRetryAfter } from '../apis/http.js';
+export { parseRetryAfter } from '../../apis/http.js';

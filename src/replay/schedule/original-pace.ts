@@ -4,9 +4,9 @@
  * endpoint's own (stat `ts`, SUD battle times, download `begintime`), else the record's
  * `_time` metadata.
  */
-import type { Endpoint, PendingRequest } from '../apis/api.js';
-import { JsonNumberText } from '../json/exact.js';
-import type { ValidRecord } from '../records.js';
+import type { Endpoint, PendingRequest } from '../../apis/api.js';
+import { JsonNumberText } from '../../json/exact.js';
+import type { ValidRecord } from '../../records.js';
 
 /** Epoch values above this are milliseconds (10^11 s is the year 5138; 10^11 ms is 1973). */
 const MS_EPOCH_ABOVE = 1e11;

@@ -14,18 +14,18 @@
  * twice: there each batch is checked as it comes, before any request of its records is
  * built. Runs with everything configured (the usual case) never read ahead.
  */
-import type { Credentials, Endpoint } from '../apis/api.js';
-import { endpointUrl, type Target } from '../apis/encode.js';
-import { selectEndpoints } from '../apis/registry.js';
-import { credentialSource } from '../config/config.js';
-import { ConfigError } from '../errors.js';
-import { readRecords } from '../input/read.js';
-import type { InputSource } from '../input/sources.js';
-import type { Origin } from '../records.js';
-import { missingCredentials, resolveSigner } from '../sign/index.js';
-import { RecordJudge, type JudgeOptions, type Judgement } from '../validate/judge.js';
-import { recordTimeMs } from './original-pace.js';
-import { ProgressLine, totalInputBytes } from './progress.js';
+import type { Credentials, Endpoint } from '../../apis/api.js';
+import { endpointUrl, type Target } from '../../apis/encode.js';
+import { selectEndpoints } from '../../apis/registry.js';
+import { credentialSource } from '../../config/config.js';
+import { ConfigError } from '../../errors.js';
+import { readRecords } from '../../input/read.js';
+import type { InputSource } from '../../input/sources.js';
+import type { Origin } from '../../records.js';
+import { missingCredentials, resolveSigner } from '../../sign/index.js';
+import { RecordJudge, type JudgeOptions, type Judgement } from '../../validate/judge.js';
+import { recordTimeMs } from '../schedule/original-pace.js';
+import { ProgressLine, totalInputBytes } from '../../report/progress.js';
 import { shardKeyOf, shardOf } from './shard.js';
 
 export interface PreflightOptions {

@@ -8,16 +8,16 @@
  * change from one request to the next (the method, the client settings) is in the instance,
  * and a request without headers or body of its own (stat's) passes none. The whole-exchange
  * timeout and the caller's signal are handled once for all requests, as for undici
- * (transport-exchanges.ts), instead of by got per request (its `timeout` and `signal`
+ * (exchanges.ts), instead of by got per request (its `timeout` and `signal`
  * options cost ~25 µs of CPU a request, measured against a bare loop of got calls).
  */
 import http from 'node:http';
 import https from 'node:https';
 import got, { type CancelableRequest, type Got, type Response } from 'got';
-import type { WireRequest } from '../apis/encode.js';
-import type { SendOptions, Transport, TransportOptions, TransportResult } from './transport.js';
-import { Exchange, OpenExchanges } from './transport-exchanges.js';
-import { USER_AGENT, failure } from './transport-normalize.js';
+import type { WireRequest } from '../../apis/encode.js';
+import type { SendOptions, Transport, TransportOptions, TransportResult } from './contract.js';
+import { Exchange, OpenExchanges } from './exchanges.js';
+import { USER_AGENT, failure } from './normalize.js';
 
 function isEmpty(headers: Record<string, string>): boolean {
   for (const _name in headers) return false;

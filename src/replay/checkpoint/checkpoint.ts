@@ -14,20 +14,20 @@
  *   after compaction truncates it the next entry lands at its start (never after a hole);
  * - `FILE.keys`, the SUD duplicate keys of the run with their lines, append-only, so a
  *   resumed run still skips a key an earlier run sent;
- * - `FILE.lock` while a process uses it (checkpoint-lock.ts).
+ * - `FILE.lock` while a process uses it (lock.ts).
  *
  * A write that fails (disk full, I/O error) is reported through `onError` at once: the run
  * must stop rather than go on without durable progress.
  */
 import { closeSync, existsSync, fsyncSync, openSync, readFileSync, renameSync, rmSync, writeSync, ftruncateSync } from 'node:fs';
 import { z } from 'zod';
-import { ConfigError, UserError, describeError } from '../errors.js';
-import { maskSecrets } from '../redact.js';
-import { checkpointCompanions } from './checkpoint-files.js';
+import { ConfigError, UserError, describeError } from '../../errors.js';
+import { maskSecrets } from '../../redact.js';
+import { checkpointCompanions } from './files.js';
 
 
-import { CheckpointLock } from './checkpoint-lock.js';
-import { fingerprintContent, type ContentFingerprint } from './content-fingerprint.js';
+import { CheckpointLock } from './lock.js';
+import { fingerprintContent, type ContentFingerprint } from './fingerprint.js';
 
 /** What the checkpoint needs to know of an input (an `InputSource` has these). */
 export interface CheckpointInput {
@@ -35,7 +35,7 @@ export interface CheckpointInput {
   readonly name: string;
   /** Size in bytes when known (a regular file), to notice an input that changed. */
   readonly size?: number | undefined;
-  /** A regular file's path: its content is fingerprinted (content-fingerprint.ts). */
+  /** A regular file's path: its content is fingerprinted (fingerprint.ts). */
   readonly path?: string | undefined;
 }
 

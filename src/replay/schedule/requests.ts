@@ -4,11 +4,11 @@
  * (chosen before its first request), a due time from the run's timing, then
  * the sink — the dispatcher, or the dry-run printer.
  */
-import type { BuildOptions, Credentials, Endpoint, EndpointId, PendingRequest, RequestBuilder } from '../apis/api.js';
-import { encodeRequest, type Target, type WireRequest } from '../apis/encode.js';
-import type { Signer } from '../sign/signer.js';
-import { resolveSigner, signRequest } from '../sign/index.js';
-import type { Admitted } from './intake.js';
+import type { BuildOptions, Credentials, Endpoint, EndpointId, PendingRequest, RequestBuilder } from '../../apis/api.js';
+import { encodeRequest, type Target, type WireRequest } from '../../apis/encode.js';
+import type { Signer } from '../../sign/signer.js';
+import { resolveSigner, signRequest } from '../../sign/index.js';
+import type { Admitted } from '../intake/intake.js';
 import type { OriginalPace } from './original-pace.js';
 import type { Pacer } from './pacer.js';
 
@@ -88,7 +88,7 @@ export class RequestFlow {
 
   /**
    * Choose the signers of endpoints not seen yet, before any request of theirs is built.
-   * Their credentials were checked by the pre-flight (preflight.ts).
+   * Their credentials were checked by the pre-flight (../intake/preflight.ts).
    */
   async prepare(endpoints: Iterable<Endpoint>): Promise<void> {
     const { credentials, signer: spec, cwd } = this.#options;

@@ -8,13 +8,13 @@
  * the exchange itself. The timeout covers the whole exchange, like got's `timeout.request`
  * (undici's own headers/body timeouts measure inactivity only, so a slow trickle would
  * never end); it and the caller's signal are handled once for all requests
- * (transport-exchanges.ts).
+ * (exchanges.ts).
  */
 import { Pool, type Dispatcher } from 'undici';
-import type { WireRequest } from '../apis/encode.js';
-import type { SendOptions, Transport, TransportOptions, TransportResult } from './transport.js';
-import { Exchange, OpenExchanges, type CancelReason } from './transport-exchanges.js';
-import { USER_AGENT, failure, foldHeaders } from './transport-normalize.js';
+import type { WireRequest } from '../../apis/encode.js';
+import type { SendOptions, Transport, TransportOptions, TransportResult } from './contract.js';
+import { Exchange, OpenExchanges, type CancelReason } from './exchanges.js';
+import { USER_AGENT, failure, foldHeaders } from './normalize.js';
 
 /** `http://h:1/p?q` → [`http://h:1`, `/p?q`], without building a URL object per request. */
 export function splitUrl(url: string): [origin: string, path: string] {

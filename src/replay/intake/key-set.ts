@@ -1,7 +1,7 @@
 /**
  * The SUD keys already sent in this run (SPEC §1.2: the tool never sends the same key
  * twice) — with --checkpoint, in the whole backfill: a resumed run starts with the keys the
- * checkpoint kept for the lines its earlier runs settled (checkpoint.ts). A backfill of millions of reports needs millions of keys, so they are kept
+ * checkpoint kept for the lines its earlier runs settled (../checkpoint/checkpoint.ts). A backfill of millions of reports needs millions of keys, so they are kept
  * exactly (no fingerprints: a hash collision would skip a record that was never sent) but
  * outside the JS heap: key bytes in one growing buffer, an open-addressing table of offsets
  * beside it. A JS Set would cost ~100 heap bytes a key and, because V8 lets the heap grow

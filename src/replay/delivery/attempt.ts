@@ -4,8 +4,8 @@
  * never counts anything itself; `RunStats` adds them up; a results file can write one line
  * per attempt. A leaf module: types and constants only.
  */
-import type { EndpointId } from '../apis/api.js';
-import type { ValidRecord } from '../records.js';
+import type { EndpointId } from '../../apis/api.js';
+import type { ValidRecord } from '../../records.js';
 
 /** One HTTP attempt of a request, once it has ended. Times are epoch ms (µs precision). */
 export interface Attempt {

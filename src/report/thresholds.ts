@@ -6,8 +6,8 @@
  * concurrency bound included), over every endpoint's requests together.
  */
 import { UsageError } from '../errors.js';
-import { combineHistograms, type LatencySummary } from '../report/histogram.js';
-import type { Report } from '../report/report.js';
+import { combineHistograms, type LatencySummary } from './histogram.js';
+import type { Report } from './report.js';
 
 type LatencyMetric = 'p50' | 'p90' | 'p95' | 'p99' | 'max';
 export type ThresholdMetric = LatencyMetric | `${LatencyMetric}_due` | 'failed' | 'rate' | 'late';

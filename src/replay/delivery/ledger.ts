@@ -7,10 +7,10 @@
  * written is neither counted nor settled — the resume sends it and counts it then — and
  * `onWriteError` stops the run.
  */
-import type { ValidRecord } from '../records.js';
-import type { FailedWriter } from '../report/failed.js';
+import type { ValidRecord } from '../../records.js';
+import type { FailedWriter } from '../../report/failed.js';
 import type { Settlement } from './attempt.js';
-import type { Checkpoint } from './checkpoint.js';
+import type { Checkpoint } from '../checkpoint/checkpoint.js';
 import type { Delivery } from './dispatcher.js';
 
 /** `_error` of an undeliverable record in --failed: the cause, and the answer when there was one (`http 403: bad signature`). */
