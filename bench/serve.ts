@@ -104,7 +104,7 @@ async function serveTarget(kind: TargetKind): Promise<void> {
       server.closeAllConnections();
     });
   } else {
-    const receiver = await startReceiver({ port: 0, statSecret: STAT_SECRET });
+    const receiver = await startReceiver({ credentials: { statSecret: STAT_SECRET }, port: 0 });
     url = receiver.url;
     close = () => receiver.close();
   }

@@ -6,7 +6,7 @@
  */
 import yargs from 'yargs';
 import { ExitCode, UserError, describeError } from './errors.js';
-import { loadConfig, SECRET_FLAGS, SECRET_VARIABLES } from './config/config.js';
+import { loadConfig, secretFlags, secretVariables } from './config/config.js';
 import { clearSecrets, registerSecret, registerUrlSecret } from './redact.js';
 import { printable } from './printable.js';
 import { checkTypedValues, commandOf, lastOneWins, describeParseFailure, typedValue, type KnownOptions, type ParseContext } from './commands/arguments.js';
@@ -71,12 +71,12 @@ function restoreDash(argv: Record<string, unknown>): void {
  * file's are registered when it is loaded.
  */
 function registerCommandLineSecrets(args: readonly string[], env: NodeJS.ProcessEnv): void {
-  for (const flag of SECRET_FLAGS) {
+  for (const flag of secretFlags()) {
     const name = flag.slice(2);
     registerSecret(typedValue(args, name));
     registerSecret(typedValue(args, name.replace(/-([a-z])/g, (_m, c: string) => c.toUpperCase())));
   }
-  for (const variable of SECRET_VARIABLES) registerSecret(env[variable]);
+  for (const variable of secretVariables()) registerSecret(env[variable]);
   for (const name of ['target', 'sud-url', 'sudUrl']) registerUrlSecret(typedValue(args, name));
 }
 

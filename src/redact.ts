@@ -7,6 +7,7 @@
  * registered here once, as soon as they are known (flags, environment, config file).
  */
 import type { Credentials } from './apis/api.js';
+import { apiSecretFields, credentialSpecs, registryGeneration } from './apis/registry.js';
 import { JsonNumberText } from './json/exact.js';
 
 export const MASK = '***';
@@ -17,16 +18,31 @@ export const MASK = '***';
  */
 const MIN_SECRET_LENGTH = 3;
 
-/** Parameter, JSON field and header names whose values are secret. */
-const SECRET_NAMES = new Set(['session_key', 'ss_token', 'sstoken', 'secret', 'app_secret', 'appsecret', 'authorization', 'cookie']);
+/** Names whose values are secret in any API; each API adds its own (`ApiModule.secretFields`: session_key, ss_token). */
+const GENERIC_SECRET_NAMES = ['secret', 'app_secret', 'appsecret', 'authorization', 'cookie'];
 
+/** The secret names of the current registry, and the JSON member pattern built from them. */
+let names: { readonly generation: number; readonly set: ReadonlySet<string>; readonly jsonMember: RegExp } | undefined;
+
+function secretNames(): NonNullable<typeof names> {
+  if (names?.generation === registryGeneration()) return names;
+  const set = new Set([...apiSecretFields(), ...GENERIC_SECRET_NAMES].map((name) => name.toLowerCase()));
+  // A secret-named JSON member with a non-empty string or a number as its value (at any depth).
+  const jsonMember = new RegExp(`("(?:${[...set].join('|')})"\\s*:\\s*)("(?:[^"\\\\]|\\\\.)+"|-?\\d[\\d.eE+-]*)`, 'gi');
+  names = { generation: registryGeneration(), set, jsonMember };
+  return names;
+}
+
+/** Parameter, JSON field and header names whose values are secret. */
 export function isSecretName(name: string): boolean {
-  return SECRET_NAMES.has(name.toLowerCase());
+  return secretNames().set.has(name.toLowerCase());
 }
 
 /** The configured secret values (not the ids), longest first so overlaps mask fully. */
 export function secretValues(creds: Credentials): string[] {
-  return [creds.statSecret, creds.statSessionKey, creds.sudSsToken, creds.sudAppSecret]
+  return credentialSpecs()
+    .filter((spec) => spec.secret)
+    .map((spec) => creds[spec.key])
     .filter((v): v is string => typeof v === 'string' && v.length >= MIN_SECRET_LENGTH)
     .sort((a, b) => b.length - a.length);
 }
@@ -81,16 +97,13 @@ function contentType(headers: Readonly<Record<string, string | string[] | undefi
   return '';
 }
 
-/** A secret-named JSON member with a non-empty string or a number as its value (at any depth). */
-const SECRET_JSON_MEMBER = new RegExp(`("(?:${[...SECRET_NAMES].join('|')})"\\s*:\\s*)("(?:[^"\\\\]|\\\\.)+"|-?\\d[\\d.eE+-]*)`, 'gi');
-
 /**
  * A request body with its secret-named fields masked: JSON members or form parameters, by
  * the content type. Everything else stays byte for byte (a capture must show what came).
  */
 export function maskBody(body: string, headers: Readonly<Record<string, string | string[] | undefined>>): string {
   const type = contentType(headers);
-  if (type.includes('json')) return body.replace(SECRET_JSON_MEMBER, (_member, head: string) => `${head}"${MASK}"`);
+  if (type.includes('json')) return body.replace(secretNames().jsonMember, (_member, head: string) => `${head}"${MASK}"`);
   if (type.includes('x-www-form-urlencoded')) return maskParams(body);
   return body;
 }

@@ -107,7 +107,7 @@ describe('download module shape', () => {
       ['download.downloadEvent', '/service/downloadEvent'],
     ]);
     for (const endpoint of downloadApi.endpoints) {
-      assert.equal(endpoint.defaultSigner, 'none');
+      assert.equal(endpoint.signing.signer, 'none');
       assert.deepEqual(endpoint.retryPolicy, { retries: 3, delayMs: 1000, backoff: 'exponential' });
       assert.equal(endpoint.duplicateKey, undefined);
     }
@@ -144,7 +144,7 @@ describe('download samples', () => {
       // What the lead's judge does: drop other endpoints' empty cells, then fromCsv.
       const kept: JsonObject = {};
       for (const key in row) if (row[key] !== '' || endpoint.fields.includes(key)) kept[key] = row[key];
-      const fromCsv = endpoint.validate(endpoint.fromCsv(kept), OPTIONS);
+      const fromCsv = endpoint.validate(endpoint.typeTextFields(kept), OPTIONS);
       assert.deepEqual(fromCsv.findings, [], `row ${i + 2}`);
       assert.equal(detect(ndjson[i]!), endpoint, `row ${i + 2}`);
       assert.equal(formBody(endpoint, fromCsv.value), formBody(endpoint, ndjson[i]!), `row ${i + 2}`);
@@ -388,7 +388,7 @@ describe('download player id alias', () => {
 describe('download fromCsv', () => {
   it('converts integer cells exactly, drops empty ones and leaves text alone', () => {
     const row: JsonObject = { ...Object.fromEntries(Object.entries(SEED_CHECK).map(([k, v]) => [k, String(v)])), updateType: '', errorMsg: '' };
-    const typed = checkAppUpdateEndpoint.fromCsv(row);
+    const typed = checkAppUpdateEndpoint.typeTextFields(row);
     assert.equal(typed.appid, 5012);
     assert.equal(typed.resultCode, 1);
     assert.equal('updateType' in typed, false);
@@ -398,7 +398,7 @@ describe('download fromCsv', () => {
   });
 
   it('leaves a cell that is not an integer as text so validation names it', () => {
-    const typed = downloadEventEndpoint.fromCsv({ filesize: '10MB', totalfilesize: '99999999999999999999', oepnid: '' });
+    const typed = downloadEventEndpoint.typeTextFields({ filesize: '10MB', totalfilesize: '99999999999999999999', oepnid: '' });
     assert.equal(typed.filesize, '10MB');
     assert.equal(typed.totalfilesize, 99999999999999999999n);
     assert.equal(typed.oepnid, '');

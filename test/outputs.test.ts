@@ -18,7 +18,7 @@ const hash = async (file: string) => createHash('sha256').update(await readFile(
 
 test('an output that is also an input is refused before anything is opened, and the input is left as it was', async (t) => {
   const { dir, remove } = await tempDir();
-  const receiver = await startReceiver({ port: 0, statSecret: STAT_SECRET });
+  const receiver = await startReceiver({ credentials: { statSecret: STAT_SECRET }, port: 0 });
   t.after(async () => {
     await receiver.close();
     await remove();

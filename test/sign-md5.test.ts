@@ -1,5 +1,8 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
+import { statPushData } from '../src/apis/stat/index.js';
+import { sudReportGameInfo } from '../src/apis/sud/index.js';
+import { downloadEventEndpoint } from '../src/apis/download/index.js';
 import { createHash } from 'node:crypto';
 import { md5Sorted, md5SortedSigner, md5SortedString } from '../src/sign/md5-sorted.js';
 
@@ -39,9 +42,9 @@ test('names sort in byte order: capitals before underscore before lowercase, and
 
 test('the signer needs the stat secret for stat only', () => {
   assert.equal(md5SortedSigner.name, 'md5-sorted');
-  assert.deepEqual(md5SortedSigner.needs('stat.push_data'), ['statSecret']);
-  assert.deepEqual(md5SortedSigner.needs('sud.report_game_info'), []);
-  assert.deepEqual(md5SortedSigner.needs('download.downloadEvent'), []);
+  assert.deepEqual(md5SortedSigner.needs(statPushData), ['statSecret']);
+  assert.deepEqual(md5SortedSigner.needs(sudReportGameInfo), []);
+  assert.deepEqual(md5SortedSigner.needs(downloadEventEndpoint), []);
 });
 
 test('the signer adds __md5 as lowercase hex for a stat request, and nothing for another endpoint', async () => {
@@ -52,5 +55,5 @@ test('the signer adds __md5 as lowercase hex for a stat request, and nothing for
 });
 
 test('the signer refuses to sign without a secret rather than sign with none', () => {
-  assert.throws(() => md5SortedSigner.sign({ endpoint: 'stat.push_data', params: SPEC_PARAMS, nowSeconds: 100 }), /stat secret is not set/);
+  assert.throws(() => md5SortedSigner.sign({ endpoint: 'stat.push_data', params: SPEC_PARAMS, nowSeconds: 100 }), /secret of stat.push_data is not set/);
 });

@@ -1,5 +1,7 @@
 import { test, describe } from 'node:test';
 import assert from 'node:assert/strict';
+import { statPushData } from '../src/apis/stat/index.js';
+import { sudReportGameInfo } from '../src/apis/sud/index.js';
 import { createHmac } from 'node:crypto';
 import { sudHmacSigner, sudSignature, verifySudSignature } from '../src/sign/sud-hmac.js';
 
@@ -47,8 +49,8 @@ describe('sudHmacSigner', () => {
   });
 
   test('needs the app id and secret for SUD only, and adds nothing to other endpoints', async () => {
-    assert.deepEqual([...sudHmacSigner.needs('sud.report_game_info')], ['sudAppId', 'sudAppSecret']);
-    assert.deepEqual([...sudHmacSigner.needs('stat.push_data')], []);
+    assert.deepEqual([...sudHmacSigner.needs(sudReportGameInfo)], ['sudAppId', 'sudAppSecret']);
+    assert.deepEqual([...sudHmacSigner.needs(statPushData)], []);
     assert.deepEqual(await sudHmacSigner.sign({ endpoint: 'stat.push_data', params: { a: '1' }, secret: 'x', nowSeconds: 1 }), {});
     assert.equal(sudHmacSigner.name, 'sud-hmac');
   });

@@ -5,7 +5,7 @@
  */
 import type { Argv, CommandModule } from 'yargs';
 import { ExitCode, UsageError } from '../errors.js';
-import { DEFAULT_SEED, GENERATED_APIS, csvColumns, generateRecords, isGeneratedApi, type GeneratedApi } from '../generate/index.js';
+import { DEFAULT_SEED, csvColumns, generateRecords, generatedApis, type GeneratedApi } from '../generate/index.js';
 import { writeRecords, type OutputFormat, type WriteSummary } from '../generate/writer.js';
 import type { Example } from './examples.js';
 import { allowReaderToLeave, getIo, setExitCode, stdoutIsGeneratedData, type GlobalArgs } from './context.js';
@@ -53,7 +53,7 @@ function wholeNumber(value: string | number): number | undefined {
 export function generateOptions(args: GenerateArgs): GenerateOptions {
   const { api, format } = args;
   if (api === undefined) throw new UsageError('--api is required: stat, sud or download', 'for example: generate --api stat --count 1000');
-  if (!isGeneratedApi(api)) throw new UsageError(`--api must be one of ${GENERATED_APIS.join(', ')}, not "${api}"`);
+  if (!generatedApis().includes(api)) throw new UsageError(`--api must be one of ${generatedApis().join(', ')}, not "${api}"`);
   if (args.count === undefined) throw new UsageError('--count is required: how many records to write', 'for example: generate --api stat --count 1000');
   const count = wholeNumber(args.count);
   if (count === undefined) throw new UsageError(`--count must be a whole number of 0 or more, not "${String(args.count)}"`);

@@ -90,9 +90,7 @@ export async function serveOptions(args: ServeArgs, env: NodeJS.ProcessEnv): Pro
   return {
     port: args.port,
     host: args.host,
-    ...(creds.statSecret !== undefined && { statSecret: creds.statSecret }),
-    ...(creds.sudAppId !== undefined && { sudAppId: creds.sudAppId }),
-    ...(creds.sudAppSecret !== undefined && { sudAppSecret: creds.sudAppSecret }),
+    credentials: creds,
     ...(args.record !== undefined && { record: args.record, recordSecrets: args.recordSecrets }),
     failRate: checkRate('fail-rate', args.failRate),
     throttleRate: checkRate('throttle-rate', args.throttleRate),
@@ -111,8 +109,8 @@ const percent = (rate: number | undefined): string => `${+((rate ?? 0) * 100).to
 /** What the receiver checks and how it misbehaves, in a few lines, without any secret. */
 export function describeSetup(options: ReceiverOptions, receiver: Receiver): string[] {
   const lines = [
-    `stat __md5: ${options.statSecret !== undefined ? 'verified (md5-sorted)' : 'not checked (no stat secret)'}`,
-    `SUD signature: ${options.sudAppId !== undefined ? `verified for app id ${options.sudAppId}` : 'not checked (no SUD app id and secret)'}`,
+    `stat __md5: ${options.credentials?.statSecret !== undefined ? 'verified (md5-sorted)' : 'not checked (no stat secret)'}`,
+    `SUD signature: ${options.credentials?.sudAppId !== undefined ? `verified for app id ${options.credentials.sudAppId}` : 'not checked (no SUD app id and secret)'}`,
   ];
   const faults: string[] = [];
   if (options.failRate) faults.push(`503 on ${percent(options.failRate)}`);

@@ -12,7 +12,7 @@ import { createWriteStream, type WriteStream } from 'node:fs';
 import { once } from 'node:events';
 import type { EndpointId } from '../apis/api.js';
 import { maskBody, maskHeaders, maskUrl, redactText } from '../redact.js';
-import type { Verdict } from './counts.js';
+import type { Verdict } from '../apis/answer.js';
 
 export interface RecorderOptions {
   /** Write requests as received, secrets included (--record-secrets). @default false */

@@ -8,25 +8,14 @@
 import { stat } from 'node:fs/promises';
 import { resolve } from 'node:path';
 import { pathToFileURL } from 'node:url';
-import type { EndpointId } from '../apis/api.js';
+import type { CredentialKey, Endpoint } from '../apis/api.js';
 import { ConfigError, describeError } from '../errors.js';
 import type { SignFunction, SignInput, SignOutput, Signer } from './signer.js';
 
-export type SignerCredential = ReturnType<Signer['needs']>[number];
-
-/**
- * The secret an endpoint's signature is naturally keyed with: stat.secret for stat,
- * sud.appSecret for SUD; the download service is unsigned.
- */
-export function naturalSecret(endpoint: EndpointId): SignerCredential | undefined {
-  if (endpoint.startsWith('stat.')) return 'statSecret';
-  if (endpoint.startsWith('sud.')) return 'sudAppSecret';
-  return undefined;
-}
-
-function pluginNeeds(endpoint: EndpointId): readonly SignerCredential[] {
-  const secret = naturalSecret(endpoint);
-  return secret ? [secret] : [];
+/** A plugin is keyed with the secret each endpoint declares (stat.secret, sud.appSecret; none for download). */
+function pluginNeeds(endpoint: Endpoint): readonly CredentialKey[] {
+  const { secret } = endpoint.signing;
+  return secret === undefined ? [] : [secret];
 }
 
 function oneLine(text: string): string {

@@ -4,7 +4,7 @@
  * — every line ends in `\n`, the last one too, and `body` is the exact request body.
  */
 import { createHmac, randomBytes, timingSafeEqual } from 'node:crypto';
-import type { EndpointId } from '../apis/api.js';
+import { builtInNeeds } from './needs.js';
 import type { SignInput, SignOutput, Signer } from './signer.js';
 
 export const SUD_HEADER = {
@@ -34,12 +34,12 @@ function newNonce(): string {
 }
 
 function signSud(input: SignInput): SignOutput {
-  if (input.endpoint !== 'sud.report_game_info') return {};
+  // It signs the exact body: a request without one (parameters only) has nothing to sign.
+  if (input.body === undefined) return {};
   // The engine checks `needs` before anything is sent, so these are programming errors.
   if (input.appId === undefined || input.secret === undefined) {
-    throw new Error('sud-hmac needs sud.appId and sud.appSecret');
+    throw new Error(`sud-hmac needs an appId and appSecret for ${input.endpoint}`);
   }
-  if (input.body === undefined) throw new Error('sud-hmac signs the request body, and this request has none');
   const timestamp = String(input.nowSeconds);
   const nonce = newNonce();
   const signature = sudSignature({ appId: input.appId, timestamp, nonce, body: input.body }, input.secret);
@@ -55,9 +55,7 @@ function signSud(input: SignInput): SignOutput {
 
 export const sudHmacSigner: Signer = {
   name: 'sud-hmac',
-  needs(endpoint: EndpointId) {
-    return endpoint === 'sud.report_game_info' ? (['sudAppId', 'sudAppSecret'] as const) : [];
-  },
+  needs: (endpoint) => builtInNeeds('sud-hmac', endpoint),
   sign: signSud,
 };
 

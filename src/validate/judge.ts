@@ -98,7 +98,7 @@ export class RecordJudge {
     if (meta !== NO_META && endpoint.underscoreParams) [fields, meta] = takeParams(endpoint.underscoreParams, fields, meta);
     if (raw.format === 'csv') {
       try {
-        fields = endpoint.fromCsv(dropForeignEmptyCells(fields, endpoint));
+        fields = endpoint.typeTextFields(dropForeignEmptyCells(fields, endpoint));
       } catch (err) {
         if (!(err instanceof JsonDepthError)) throw err;
         return this.#verdict(origin, endpoint, [tooDeepFinding('')], undefined, { ...meta, _api: endpoint.id, ...fields }, 1);

@@ -23,7 +23,7 @@ export function settle(spec: FieldSpec, v: unknown): unknown {
 }
 
 /**
- * `Endpoint.fromCsv`: a row (or a form body) whose every value is a string. Integer fields
+ * `Endpoint.typeTextFields`: a row (or a form body) whose every value is a string. Integer fields
  * are converted exactly; an empty integer cell means absent; text fields stay as they are
  * (an empty one is still "", which the rules judge per field).
  */

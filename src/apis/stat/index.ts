@@ -2,7 +2,10 @@
 import type { ApiModule, Endpoint } from '../api.js';
 import type { JsonObject } from '../../records.js';
 import { createStatBuilder, STAT_PATH } from './builder.js';
+import { createStatAnswerer } from './answer.js';
+import { STAT_CREDENTIALS, STAT_SECRET_FIELDS } from './credentials.js';
 import { STAT_FIELDS, statFromCsv } from './csv.js';
+import { generateStatRecords, STAT_COLUMNS } from './generate.js';
 import { statRecordNeeds } from './needs.js';
 import { interpretStatResponse } from './response.js';
 import { STAT_RULES } from './rules.js';
@@ -45,23 +48,32 @@ export const statPushData: Endpoint = {
   id: 'stat.push_data',
   api: 'stat',
   defaultPath: STAT_PATH,
+  // The document's own example sends it without the trailing slash.
+  otherPaths: [STAT_PATH.slice(0, -1)],
   rules: STAT_RULES,
   detectBy: ['aid', 'data'],
   fields: STAT_FIELDS,
   underscoreParams: ['__md5'],
-  fromCsv: statFromCsv,
+  typeTextFields: statFromCsv,
   validate: validateStat,
   shardKey,
   recordNeeds: statRecordNeeds,
   timeOf,
   recordsIn,
   createBuilder: createStatBuilder,
-  defaultSigner: 'md5-sorted',
+  signing: { signer: 'md5-sorted', secret: 'statSecret', carriedIn: { param: '__md5' } },
   interpret: interpretStatResponse,
+  createAnswerer: (context) => createStatAnswerer(statPushData, context),
   retryPolicy: { retries: 3, delayMs: 1000, backoff: 'exponential' },
 };
 
-export const statApi: ApiModule = { name: 'stat', endpoints: [statPushData] };
+export const statApi: ApiModule = {
+  name: 'stat',
+  endpoints: [statPushData],
+  credentials: STAT_CREDENTIALS,
+  secretFields: STAT_SECRET_FIELDS,
+  generator: { records: generateStatRecords, columns: STAT_COLUMNS },
+};
 
 export { FEATURES } from './features.js';
 export { STAT_RULE, STAT_RULES } from './rules.js';

@@ -1,8 +1,10 @@
 /** The SUD game report API (SPEC §1.2): one endpoint, `sud.report_game_info`. */
 import type { ApiModule, Endpoint } from '../api.js';
 import { SUD_DEFAULT_PATH, SUD_ENDPOINT_ID, createSudBuilder } from './builder.js';
-import { withSudCredentials } from './credentials.js';
+import { createSudAnswerer } from './answer.js';
+import { SUD_CREDENTIALS, SUD_SECRET_FIELDS, withSudCredentials } from './credentials.js';
 import { sudFromCsv } from './csv.js';
+import { generateSudRecords, SUD_COLUMNS } from './generate.js';
 import { sudDuplicateKey, sudShardKey, sudTimeOf, sudUniquify } from './keys.js';
 import { SUD_RETRY_POLICY, interpretSudResponse } from './response.js';
 import { SUD_RULES } from './rules.js';
@@ -19,7 +21,7 @@ export const sudReportGameInfo: Endpoint = {
   rules: SUD_RULES,
   detectBy: ['report_type', 'report_msg'],
   fields: ENVELOPE_FIELDS,
-  fromCsv: sudFromCsv,
+  typeTextFields: sudFromCsv,
   withCredentials: withSudCredentials,
   validate: (value) => validateSudRecord(value),
   duplicateKey: sudDuplicateKey,
@@ -29,15 +31,22 @@ export const sudReportGameInfo: Endpoint = {
   createBuilder: createSudBuilder,
   /**
    * sud-hmac adds SUD's callback signature headers, which needs sud.appId and
-   * sud.appSecret. When those are not configured the engine signs SUD with 'none':
-   * the body's uid/ss_token authenticate the request (SPEC §1.2).
+   * sud.appSecret. When neither is configured the request goes unsigned: the body's
+   * uid/ss_token authenticate it (docs/API.md).
    */
-  defaultSigner: 'sud-hmac',
+  signing: { signer: 'sud-hmac', secret: 'sudAppSecret', appId: 'sudAppId', optional: true, carriedIn: { header: 'Sud-Signature' } },
   interpret: interpretSudResponse,
+  createAnswerer: (context) => createSudAnswerer(sudReportGameInfo, context),
   retryPolicy: SUD_RETRY_POLICY,
   // The receiver de-duplicates on (report_type, game_round_id), so a second copy of a
   // report whose answer was lost does no harm (README, "Uncertain deliveries").
   uncertainPolicy: 'resend',
 };
 
-export const sudApi: ApiModule = { name: 'sud', endpoints: [sudReportGameInfo] };
+export const sudApi: ApiModule = {
+  name: 'sud',
+  endpoints: [sudReportGameInfo],
+  credentials: SUD_CREDENTIALS,
+  secretFields: SUD_SECRET_FIELDS,
+  generator: { records: generateSudRecords, columns: SUD_COLUMNS },
+};

@@ -10,8 +10,8 @@
  * `begintime` is China Standard Time text of a real moment. Each record carries `_api`
  * (metadata, never sent) so a mixed log is routed without guessing.
  */
-import type { JsonObject } from '../records.js';
-import type { Prng } from './prng.js';
+import type { JsonObject } from '../../records.js';
+import type { Prng } from '../../generate/prng.js';
 
 /** CSV header: `_api`, checkAppUpdate's fields, then downloadEvent's others (a mixed CSV). */
 export const DOWNLOAD_COLUMNS: readonly string[] = [

@@ -8,8 +8,8 @@
  * (1003 column id, 2003 play seconds, 2017 target game_id); G aids carry `game_id` and
  * `game_v`. `ts` starts at the seed's base time and only moves forward.
  */
-import type { JsonObject } from '../records.js';
-import type { Prng } from './prng.js';
+import type { JsonObject } from '../../records.js';
+import type { Prng } from '../../generate/prng.js';
 
 /** CSV header: the fields a stat record may carry, in the order they are written. */
 export const STAT_COLUMNS: readonly string[] = ['uid', 'app_id', 'ts', 'aid', 'game_id', 'game_v', 'v'];
