@@ -5,6 +5,8 @@
  * (arguments.ts); --config is read and checked here, once, for every command.
  */
 import yargs from 'yargs';
+import type { ApiModule } from './apis/api.js';
+import { API_MODULES, useApis } from './apis/registry.js';
 import { ExitCode, UserError, describeError } from './errors.js';
 import { loadConfig, secretFlags, secretVariables } from './config/config.js';
 import { clearSecrets, registerSecret, registerUrlSecret } from './redact.js';
@@ -80,7 +82,12 @@ function registerCommandLineSecrets(args: readonly string[], env: NodeJS.Process
   for (const name of ['target', 'sud-url', 'sudUrl']) registerUrlSecret(typedValue(args, name));
 }
 
-export async function main(argv: readonly string[], io: Io = processIo()): Promise<number> {
+/**
+ * Run one command line. `apis` is the registry to run with (every API by default): a
+ * program that adds an API of its own passes the list with it (docs/API.md, "Adding an API").
+ */
+export async function main(argv: readonly string[], io: Io = processIo(), apis: readonly ApiModule[] = API_MODULES): Promise<number> {
+  useApis(apis);
   resetContext(io);
   clearSecrets();
   registerCommandLineSecrets(argv, io.env);

@@ -103,8 +103,8 @@ describe('download module shape', () => {
   it('exports both endpoints with the seed paths, no signer, and the download retry policy', () => {
     assert.equal(downloadApi.name, 'download');
     assert.deepEqual(downloadApi.endpoints.map((e) => [e.id, e.defaultPath]), [
-      ['download.checkAppUpdate', '/service/checkAppUpdate'],
       ['download.downloadEvent', '/service/downloadEvent'],
+      ['download.checkAppUpdate', '/service/checkAppUpdate'],
     ]);
     for (const endpoint of downloadApi.endpoints) {
       assert.equal(endpoint.signing.signer, 'none');

@@ -277,7 +277,7 @@ test('bad generate flags are usage errors with one-line messages', () => {
   assert.equal(generateOptions({ ...base, seed: '42' }).seed, 42);
   const bad: [Partial<GenerateArgs>, RegExp][] = [
     [{ api: undefined }, /--api is required/],
-    [{ api: 'stats' }, /--api must be one of stat, sud, download, not "stats"/],
+    [{ api: 'stats' }, /--api must be one of sud, stat, download, not "stats"/],
     [{ count: undefined }, /--count is required/],
     [{ count: -1 }, /--count must be a whole number/],
     [{ count: 2.5 }, /--count must be a whole number/],

@@ -1,5 +1,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
+import type { PendingRequest } from '../src/apis/api.js';
+import { signRequest } from '../src/sign/index.js';
 import { statPushData } from '../src/apis/stat/index.js';
 import { sudReportGameInfo } from '../src/apis/sud/index.js';
 import { downloadEventEndpoint } from '../src/apis/download/index.js';
@@ -47,11 +49,14 @@ test('the signer needs the stat secret for stat only', () => {
   assert.deepEqual(md5SortedSigner.needs(downloadEventEndpoint), []);
 });
 
-test('the signer adds __md5 as lowercase hex for a stat request, and nothing for another endpoint', async () => {
+test('the signer adds __md5 as lowercase hex for a stat request, and nothing to an endpoint signed some other way', async () => {
   const out = await md5SortedSigner.sign({ endpoint: 'stat.push_data', params: SPEC_PARAMS, secret: 'S', nowSeconds: 100 });
   assert.deepEqual(out, { params: { __md5: md5(SPEC_STRING) } });
   assert.match(out.params!.__md5!, /^[0-9a-f]{32}$/);
-  assert.deepEqual(await md5SortedSigner.sign({ endpoint: 'download.checkAppUpdate', params: SPEC_PARAMS, secret: 'S', nowSeconds: 100 }), {});
+  // A built-in signer signs only the endpoints whose `signing` names it (sign/index.ts).
+  const download: PendingRequest = { endpoint: 'download.checkAppUpdate', records: [], path: '/service/checkAppUpdate', params: { ...SPEC_PARAMS }, paramsIn: 'form', headers: {} };
+  await signRequest(download, md5SortedSigner, { statSecret: 'S' }, 100, false);
+  assert.deepEqual(download.params, SPEC_PARAMS);
 });
 
 test('the signer refuses to sign without a secret rather than sign with none', () => {

@@ -27,6 +27,13 @@ export interface ValidateOptions {
 /** What a replay knows about its requests, for rules about the request a record makes (stat's URL limit). */
 export type WireOptions = Pick<BuildOptions, 'maxUrlBytes' | 'statParams' | 'baseUrlBytes' | 'ts' | 'keepAuth' | 'credentials' | 'nowSeconds'>;
 
+/** An endpoint's own URL setting: `Target[option]`, set by `flag` or `configKey` in the config. */
+export interface UrlOption {
+  readonly option: string;
+  readonly flag: `--${string}`;
+  readonly configKey: string;
+}
+
 /** What validating one record gives: findings, and the value to send when there is no error. */
 export interface Validation {
   readonly findings: Finding[];
@@ -118,8 +125,10 @@ export interface PendingRequest {
   readonly endpoint: EndpointId;
   /** The records this request carries, in input order (a stat batch carries many). */
   readonly records: readonly ValidRecord[];
-  /** Path under the target base URL (SPEC §1); the engine applies --sud-url. */
+  /** Path under the target base URL (docs/API.md). */
   readonly path: string;
+  /** The target option that, when set, is this request's whole URL instead (`Endpoint.urlOption`). */
+  readonly urlOption?: string;
   /** stat and download: name → value, in the order to send them. */
   params?: Record<string, string>;
   /** Where params go: the query string of a POST, or an x-www-form-urlencoded body. */
@@ -181,6 +190,11 @@ export interface Endpoint {
   readonly defaultPath: string;
   /** Further paths the receiver answers on for this endpoint (stat: without its trailing slash). */
   readonly otherPaths?: readonly string[];
+  /**
+   * A URL of its own that replaces the base URL and path when configured (SUD's URL is
+   * deployment-specific): the `Target` option that holds it, and how a user sets it.
+   */
+  readonly urlOption?: UrlOption;
   /** Every rule this endpoint can report, with stable ids. */
   readonly rules: readonly RuleDef[];
   /** Field names that identify a record as this endpoint's (SPEC §2.3), checked in registry order. */

@@ -1,6 +1,6 @@
 /** The SUD game report API (SPEC §1.2): one endpoint, `sud.report_game_info`. */
 import type { ApiModule, Endpoint } from '../api.js';
-import { SUD_DEFAULT_PATH, SUD_ENDPOINT_ID, createSudBuilder } from './builder.js';
+import { SUD_DEFAULT_PATH, SUD_ENDPOINT_ID, SUD_URL_OPTION, createSudBuilder } from './builder.js';
 import { createSudAnswerer } from './answer.js';
 import { SUD_CREDENTIALS, SUD_SECRET_FIELDS, withSudCredentials } from './credentials.js';
 import { sudFromCsv } from './csv.js';
@@ -18,6 +18,7 @@ export const sudReportGameInfo: Endpoint = {
   id: SUD_ENDPOINT_ID,
   api: 'sud',
   defaultPath: SUD_DEFAULT_PATH,
+  urlOption: SUD_URL_OPTION,
   rules: SUD_RULES,
   detectBy: ['report_type', 'report_msg'],
   fields: ENVELOPE_FIELDS,
