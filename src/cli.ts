@@ -6,7 +6,7 @@
  */
 import yargs from 'yargs';
 import type { ApiModule } from './apis/api.js';
-import { API_MODULES, useApis } from './apis/registry.js';
+import { API_MODULES, urlOptions, useApis } from './apis/registry.js';
 import { ExitCode, UserError, describeError } from './errors.js';
 import { loadConfig, secretFlags, secretVariables } from './config/config.js';
 import { clearSecrets, registerSecret, registerUrlSecret } from './redact.js';
@@ -79,7 +79,8 @@ function registerCommandLineSecrets(args: readonly string[], env: NodeJS.Process
     registerSecret(typedValue(args, name.replace(/-([a-z])/g, (_m, c: string) => c.toUpperCase())));
   }
   for (const variable of secretVariables()) registerSecret(env[variable]);
-  for (const name of ['target', 'sud-url', 'sudUrl']) registerUrlSecret(typedValue(args, name));
+  const urlFlags = urlOptions().flatMap((own) => [own.flag.slice(2), own.option]);
+  for (const name of ['target', ...urlFlags]) registerUrlSecret(typedValue(args, name));
 }
 
 /**

@@ -7,6 +7,7 @@
  * registered here once, as soon as they are known (flags, environment, config file).
  */
 import type { Credentials } from './apis/api.js';
+import { firstHeader } from './apis/http.js';
 import { apiSecretFields, credentialSpecs, registryGeneration } from './apis/registry.js';
 import { JsonNumberText } from './json/exact.js';
 
@@ -45,6 +46,20 @@ export function secretValues(creds: Credentials): string[] {
     .map((spec) => creds[spec.key])
     .filter((v): v is string => typeof v === 'string' && v.length >= MIN_SECRET_LENGTH)
     .sort((a, b) => b.length - a.length);
+}
+
+/**
+ * What masks `values` in a text: each value (of at least the masking length) and its
+ * percent-encoded form, as they appear in URLs and forms, each once, longest first.
+ */
+export function maskForms(values: readonly (string | undefined)[]): string[] {
+  const forms = new Set<string>();
+  for (const value of values) {
+    if (value === undefined || value.length < MIN_SECRET_LENGTH) continue;
+    forms.add(value);
+    forms.add(encodeURIComponent(value));
+  }
+  return [...forms].sort((a, b) => b.length - a.length);
 }
 
 /** Mask every occurrence of each secret value in a text. */
@@ -88,21 +103,13 @@ export function maskUrl(url: string): string {
   return q < 0 ? url : url.slice(0, q + 1) + maskParams(url.slice(q + 1));
 }
 
-function contentType(headers: Readonly<Record<string, string | string[] | undefined>>): string {
-  for (const name in headers) {
-    if (name.toLowerCase() !== 'content-type') continue;
-    const value = headers[name];
-    return (Array.isArray(value) ? value.join(',') : (value ?? '')).toLowerCase();
-  }
-  return '';
-}
 
 /**
  * A request body with its secret-named fields masked: JSON members or form parameters, by
  * the content type. Everything else stays byte for byte (a capture must show what came).
  */
 export function maskBody(body: string, headers: Readonly<Record<string, string | string[] | undefined>>): string {
-  const type = contentType(headers);
+  const type = (firstHeader(headers, 'content-type') ?? '').toLowerCase();
   if (type.includes('json')) return body.replace(secretNames().jsonMember, (_member, head: string) => `${head}"${MASK}"`);
   if (type.includes('x-www-form-urlencoded')) return maskParams(body);
   return body;

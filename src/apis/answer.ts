@@ -9,6 +9,7 @@ import { JsonDepthError, JsonNumberText } from '../json/exact.js';
 import type { JsonObject } from '../records.js';
 import type { Credentials, Endpoint, Validation } from './api.js';
 import { decodeParams } from './encode.js';
+import { firstHeader } from './http.js';
 
 /** Every answered request has exactly one verdict. */
 export type Verdict = 'accepted' | 'rejected' | 'duplicate' | 'fault';
@@ -87,10 +88,6 @@ export function tooDeepReason(): string {
   return describeErrors([tooDeepFinding('')])!;
 }
 
-function contentTypeOf(headers: ReceivedRequest['headers']): string {
-  const value = headers['content-type'];
-  return (Array.isArray(value) ? value[0] : value) ?? '';
-}
 
 /**
  * Parameters from the query string and, for a form body, the body (body wins on a name
@@ -103,7 +100,7 @@ export function readParams(request: ReceivedRequest): { params: Record<string, s
   try {
     if (request.query) params = decodeParams(request.query);
     if (request.body.length > 0) {
-      const type = contentTypeOf(request.headers);
+      const type = firstHeader(request.headers, 'content-type') ?? '';
       if (type !== '' && !type.toLowerCase().startsWith(FORM_TYPE)) {
         return { error: `expected an ${FORM_TYPE} body, got content-type ${oneLine(type)}` };
       }

@@ -26,11 +26,23 @@ export function parseRetryAfter(value: string | string[] | undefined, nowMs: num
   return Math.max(0, at - nowMs);
 }
 
-/** A header by lower-case name; transports lower-case names already, hand-built responses may not. */
-function headerValue(headers: ResponseInfo['headers'], name: string): string | string[] | undefined {
-  if (headers[name] !== undefined) return headers[name];
-  for (const key in headers) if (key.toLowerCase() === name) return headers[key];
+type Headers = Readonly<Record<string, string | string[] | undefined>>;
+
+/**
+ * A header by name, whatever its case: node lower-cases incoming names, our own requests
+ * are Title-Case (`Sud-Signature`), hand-built responses may be either. The one lookup.
+ */
+export function headerValue(headers: Headers, name: string): string | string[] | undefined {
+  const lower = name.toLowerCase();
+  if (headers[lower] !== undefined) return headers[lower];
+  for (const key in headers) if (key.toLowerCase() === lower) return headers[key];
   return undefined;
+}
+
+/** A header's value by name, whatever its case; of a repeated header, the first. */
+export function firstHeader(headers: Headers, name: string): string | undefined {
+  const value = headerValue(headers, name);
+  return Array.isArray(value) ? value[0] : value;
 }
 
 /**

@@ -5,7 +5,7 @@
  * The CLI's entry can be given another list (`main(argv, io, apis)`), which is how a test
  * adds an API without touching this file; `useApis` swaps the list for the process.
  */
-import type { ApiModule, CredentialSpec, Endpoint } from './api.js';
+import type { ApiModule, CredentialSpec, Endpoint, UrlOption } from './api.js';
 import { statApi } from './stat/index.js';
 import { sudApi } from './sud/index.js';
 import { downloadApi } from './download/index.js';
@@ -92,6 +92,11 @@ export function credentialSpecs(): readonly CredentialSpec[] {
 /** The credential declared under `key`. */
 export function credentialSpec(key: string): CredentialSpec | undefined {
   return active.credentials.find((spec) => spec.key === key);
+}
+
+/** The URL options endpoints declare (SUD's `--sud-url`). */
+export function urlOptions(): UrlOption[] {
+  return active.endpoints.flatMap((endpoint) => (endpoint.urlOption === undefined ? [] : [endpoint.urlOption]));
 }
 
 /** Field names the APIs declare secret (`session_key`, `ss_token`). */

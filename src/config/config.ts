@@ -7,7 +7,7 @@
 import { readFile } from 'node:fs/promises';
 import { z } from 'zod';
 import type { CredentialSpec, Credentials } from '../apis/api.js';
-import { credentialSpec, credentialSpecs } from '../apis/registry.js';
+import { credentialSpec, credentialSpecs, urlOptions } from '../apis/registry.js';
 import { ConfigError, describeError } from '../errors.js';
 import { registerSecret, registerUrlSecret } from '../redact.js';
 import { fsProblem } from '../input/sources.js';
@@ -40,7 +40,7 @@ export type Section = Readonly<Record<string, string | undefined>>;
 export interface Environment {
   /** Base URL for every endpoint. */
   readonly target?: string | undefined;
-  /** Full URL for SUD's endpoint (deployment-specific, docs/API.md). */
+  /** Full URL for SUD's endpoint (deployment-specific, docs/API.md): one of the endpoints' URL options (`urlKeys`). */
   readonly sudUrl?: string | undefined;
   /** Credential sections by name (`stat`, `sud`: each API declares its own, `ApiModule.credentials`). */
   readonly [section: string]: unknown;
@@ -71,12 +71,18 @@ function sectionShapes(): Record<string, z.ZodType> {
   return out;
 }
 
+/** The config keys of the endpoints' own URLs (`sudUrl`). */
+function urlKeys(): string[] {
+  return urlOptions().map((own) => own.configKey);
+}
+
 function configSchema(): z.ZodType {
+  const urls: Record<string, z.ZodType> = { target: url.optional() };
+  for (const key of urlKeys()) urls[key] = url.optional();
   const sections = sectionShapes();
-  const environmentSchema = z.strictObject({ target: url.optional(), sudUrl: url.optional(), ...sections });
+  const environmentSchema = z.strictObject({ ...urls, ...sections });
   return z.strictObject({
-    target: url.optional(),
-    sudUrl: url.optional(),
+    ...urls,
     ...sections,
     environments: z.record(z.string(), environmentSchema).optional(),
     defaultEnvironment: z.string().optional(),
@@ -163,7 +169,8 @@ export async function loadConfig(file: string | undefined, env: NodeJS.ProcessEn
 export function selectEnvironment(config: Config, name: string | undefined): Environment {
   const chosen = name ?? config.defaultEnvironment;
   const names = sectionNames();
-  const base: Record<string, unknown> = { target: config.target, sudUrl: config.sudUrl };
+  const base: Record<string, unknown> = {};
+  for (const key of ['target', ...urlKeys()]) base[key] = config[key];
   for (const name of names) base[name] = config[name];
   if (!chosen) return base;
   const env = config.environments?.[chosen];
@@ -171,7 +178,8 @@ export function selectEnvironment(config: Config, name: string | undefined): Env
     const known = Object.keys(config.environments ?? {});
     throw new ConfigError(`--env ${chosen}: no such environment in the config${known.length ? ` (known: ${known.join(', ')})` : ' (it defines none)'}`);
   }
-  const chosenEnvironment: Record<string, unknown> = { target: env.target ?? config.target, sudUrl: env.sudUrl ?? config.sudUrl };
+  const chosenEnvironment: Record<string, unknown> = {};
+  for (const key of ['target', ...urlKeys()]) chosenEnvironment[key] = env[key] ?? config[key];
   for (const name of names) chosenEnvironment[name] = { ...section(config, name), ...section(env, name) };
   return chosenEnvironment;
 }
@@ -212,8 +220,7 @@ function configValue(environment: Environment, spec: CredentialSpec): string | u
 function registerConfigSecrets(config: Config): void {
   for (const environment of [config, ...Object.values(config.environments ?? {})]) {
     for (const spec of credentialSpecs()) if (spec.secret) registerSecret(configValue(environment, spec));
-    registerUrlSecret(environment.target);
-    registerUrlSecret(environment.sudUrl);
+    for (const key of ['target', ...urlKeys()]) registerUrlSecret(environment[key] as string | undefined);
   }
 }
 

@@ -6,16 +6,11 @@
  */
 import type { Credentials } from '../apis/api.js';
 import type { WireRequest } from '../apis/encode.js';
-import { MASK, isSecretName, maskBody, maskUrl, redactText, secretValues } from '../redact.js';
+import { MASK, isSecretName, maskBody, maskForms, maskUrl, redactText, secretValues } from '../redact.js';
 
 /** The configured secret values, and their percent-encoded forms as they appear in URLs and forms. */
 export function secretForms(credentials: Credentials): string[] {
-  const forms = new Set<string>();
-  for (const secret of secretValues(credentials)) {
-    forms.add(secret);
-    forms.add(encodeURIComponent(secret));
-  }
-  return [...forms].sort((a, b) => b.length - a.length);
+  return maskForms(secretValues(credentials));
 }
 
 export interface PrintedRequest {

@@ -4,6 +4,7 @@
  * endpoint's `signing` declares: which signer, keyed with which credentials, carried where.
  */
 import type { Credentials, Endpoint, PendingRequest, SignerName } from '../apis/api.js';
+import { headerValue } from '../apis/http.js';
 import { getEndpoint } from '../apis/registry.js';
 import { credentialSource } from '../config/config.js';
 import { md5SortedSigner } from './md5-sorted.js';
@@ -61,10 +62,7 @@ export function missingCredentials(signer: Signer, endpoints: readonly Endpoint[
 function carriesLoggedAuth(request: PendingRequest, endpoint: Endpoint): boolean {
   const { param, header } = endpoint.signing.carriedIn ?? {};
   if (param !== undefined && request.params && Object.hasOwn(request.params, param)) return true;
-  if (header === undefined) return false;
-  const lower = header.toLowerCase();
-  for (const name in request.headers) if (name.toLowerCase() === lower) return true;
-  return false;
+  return header !== undefined && headerValue(request.headers, header) !== undefined;
 }
 
 /**

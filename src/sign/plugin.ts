@@ -10,6 +10,7 @@ import { resolve } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import type { CredentialKey, Endpoint } from '../apis/api.js';
 import { ConfigError, describeError } from '../errors.js';
+import { redactText } from '../redact.js';
 import type { SignFunction, SignInput, SignOutput, Signer } from './signer.js';
 
 /** A plugin is keyed with the secret each endpoint declares (stat.secret, sud.appSecret; none for download). */
@@ -23,9 +24,6 @@ function oneLine(text: string): string {
   return line === '' ? 'unknown error' : line;
 }
 
-function redact(text: string, secret: string | undefined): string {
-  return secret ? text.split(secret).join('***') : text;
-}
 
 /** A plugin's `params`/`headers` as string maps (numbers are accepted and written as text). */
 function stringMap(spec: string, what: 'params' | 'headers', value: unknown): Record<string, string> {
@@ -63,7 +61,7 @@ function pluginSigner(spec: string, fn: SignFunction): Signer {
       try {
         result = await fn(input);
       } catch (err) {
-        throw new ConfigError(`signer plugin ${spec} failed to sign a ${input.endpoint} request: ${redact(oneLine(describeError(err)), input.secret)}`);
+        throw new ConfigError(`signer plugin ${spec} failed to sign a ${input.endpoint} request: ${redactText(oneLine(describeError(err)), input.secret ? [input.secret] : [])}`);
       }
       return checkedOutput(spec, result);
     },

@@ -4,6 +4,7 @@
  * — every line ends in `\n`, the last one too, and `body` is the exact request body.
  */
 import { createHmac, randomBytes, timingSafeEqual } from 'node:crypto';
+import { firstHeader } from '../apis/http.js';
 import { builtInNeeds } from './needs.js';
 import type { SignInput, SignOutput, Signer } from './signer.js';
 
@@ -61,27 +62,16 @@ export const sudHmacSigner: Signer = {
 
 type Headers = Readonly<Record<string, string | string[] | undefined>>;
 
-/** A header by name, whatever its case (node lowercases incoming headers; our own are Title-Case). */
-function headerValue(headers: Headers, name: string): string | undefined {
-  const lower = name.toLowerCase();
-  for (const key in headers) {
-    if (key.toLowerCase() !== lower) continue;
-    const value = headers[key];
-    return Array.isArray(value) ? value[0] : value;
-  }
-  return undefined;
-}
-
 /**
  * For the receiver: true when the request carries SUD signature headers for `appId` whose
  * signature matches `body` under `secret`. The signature must be lowercase hex as SPEC
  * §1.2 defines it. Compares in constant time.
  */
 export function verifySudSignature(headers: Headers, body: string, appId: string, secret: string): boolean {
-  const sentAppId = headerValue(headers, SUD_HEADER.appId);
-  const timestamp = headerValue(headers, SUD_HEADER.timestamp);
-  const nonce = headerValue(headers, SUD_HEADER.nonce);
-  const signature = headerValue(headers, SUD_HEADER.signature);
+  const sentAppId = firstHeader(headers, SUD_HEADER.appId);
+  const timestamp = firstHeader(headers, SUD_HEADER.timestamp);
+  const nonce = firstHeader(headers, SUD_HEADER.nonce);
+  const signature = firstHeader(headers, SUD_HEADER.signature);
   if (sentAppId !== appId || timestamp === undefined || nonce === undefined || signature === undefined) return false;
   const expected = Buffer.from(sudSignature({ appId, timestamp, nonce, body }, secret), 'utf8');
   const actual = Buffer.from(signature, 'utf8');

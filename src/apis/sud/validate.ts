@@ -10,7 +10,7 @@ import type { Finding } from '../../findings.js';
 import type { JsonObject } from '../../records.js';
 import type { Validation } from '../api.js';
 import { JsonNumberText, isJsonObject } from '../../json/exact.js';
-import { SUD_RULE, severityOf, type SudRuleId } from './rules.js';
+import { SUD_RULE, sudFinding, type SudRuleId } from './rules.js';
 import {
   ENVELOPE,
   EXTRAS_MAX_BYTES,
@@ -30,9 +30,7 @@ const MG_ID_NUMBER_MAX = 2 ** 53;
 
 type Issue = z.core.$ZodIssue;
 
-function finding(rule: SudRuleId, path: string, value: unknown, message: string): Finding {
-  return { rule, severity: severityOf(rule), path, value, message };
-}
+const finding = sudFinding;
 
 /** `['report_msg', 'results', 1, 'uid']` → `report_msg.results[1].uid`. */
 export function formatPath(segments: readonly PropertyKey[]): string {
