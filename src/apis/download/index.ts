@@ -8,7 +8,7 @@ import type { JsonObject } from '../../records.js';
 import { createDownloadAnswerer } from './answer.js';
 import { begintimeMs } from './begintime.js';
 import { DownloadRequestBuilder } from './builder.js';
-import { fromText } from './convert.js';
+import { typeDownloadTextFields } from './convert.js';
 import { DOWNLOAD_COLUMNS, generateDownloadRecords } from './generate.js';
 import { DOWNLOAD_RETRY_POLICY, interpretDownloadResponse } from './response.js';
 import { CHECK_APP_UPDATE_RULES, DOWNLOAD_EVENT_RULES } from './rules.js';
@@ -46,7 +46,7 @@ function downloadEndpoint(schema: DownloadSchema, parts: EndpointParts): Endpoin
     rules: parts.rules,
     detectBy: parts.detectBy,
     fields: [...schema.known],
-    typeTextFields: (row) => fromText(schema, row),
+    typeTextFields: (row) => typeDownloadTextFields(schema, row),
     validate: parts.validate,
     shardKey: (value) => shardKeyOf(schema, value),
     timeOf: parts.timeOf,

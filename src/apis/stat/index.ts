@@ -4,7 +4,7 @@ import type { JsonObject } from '../../records.js';
 import { createStatBuilder, STAT_PATH } from './builder.js';
 import { createStatAnswerer } from './answer.js';
 import { STAT_CREDENTIALS, STAT_SECRET_FIELDS } from './credentials.js';
-import { STAT_FIELDS, statFromCsv } from './csv.js';
+import { STAT_FIELDS, typeStatTextFields } from './csv.js';
 import { generateStatRecords, STAT_COLUMNS } from './generate.js';
 import { statRecordNeeds } from './needs.js';
 import { interpretStatResponse } from './response.js';
@@ -54,7 +54,7 @@ export const statPushData: Endpoint = {
   detectBy: ['aid', 'data'],
   fields: STAT_FIELDS,
   underscoreParams: ['__md5'],
-  typeTextFields: statFromCsv,
+  typeTextFields: typeStatTextFields,
   validate: validateStat,
   shardKey,
   recordNeeds: statRecordNeeds,
@@ -78,7 +78,7 @@ export const statApi: ApiModule = {
 export { FEATURES } from './features.js';
 export { STAT_RULE, STAT_RULES } from './rules.js';
 export { MAX_OPEN_GROUPS, STAT_PATH, StatBatcher } from './builder.js';
-export { statFromCsv, STAT_FIELDS } from './csv.js';
+export { typeStatTextFields, STAT_FIELDS } from './csv.js';
 export { validateStat } from './validate.js';
 export { interpretStatResponse } from './response.js';
 export { statRequestProblem } from './request.js';

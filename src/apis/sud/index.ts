@@ -3,7 +3,7 @@ import type { ApiModule, Endpoint } from '../api.js';
 import { SUD_DEFAULT_PATH, SUD_ENDPOINT_ID, SUD_URL_OPTION, createSudBuilder } from './builder.js';
 import { createSudAnswerer } from './answer.js';
 import { SUD_CREDENTIALS, SUD_SECRET_FIELDS, withSudCredentials } from './credentials.js';
-import { sudFromCsv } from './csv.js';
+import { typeSudTextFields } from './csv.js';
 import { generateSudRecords, SUD_COLUMNS } from './generate.js';
 import { sudDuplicateKey, sudShardKey, sudTimeOf, sudUniquify } from './keys.js';
 import { SUD_RETRY_POLICY, interpretSudResponse } from './response.js';
@@ -22,7 +22,7 @@ export const sudReportGameInfo: Endpoint = {
   rules: SUD_RULES,
   detectBy: ['report_type', 'report_msg'],
   fields: ENVELOPE_FIELDS,
-  typeTextFields: sudFromCsv,
+  typeTextFields: typeSudTextFields,
   withCredentials: withSudCredentials,
   validate: (value) => validateSudRecord(value),
   duplicateKey: sudDuplicateKey,

@@ -10,6 +10,7 @@ import type { Finding } from '../../findings.js';
 import type { JsonObject } from '../../records.js';
 import type { Validation } from '../api.js';
 import { JsonNumberText, isJsonObject } from '../../json/exact.js';
+import { describeValue } from '../describe.js';
 import { SUD_RULE, sudFinding, type SudRuleId } from './rules.js';
 import {
   ENVELOPE,
@@ -83,19 +84,6 @@ function issueFindings(issues: readonly Issue[], record: JsonObject, reportType:
   }
 }
 
-/** A value as a person reads it in a message: strings quoted, bigints as digits, long text cut. */
-export function describeValue(value: unknown): string {
-  if (value === undefined) return 'nothing';
-  if (typeof value === 'bigint' || value instanceof JsonNumberText) return value.toString();
-  if (Array.isArray(value)) return 'an array';
-  if (value === null) return 'null';
-  if (typeof value === 'object') return 'an object';
-  if (typeof value === 'string') {
-    const quoted = JSON.stringify(value.length > 60 ? `${value.slice(0, 60)}…` : value);
-    return `the string ${quoted}`;
-  }
-  return String(value);
-}
 
 const EXPECTED_TEXT: Record<string, string> = {
   string: 'a string',
