@@ -137,7 +137,7 @@ describe('download samples', () => {
 
   it('reads the mixed CSV into the same requests as the NDJSON samples', () => {
     const ndjson = readNdjson('ndjson/download.ndjson');
-    const rows = parseCsv(readFileSync(samplePath('csv/download.csv')), { columns: true }) as JsonObject[];
+    const rows = parseCsv<JsonObject>(readFileSync(samplePath('csv/download.csv')), { columns: true });
     assert.equal(rows.length, ndjson.length);
     rows.forEach((row, i) => {
       const endpoint = detect(row);

@@ -12,7 +12,7 @@
  */
 import { Pool, type Dispatcher } from 'undici';
 import type { WireRequest } from '../../apis/encode.js';
-import type { SendOptions, Transport, TransportOptions, TransportResult } from './contract.js';
+import type { SendOptions, Transport, TransportOptions, TransportResult } from './types.js';
 import { Exchange, OpenExchanges, type CancelReason } from './exchanges.js';
 import { USER_AGENT, failure, foldHeaders } from './normalize.js';
 
