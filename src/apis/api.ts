@@ -39,7 +39,7 @@ export interface Validation {
   readonly value: JsonObject;
 }
 
-/** Options for turning valid records into requests (SPEC §1, §4, §5). */
+/** Options for turning valid records into requests (docs/API.md, README § Signing, § replay). */
 export interface BuildOptions {
   /** stat: events per request (default 50). */
   readonly batchSize: number;
@@ -69,7 +69,7 @@ export interface BuildOptions {
   readonly timeOf?: (record: ValidRecord) => number | undefined;
 }
 
-/** Every credential (SPEC §5). Values are secrets unless noted: never print them. */
+/** Every credential (README § Configuration). Values are secrets unless noted: never print them. */
 export interface Credentials {
   readonly statSecret?: string;
   readonly statSessionKey?: string;
@@ -89,7 +89,7 @@ export interface PendingRequest {
   readonly endpoint: EndpointId;
   /** The records this request carries, in input order (a stat batch carries many). */
   readonly records: readonly ValidRecord[];
-  /** Path under the target base URL (SPEC §1); the engine applies --sud-url. */
+  /** Path under the target base URL (docs/API.md); the engine applies --sud-url. */
   readonly path: string;
   /** stat and download: name → value, in the order to send them. */
   params?: Record<string, string>;
@@ -136,7 +136,7 @@ export type Outcome =
       readonly message?: string;
     };
 
-/** When and how often to retry the endpoint's own failure signal (SPEC §1.2: SUD 60 s × 3). */
+/** When and how often to retry the endpoint's own failure signal (docs/API.md § sud.report_game_info: 60 s × 3). */
 export interface RetryPolicy {
   readonly retries: number;
   readonly delayMs: number;
@@ -148,11 +148,11 @@ export type SignerName = 'md5-sorted' | 'sud-hmac' | 'none';
 export interface Endpoint {
   readonly id: EndpointId;
   readonly api: ApiName;
-  /** Default request path (SPEC §1). */
+  /** Default request path (docs/API.md). */
   readonly defaultPath: string;
   /** Every rule this endpoint can report, with stable ids. */
   readonly rules: readonly RuleDef[];
-  /** Field names that identify a record as this endpoint's (SPEC §2.3), checked in registry order. */
+  /** Field names that identify a record as this endpoint's (docs/API.md § Records, detection), checked in registry order. */
   readonly detectBy: readonly string[];
   /** Every top-level field the endpoint's schema knows (a mixed CSV's other empty cells are dropped). */
   readonly fields: readonly string[];
@@ -177,7 +177,7 @@ export interface Endpoint {
   duplicateKey?(value: JsonObject): string | undefined;
   /** Rewrite the duplicate key for loop `n` of a --loop --unique run. */
   uniquify?(value: JsonObject, loop: number): JsonObject;
-  /** Shard key (SPEC §9): stat `uid`, SUD `game_round_id`, download `appid`+id. */
+  /** Shard key (README § Scaling out): stat `uid`, SUD `game_round_id`, download `appid`+id. */
   shardKey(value: JsonObject): string;
   /**
    * Credentials a record of this endpoint still needs, given those configured: what its

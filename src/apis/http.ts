@@ -1,5 +1,5 @@
 /**
- * What every API shares about an HTTP answer (SPEC §5): 429 and 5xx are the transport's to
+ * What every API shares about an HTTP answer (README § replay, Retries): 429 and 5xx are the transport's to
  * retry, honouring `Retry-After`; any other non-2xx status is final. Only a 2xx reaches an
  * endpoint's own judgement of the body, so each API module keeps just that part.
  */

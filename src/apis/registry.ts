@@ -1,4 +1,4 @@
-/** Endpoints by id, and per-record detection (SPEC §2.3). The one place that lists the APIs. */
+/** Endpoints by id, and per-record detection (docs/API.md § Records). The one place that lists the APIs. */
 import type { ApiModule, ApiName, Endpoint, EndpointId } from './api.js';
 import { statApi } from './stat/index.js';
 import { sudApi } from './sud/index.js';
@@ -10,7 +10,7 @@ export const API_MODULES: readonly ApiModule[] = [sudApi, statApi, downloadApi];
 const byId = new Map<string, Endpoint>();
 for (const api of API_MODULES) for (const endpoint of api.endpoints) byId.set(endpoint.id, endpoint);
 
-/** Detection order across all APIs (SPEC §2.3). */
+/** Detection order across all APIs (docs/API.md § Records). */
 const DETECTION_ORDER: readonly EndpointId[] = [
   'sud.report_game_info',
   'stat.push_data',

@@ -1,7 +1,7 @@
 /**
  * `--config FILE`: JSON, validated with zod, every problem reported at once in plain words
  * (k6's Validate()). `${NAME}` in any string is replaced from the environment so secrets
- * need not sit in the file. Precedence (SPEC §7): config, then REPLAY_* variables, then
+ * need not sit in the file. Precedence (README § Configuration): config, then REPLAY_* variables, then
  * flags — later wins.
  */
 import { readFile } from 'node:fs/promises';
@@ -44,7 +44,7 @@ const environmentSchema = z.strictObject({ target: url.optional(), sudUrl: url.o
 export const configSchema = z.strictObject({
   /** Base URL for every endpoint. */
   target: url.optional(),
-  /** Full URL for SUD's endpoint (deployment-specific, SPEC §1.2). */
+  /** Full URL for SUD's endpoint (deployment-specific, docs/API.md § sud.report_game_info). */
   sudUrl: url.optional(),
   ...credentialsShape,
   /** Named targets (`--env staging`), each overriding the top level. */

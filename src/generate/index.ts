@@ -1,5 +1,5 @@
 /**
- * Synthetic valid records for load tests (SPEC §7 `generate`): one generator per API, all
+ * Synthetic valid records for load tests (README § generate): one generator per API, all
  * drawing from one seeded PRNG and a clock that starts at a base time derived from the
  * seed (never the wall clock), so a seed gives the same records every time. Generators
  * are lazy and keep bounded state: ten million records need no more memory than ten.

@@ -1,6 +1,6 @@
 /**
  * Latency histograms (HDR, from hdr-histogram-js): percentiles without keeping samples,
- * and an exact merge of sharded runs (SPEC §9) through the compressed base64 encoding.
+ * and an exact merge of sharded runs (README § Scaling out) through the compressed base64 encoding.
  * Values are recorded in microseconds and reported in milliseconds.
  */
 import * as hdr from 'hdr-histogram-js';

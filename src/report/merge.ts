@@ -1,5 +1,5 @@
 /**
- * Merging the JSON reports of sharded runs into one (SPEC §9): counts add up; latency
+ * Merging the JSON reports of sharded runs into one (README § Scaling out): counts add up; latency
  * histograms are decoded, added and re-encoded, and the percentiles are recomputed from
  * the merged histograms — a percentile of shards is never the average of their percentiles.
  *

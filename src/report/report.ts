@@ -1,6 +1,6 @@
 /**
- * The JSON report (SPEC §6): `--report FILE` and `--json`. Its shape is a contract users'
- * scripts read; fields are only ever added. Merge (SPEC §9) reads it back, which is why
+ * The JSON report (README § Reports): `--report FILE` and `--json`. Its shape is a contract users'
+ * scripts read; fields are only ever added. Merge (README § Scaling out) reads it back, which is why
  * each endpoint carries its histograms encoded.
  */
 import { writeFile } from 'node:fs/promises';

@@ -1,7 +1,7 @@
 /**
- * `--threshold` (SPEC §6, k6's thresholds): pass/fail conditions on a finished run's report,
+ * `--threshold` (README § replay, k6's thresholds): pass/fail conditions on a finished run's report,
  * such as `p99<200` or `failed<1%`. A breached threshold makes the exit code 1. Evaluated on
- * the Report alone, so a merged report of sharded runs (SPEC §9) is judged the same way.
+ * the Report alone, so a merged report of sharded runs (README § Scaling out) is judged the same way.
  * Latency is from the send (`p99`) or from the due time (`p99_due`: the wait behind the
  * concurrency bound included), over every endpoint's requests together.
  */

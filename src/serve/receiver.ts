@@ -1,5 +1,5 @@
 /**
- * The embedded receiver (SPEC §8): a real HTTP server on node:http that behaves like the
+ * The embedded receiver (README § serve): a real HTTP server on node:http that behaves like the
  * three reporting APIs — and misbehaves on purpose when asked. It is the target of the
  * quick start, the end-to-end tests and the throughput benchmarks, so the request path
  * does little besides reading the body, one validation and one answer.
@@ -61,7 +61,7 @@ const CLOSE_GRACE_MS = 5000;
 
 const KEEP_ALIVE_MS = 65_000;
 
-/** Paths per SPEC §1; stat also without its trailing slash, as the seed's own example sends it. */
+/** Paths per docs/API.md; stat also without its trailing slash, as its API document's own example sends it. */
 export const ROUTES: ReadonlyMap<string, EndpointId> = new Map<string, EndpointId>([
   ['/statistic/push_data/', 'stat.push_data'],
   ['/statistic/push_data', 'stat.push_data'],

@@ -1,6 +1,6 @@
 /**
  * Choosing a signer per endpoint, checking credentials before anything is sent, and
- * signing one request (SPEC §4, §5). The builders leave auth out; this adds it.
+ * signing one request (README § Signing, § replay). The builders leave auth out; this adds it.
  */
 import type { Credentials, Endpoint, EndpointId, PendingRequest, SignerName } from '../apis/api.js';
 import { credentialSource } from '../config/config.js';

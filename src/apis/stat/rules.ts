@@ -1,4 +1,4 @@
-/** Every rule of SPEC §1.1 for `stat.push_data`, with its stable id and severity. */
+/** Every rule of docs/API.md § stat.push_data for `stat.push_data`, with its stable id and severity. */
 import type { Finding, RuleDef, Severity } from '../../findings.js';
 
 export const STAT_RULE = {

@@ -1,4 +1,4 @@
-/** The SUD game report API (SPEC §1.2): one endpoint, `sud.report_game_info`. */
+/** The SUD game report API (docs/API.md § sud.report_game_info): one endpoint, `sud.report_game_info`. */
 import type { ApiModule, Endpoint } from '../api.js';
 import { SUD_DEFAULT_PATH, SUD_ENDPOINT_ID, createSudBuilder } from './builder.js';
 import { withSudCredentials } from './credentials.js';
@@ -30,7 +30,7 @@ export const sudReportGameInfo: Endpoint = {
   /**
    * sud-hmac adds SUD's callback signature headers, which needs sud.appId and
    * sud.appSecret. When those are not configured the engine signs SUD with 'none':
-   * the body's uid/ss_token authenticate the request (SPEC §1.2).
+   * the body's uid/ss_token authenticate the request (docs/API.md § sud.report_game_info).
    */
   defaultSigner: 'sud-hmac',
   interpret: interpretSudResponse,

@@ -1,4 +1,4 @@
-/** Every rule of SPEC §1.2 for `sud.report_game_info`, with its stable id. */
+/** Every rule of docs/API.md § sud.report_game_info for `sud.report_game_info`, with its stable id. */
 import type { RuleDef, Severity } from '../../findings.js';
 
 export const SUD_RULE = {

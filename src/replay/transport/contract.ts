@@ -1,7 +1,7 @@
 /**
- * The HTTP client behind the engine, one interface over two libraries (SPEC §5
+ * The HTTP client behind the engine, one interface over two libraries (README § replay,
  * `--transport`): got, the user's chosen client, and undici for load beyond got's ceiling of
- * about 4 k requests/s per core (PERF-NOTES.md). Whichever is used, the engine sees the same
+ * about 4 k requests/s per core (docs/BENCHMARKS.md § Measured before building). Whichever is used, the engine sees the same
  * `TransportResult` for the same situation; a failed request is a value, never a throw.
  */
 import { GotTransport } from './got.js';

@@ -1,6 +1,6 @@
 /**
  * The undici transport (`--transport undici`): a `Pool` per origin with one connection per
- * unit of concurrency, about 12× cheaper per request than got (PERF-NOTES.md).
+ * unit of concurrency, about 12× cheaper per request than got (docs/BENCHMARKS.md § Measured before building).
  *
  * Requests go through `pool.dispatch` with the exchange itself as the handler, not
  * `pool.request`: that one builds an AsyncResource, a Readable body stream and an abort
