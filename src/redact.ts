@@ -8,6 +8,7 @@
  */
 import type { Credentials } from './apis/api.js';
 import { JsonNumberText } from './json/exact.js';
+import { headerValue } from './headers.js';
 
 export const MASK = '***';
 
@@ -73,12 +74,8 @@ export function maskUrl(url: string): string {
 }
 
 function contentType(headers: Readonly<Record<string, string | string[] | undefined>>): string {
-  for (const name in headers) {
-    if (name.toLowerCase() !== 'content-type') continue;
-    const value = headers[name];
-    return (Array.isArray(value) ? value.join(',') : (value ?? '')).toLowerCase();
-  }
-  return '';
+  const value = headerValue(headers, 'content-type');
+  return (Array.isArray(value) ? value.join(',') : (value ?? '')).toLowerCase();
 }
 
 /** A secret-named JSON member with a non-empty string or a number as its value (at any depth). */

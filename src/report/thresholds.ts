@@ -8,6 +8,7 @@
 import { UsageError } from '../errors.js';
 import { combineHistograms, type LatencySummary } from './histogram.js';
 import type { Report } from './report.js';
+import { round2 } from './round.js';
 
 type LatencyMetric = 'p50' | 'p90' | 'p95' | 'p99' | 'max';
 export type ThresholdMetric = LatencyMetric | `${LatencyMetric}_due` | 'failed' | 'rate' | 'late';
@@ -76,8 +77,6 @@ function runLatency(report: Report, fromDue: boolean): LatencySummary {
     ),
   ).summary;
 }
-
-const round2 = (n: number) => Math.round(n * 100) / 100;
 
 function measure(threshold: Threshold, report: Report, latency: (fromDue: boolean) => LatencySummary): number {
   const endpoints = Object.values(report.byEndpoint);

@@ -8,6 +8,7 @@ import { md5SortedSigner } from './md5-sorted.js';
 import { loadSignerPlugin, naturalSecret, type SignerCredential } from './plugin.js';
 import type { SignInput, Signer } from './signer.js';
 import { sudHmacSigner } from './sud-hmac.js';
+import { hasHeader } from '../headers.js';
 
 export { naturalSecret, type SignerCredential } from './plugin.js';
 
@@ -63,8 +64,7 @@ function secretFor(endpoint: EndpointId, creds: Credentials): string | undefined
 /** True when the request still carries the auth its log captured (`__md5`, or SUD's signature header). */
 function carriesLoggedAuth(request: PendingRequest): boolean {
   if (request.params && Object.hasOwn(request.params, '__md5')) return true;
-  for (const name in request.headers) if (name.toLowerCase() === 'sud-signature') return true;
-  return false;
+  return request.headers !== undefined && hasHeader(request.headers, 'sud-signature');
 }
 
 /**

@@ -6,6 +6,7 @@
 import { createHmac, randomBytes, timingSafeEqual } from 'node:crypto';
 import type { EndpointId } from '../apis/api.js';
 import type { SignInput, SignOutput, Signer } from './signer.js';
+import { headerValue } from '../headers.js';
 
 export const SUD_HEADER = {
   appId: 'Sud-AppId',
@@ -63,15 +64,10 @@ export const sudHmacSigner: Signer = {
 
 type Headers = Readonly<Record<string, string | string[] | undefined>>;
 
-/** A header by name, whatever its case (node lowercases incoming headers; our own are Title-Case). */
-function headerValue(headers: Headers, name: string): string | undefined {
-  const lower = name.toLowerCase();
-  for (const key in headers) {
-    if (key.toLowerCase() !== lower) continue;
-    const value = headers[key];
-    return Array.isArray(value) ? value[0] : value;
-  }
-  return undefined;
+/** A header by name, whatever its case; the first of a repeated one. */
+function firstHeader(headers: Headers, name: string): string | undefined {
+  const value = headerValue(headers, name);
+  return Array.isArray(value) ? value[0] : value;
 }
 
 /**
@@ -80,10 +76,10 @@ function headerValue(headers: Headers, name: string): string | undefined {
  * § sud.report_game_info defines it. Compares in constant time.
  */
 export function verifySudSignature(headers: Headers, body: string, appId: string, secret: string): boolean {
-  const sentAppId = headerValue(headers, SUD_HEADER.appId);
-  const timestamp = headerValue(headers, SUD_HEADER.timestamp);
-  const nonce = headerValue(headers, SUD_HEADER.nonce);
-  const signature = headerValue(headers, SUD_HEADER.signature);
+  const sentAppId = firstHeader(headers, SUD_HEADER.appId);
+  const timestamp = firstHeader(headers, SUD_HEADER.timestamp);
+  const nonce = firstHeader(headers, SUD_HEADER.nonce);
+  const signature = firstHeader(headers, SUD_HEADER.signature);
   if (sentAppId !== appId || timestamp === undefined || nonce === undefined || signature === undefined) return false;
   const expected = Buffer.from(sudSignature({ appId, timestamp, nonce, body }, secret), 'utf8');
   const actual = Buffer.from(signature, 'utf8');

@@ -12,6 +12,7 @@
  */
 import { Pool, type Dispatcher } from 'undici';
 import type { WireRequest } from '../../apis/encode.js';
+import { hasHeader } from '../../headers.js';
 import type { SendOptions, Transport, TransportOptions, TransportResult } from './types.js';
 import { Exchange, OpenExchanges, type CancelReason } from './exchanges.js';
 import { USER_AGENT, failure, foldHeaders } from './normalize.js';
@@ -30,12 +31,8 @@ const DEFAULT_HEADERS: Readonly<Record<string, string>> = Object.freeze({ 'user-
 
 /** The request's headers with our user-agent, unless it names one itself. */
 function withUserAgent(headers: Record<string, string>): Record<string, string> {
-  let empty = true;
-  for (const name in headers) {
-    if (name.toLowerCase() === 'user-agent') return headers;
-    empty = false;
-  }
-  return empty ? DEFAULT_HEADERS : { 'user-agent': USER_AGENT, ...headers };
+  if (hasHeader(headers, 'user-agent')) return headers;
+  return Object.keys(headers).length === 0 ? DEFAULT_HEADERS : { 'user-agent': USER_AGENT, ...headers };
 }
 
 const EMPTY = '';
