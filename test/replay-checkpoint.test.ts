@@ -11,7 +11,7 @@ import path from 'node:path';
 import { startReceiver, type Receiver } from '../src/serve/receiver.js';
 import type { Report } from '../src/report/report.js';
 import { CLI, runCli } from './helpers/cli.js';
-import { downloadRecord, onceEach, sudRecord, tempDir, writeNdjson } from './replay-helpers.js';
+import { downloadRecord, onceEach, sudRecord, tempDir, writeNdjson } from './helpers/replay.js';
 
 interface Run {
   code: number | null;

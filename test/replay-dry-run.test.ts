@@ -8,7 +8,7 @@ import { stringifyExact } from '../src/json/exact.js';
 import { RunStats } from '../src/report/stats.js';
 import { runReplay } from '../src/replay/engine.js';
 import { startReceiver } from '../src/serve/receiver.js';
-import { downloadRecord, replayOptions, SESSION_KEY, STAT_SECRET, statRecord, sudRecord, tempDir, testIo, writeNdjson } from './replay-helpers.js';
+import { downloadRecord, replayOptions, SESSION_KEY, STAT_SECRET, statRecord, sudRecord, tempDir, testIo, writeNdjson } from './helpers/replay.js';
 
 const SUD_TOKEN = 'sud-ss-token-SECRET';
 const SUD_APP_ID = 'app-1001';

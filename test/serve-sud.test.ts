@@ -3,7 +3,7 @@ import assert from 'node:assert/strict';
 import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { tempDir } from './helpers/temp.js';
-import { SUD_PATH, post, retCode, sudHeaders, sudStart, withReceiver } from './serve-helpers.js';
+import { SUD_PATH, post, retCode, sudHeaders, sudStart, withReceiver } from './helpers/serve.js';
 
 const JSON_HEADERS = { 'content-type': 'application/json' };
 const APP_ID = 'app-1';

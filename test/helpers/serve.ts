@@ -4,7 +4,7 @@
  * against docs/API.md and not against our other code.
  */
 import { createHash, createHmac } from 'node:crypto';
-import { startReceiver, type Receiver, type ReceiverOptions } from '../src/serve/receiver.js';
+import { startReceiver, type Receiver, type ReceiverOptions } from '../../src/serve/receiver.js';
 
 export interface Answer {
   readonly status: number;
