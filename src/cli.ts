@@ -63,7 +63,7 @@ function restoreDash(argv: Record<string, unknown>): void {
   for (const key of Object.keys(argv)) {
     const v = argv[key];
     if (v === DASH) argv[key] = '-';
-    else if (Array.isArray(v)) argv[key] = v.map((x) => (x === DASH ? '-' : x));
+    else if (Array.isArray(v)) argv[key] = (v as unknown[]).map((x) => (x === DASH ? '-' : x));
   }
 }
 

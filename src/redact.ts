@@ -7,9 +7,10 @@
  * registered here once, as soon as they are known (flags, environment, config file).
  */
 import type { Credentials } from './apis/api.js';
-import { firstHeader } from './apis/http.js';
+import { firstHeader } from './headers.js';
 import { apiSecretFields, credentialSpecs, registryGeneration } from './apis/registry.js';
 import { JsonNumberText } from './json/exact.js';
+import { headerValue } from './headers.js';
 
 export const MASK = '***';
 

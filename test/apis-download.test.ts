@@ -10,7 +10,7 @@ import type { JsonObject, ValidRecord } from '../src/records.js';
 
 const OPTIONS = { allowUnknownAid: false, nowMs: Date.UTC(2024, 0, 1) };
 
-/** The seed's checkAppUpdate example (its parameter string, as a record). */
+/** The API document's checkAppUpdate example (its parameter string, as a record). */
 const SEED_CHECK: JsonObject = {
   errorCode: '92001',
   errorMsg: '连接版本更新服务器失败',
@@ -26,7 +26,7 @@ const SEED_CHECK: JsonObject = {
   versionType: 1,
 };
 
-/** The seed's downloadEvent example. */
+/** The API document's downloadEvent example. */
 const SEED_EVENT: JsonObject = {
   oepnid: '1-11122',
   appid: 5012,
@@ -68,7 +68,7 @@ function readNdjson(rel: string): JsonObject[] {
     .map((line) => parseExact(line) as JsonObject);
 }
 
-/** Detection as SPEC §2.3 orders it for these two endpoints (downloadEvent first). */
+/** Detection as docs/API.md § Records orders it for these two endpoints (downloadEvent first). */
 function detect(value: JsonObject): Endpoint {
   for (const endpoint of [downloadEventEndpoint, checkAppUpdateEndpoint]) {
     if (endpoint.detectBy.some((f) => value[f] !== undefined && value[f] !== '')) return endpoint;
@@ -137,7 +137,7 @@ describe('download samples', () => {
 
   it('reads the mixed CSV into the same requests as the NDJSON samples', () => {
     const ndjson = readNdjson('ndjson/download.ndjson');
-    const rows = parseCsv(readFileSync(samplePath('csv/download.csv')), { columns: true }) as JsonObject[];
+    const rows = parseCsv<JsonObject>(readFileSync(samplePath('csv/download.csv')), { columns: true });
     assert.equal(rows.length, ndjson.length);
     rows.forEach((row, i) => {
       const endpoint = detect(row);

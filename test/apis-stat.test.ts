@@ -271,7 +271,7 @@ test('every record of samples/ndjson/stat.ndjson is valid with no warning', () =
 });
 
 test('samples/csv/stat.csv holds the same single events as the NDJSON sample, all valid', () => {
-  const rows = parseCsv(readFileSync(new URL('csv/stat.csv', samples), 'utf8'), { columns: true }) as JsonObject[];
+  const rows = parseCsv<JsonObject>(readFileSync(new URL('csv/stat.csv', samples), 'utf8'), { columns: true });
   const records = rows.map((row) => statPushData.typeTextFields(row));
   records.forEach((value, i) => assert.deepEqual(check(value), [], `row ${i + 2}`));
   const key = (v: JsonObject) => [v.aid, v.uid, v.app_id, v.game_id, v.game_v].join('|');

@@ -49,7 +49,7 @@ function findingsOf(row: JsonObject): string[] {
 
 describe('SUD fromCsv', () => {
   test('samples/csv/sud.csv gives exactly the records of samples/ndjson/sud.ndjson', () => {
-    const rows = parse(readFileSync(new URL('csv/sud.csv', samplesUrl), 'utf8'), { columns: true }) as Record<string, string>[];
+    const rows = parse<Record<string, string>>(readFileSync(new URL('csv/sud.csv', samplesUrl), 'utf8'), { columns: true });
     const lines = readFileSync(new URL('ndjson/sud.ndjson', samplesUrl), 'utf8').trim().split('\n');
     assert.equal(rows.length, lines.length);
     rows.forEach((row, i) => {

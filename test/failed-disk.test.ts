@@ -13,7 +13,7 @@ import { FailedWriter } from '../src/report/failed.js';
 import type { ValidRecord } from '../src/records.js';
 import type { Report } from '../src/report/report.js';
 import { runCli } from './helpers/cli.js';
-import { sudRecord, tempDir, writeNdjson } from './replay-helpers.js';
+import { sudRecord, tempDir, writeNdjson } from './helpers/replay.js';
 
 const RECORDS = 1000;
 

@@ -12,7 +12,7 @@ import { md5Sorted } from '../src/sign/md5-sorted.js';
 import { ROOT, startNode, type CliResult, type Running } from './helpers/cli.js';
 import { tempDir, type Ends } from './helpers/temp.js';
 import { waitFor } from './helpers/wait.js';
-import { FORM, form, get, post } from './serve-helpers.js';
+import { FORM, form, get, post } from './helpers/serve.js';
 
 const FAKE_CLI = path.join(ROOT, 'dist/test/fixtures/fake-cli.js');
 const SECRET = 'fake-secret-4821';

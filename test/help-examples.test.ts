@@ -20,7 +20,7 @@ import { CLI, mapLimit, ROOT, runCli } from './helpers/cli.js';
 import { startReceiver } from '../src/serve/receiver.js';
 import { stringifyExact } from '../src/json/exact.js';
 import { EXAMPLES } from '../src/cli.js';
-import { sudRecord } from './replay-helpers.js';
+import { sudRecord } from './helpers/replay.js';
 
 /** The commands' examples ('' is the top level's help). */
 const COMMANDS = EXAMPLES;

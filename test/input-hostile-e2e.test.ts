@@ -10,7 +10,7 @@ import path from 'node:path';
 import { runCli } from './helpers/cli.js';
 import { startReceiver } from '../src/serve/receiver.js';
 import type { Report } from '../src/report/report.js';
-import { STAT_SECRET, statRecord, tempDir, writeNdjson } from './replay-helpers.js';
+import { STAT_SECRET, statRecord, tempDir, writeNdjson } from './helpers/replay.js';
 import { writeFile } from 'node:fs/promises';
 
 const DEEP = '['.repeat(10_000) + ']'.repeat(10_000);

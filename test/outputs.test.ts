@@ -12,7 +12,7 @@ import { link, mkdir, readFile, rm, symlink } from 'node:fs/promises';
 import path from 'node:path';
 import { CLI, mapLimit, runCli } from './helpers/cli.js';
 import { startReceiver } from '../src/serve/receiver.js';
-import { SESSION_KEY, STAT_SECRET, statRecord, sudRecord, tempDir, writeNdjson } from './replay-helpers.js';
+import { SESSION_KEY, STAT_SECRET, statRecord, sudRecord, tempDir, writeNdjson } from './helpers/replay.js';
 
 const hash = async (file: string) => createHash('sha256').update(await readFile(file)).digest('hex');
 

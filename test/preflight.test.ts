@@ -15,7 +15,7 @@ import { RunStats } from '../src/report/stats.js';
 import { runReplay } from '../src/replay/engine.js';
 import { describeTimeSpan } from '../src/replay/intake/preflight.js';
 import { ConfigError } from '../src/errors.js';
-import { replayOptions, STAT_SECRET, statRecord, sudRecord, tempDir, testIo, writeNdjson } from './replay-helpers.js';
+import { replayOptions, STAT_SECRET, statRecord, sudRecord, tempDir, testIo, writeNdjson } from './helpers/replay.js';
 
 const NOW_S = Math.floor(Date.now() / 1000);
 

@@ -10,7 +10,7 @@ import { runCli } from './helpers/cli.js';
 import { startReceiver } from '../src/serve/receiver.js';
 import type { Report } from '../src/report/report.js';
 import { stringifyExact } from '../src/json/exact.js';
-import { sudRecord, tempDir, writeNdjson } from './replay-helpers.js';
+import { sudRecord, tempDir, writeNdjson } from './helpers/replay.js';
 
 const CONFIGURED_TOKEN = 'configured-ss-token-5f1e';
 

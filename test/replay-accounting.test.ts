@@ -8,7 +8,7 @@ import { renderSummary } from '../src/report/table.js';
 import { runReplay } from '../src/replay/engine.js';
 import { startReceiver } from '../src/serve/receiver.js';
 import { ROOT, runCli } from './helpers/cli.js';
-import { replayOptions, SESSION_KEY, STAT_SECRET, statRecord, sudRecord, tempDir, testIo, writeNdjson } from './replay-helpers.js';
+import { replayOptions, SESSION_KEY, STAT_SECRET, statRecord, sudRecord, tempDir, testIo, writeNdjson } from './helpers/replay.js';
 
 /** Every record taken is accounted for once: invalid, a duplicate, delivered, failed, or left unsent. */
 function assertAddsUp(t: Totals, label: string): void {
@@ -63,7 +63,7 @@ describe('every record taken is delivered, failed, or counted unsent', () => {
       assert.ok(t.records >= 17);
       assert.ok(t.duplicates > 0);
       assertAddsUp(t, 'loop totals');
-      for (const [id, e] of stats.byEndpoint) assertAddsUp({ ...e } as Totals, id);
+      for (const [id, e] of stats.byEndpoint) assertAddsUp({ ...e }, id);
       assert.equal(receiver.stats().totals.records, t.succeeded);
     } finally {
       await receiver.close();

@@ -11,7 +11,7 @@ import path from 'node:path';
 import { startReceiver, type Receiver } from '../src/serve/receiver.js';
 import type { Report } from '../src/report/report.js';
 import { CLI, runCli } from './helpers/cli.js';
-import { downloadRecord, onceEach, sudRecord, tempDir, writeNdjson } from './replay-helpers.js';
+import { downloadRecord, onceEach, sudRecord, tempDir, writeNdjson } from './helpers/replay.js';
 
 interface Run {
   code: number | null;
@@ -25,8 +25,8 @@ function start(args: readonly string[]): { child: ChildProcess; done: Promise<Ru
   const child = spawn(process.execPath, [CLI, ...args], { stdio: ['ignore', 'pipe', 'pipe'], env: { ...process.env, NO_COLOR: '1' } });
   let stdout = '';
   let stderr = '';
-  child.stdout!.on('data', (chunk: Buffer) => (stdout += chunk.toString('utf8')));
-  child.stderr!.on('data', (chunk: Buffer) => (stderr += chunk.toString('utf8')));
+  child.stdout.on('data', (chunk: Buffer) => (stdout += chunk.toString('utf8')));
+  child.stderr.on('data', (chunk: Buffer) => (stderr += chunk.toString('utf8')));
   const safety = setTimeout(() => child.kill('SIGKILL'), 60_000);
   const done = new Promise<Run>((resolve, reject) => {
     child.on('error', reject);

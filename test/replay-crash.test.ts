@@ -17,7 +17,7 @@ import { startReceiver, type Receiver } from '../src/serve/receiver.js';
 import { Checkpoint } from '../src/replay/checkpoint/checkpoint.js';
 import type { Report } from '../src/report/report.js';
 import { CLI } from './helpers/cli.js';
-import { downloadRecord, SESSION_KEY, STAT_SECRET, statRecord, sudRecord, tempDir, writeNdjson } from './replay-helpers.js';
+import { downloadRecord, SESSION_KEY, STAT_SECRET, statRecord, sudRecord, tempDir, writeNdjson } from './helpers/replay.js';
 
 const CONCURRENCY = 16;
 const LATENCY_MS = 400;

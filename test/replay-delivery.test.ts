@@ -6,7 +6,7 @@ import { RunStats } from '../src/report/stats.js';
 import { runReplay } from '../src/replay/engine.js';
 import { startReceiver } from '../src/serve/receiver.js';
 import { parseExact } from '../src/json/exact.js';
-import { downloadRecord, onceEach, replayOptions, SESSION_KEY, STAT_SECRET, statRecord, sudRecord, tempDir, testIo, writeNdjson } from './replay-helpers.js';
+import { downloadRecord, onceEach, replayOptions, SESSION_KEY, STAT_SECRET, statRecord, sudRecord, tempDir, testIo, writeNdjson } from './helpers/replay.js';
 
 describe('delivery through faults', () => {
   test('every record is accepted exactly once through 503s, 429s and a failed first SUD delivery, and the report agrees with the receiver', async () => {

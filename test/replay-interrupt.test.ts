@@ -8,7 +8,7 @@ import type { Report } from '../src/report/report.js';
 import { runCli, startCli } from './helpers/cli.js';
 import { startHoldingServer, type HoldingServer } from './helpers/servers.js';
 import { waitFor, waitForStats } from './helpers/wait.js';
-import { onceEach, SESSION_KEY, STAT_SECRET, statRecord, sudRecord, tempDir, writeNdjson } from './replay-helpers.js';
+import { onceEach, SESSION_KEY, STAT_SECRET, statRecord, sudRecord, tempDir, writeNdjson } from './helpers/replay.js';
 
 describe('interrupt and resume', () => {
   test('Ctrl-C mid-run exits 130 with a checkpoint; the same command with --resume completes, and the receiver saw every record exactly once', async () => {

@@ -5,7 +5,7 @@ import { RunStats } from '../src/report/stats.js';
 import { runReplay } from '../src/replay/engine.js';
 import { startReceiver } from '../src/serve/receiver.js';
 import { SAFETY_TIMEOUT_MS } from './helpers/wait.js';
-import { onceEach, replayOptions, sudRecord, tempDir, testIo, writeNdjson } from './replay-helpers.js';
+import { onceEach, replayOptions, sudRecord, tempDir, testIo, writeNdjson } from './helpers/replay.js';
 
 /** The clock of `Receiver.arrivals`: epoch ms, sub-millisecond. */
 function now(): number {

@@ -11,7 +11,7 @@ import { startReceiver, type Receiver } from '../src/serve/receiver.js';
 import type { Report } from '../src/report/report.js';
 import { CLI, runCli, startCli } from './helpers/cli.js';
 import { interruptTwice } from './helpers/wait.js';
-import { onceEach, SESSION_KEY, STAT_SECRET, statRecord, sudRecord, tempDir, writeNdjson } from './replay-helpers.js';
+import { onceEach, SESSION_KEY, STAT_SECRET, statRecord, sudRecord, tempDir, writeNdjson } from './helpers/replay.js';
 
 /** Runs the CLI and sends it SIGINT once `when` holds (polled). */
 function runInterrupted(args: readonly string[], when: () => boolean): Promise<{ code: number | null; stderr: string }> {

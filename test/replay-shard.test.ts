@@ -6,7 +6,7 @@ import { RunStats } from '../src/report/stats.js';
 import { runReplay } from '../src/replay/engine.js';
 import { fnv1a32, shardOf } from '../src/replay/intake/shard.js';
 import { startReceiver } from '../src/serve/receiver.js';
-import { downloadRecord, replayOptions, statRecord, sudRecord, tempDir, testIo, writeNdjson } from './replay-helpers.js';
+import { downloadRecord, replayOptions, statRecord, sudRecord, tempDir, testIo, writeNdjson } from './helpers/replay.js';
 
 describe('shard hash', () => {
   test('is FNV-1a 32 over UTF-8 bytes (published test vectors), so every machine splits alike', () => {

@@ -7,7 +7,7 @@ import { runReplay } from '../src/replay/engine.js';
 import { startReceiver } from '../src/serve/receiver.js';
 import { startHoldingServer } from './helpers/servers.js';
 import { SAFETY_TIMEOUT_MS, waitFor, waitForStats } from './helpers/wait.js';
-import { onceEach, replayOptions, sudRecord, tempDir, testIo, writeNdjson } from './replay-helpers.js';
+import { onceEach, replayOptions, sudRecord, tempDir, testIo, writeNdjson } from './helpers/replay.js';
 
 function sudFile(dir: string, count: number): Promise<string> {
   const lines = [];

@@ -10,7 +10,7 @@ import { renderSummary } from '../src/report/table.js';
 import { runReplay } from '../src/replay/engine.js';
 import { startReceiver } from '../src/serve/receiver.js';
 import { runCli } from './helpers/cli.js';
-import { downloadRecord, onceEach, replayOptions, STAT_SECRET, statRecord, sudRecord, tempDir, testIo, writeNdjson } from './replay-helpers.js';
+import { downloadRecord, onceEach, replayOptions, STAT_SECRET, statRecord, sudRecord, tempDir, testIo, writeNdjson } from './helpers/replay.js';
 
 async function failedLines(file: string): Promise<Record<string, unknown>[]> {
   return (await readFile(file, 'utf8')).trim().split('\n').filter(Boolean).map((l) => JSON.parse(l) as Record<string, unknown>);

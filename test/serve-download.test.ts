@@ -1,6 +1,6 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { CHECK_APP_UPDATE, DOWNLOAD_EVENT, FORM, form, post, withReceiver } from './serve-helpers.js';
+import { CHECK_APP_UPDATE, DOWNLOAD_EVENT, FORM, form, post, withReceiver } from './helpers/serve.js';
 
 const code = (text: string) => JSON.parse(text) as { code: number; msg?: string };
 

@@ -2,7 +2,7 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { FaultInjector, mulberry32, parseLatency } from '../src/serve/faults.js';
 import type { Receiver } from '../src/serve/receiver.js';
-import { CHECK_APP_UPDATE, FORM, SUD_PATH, form, post, retCode, sudStart, withReceiver } from './serve-helpers.js';
+import { CHECK_APP_UPDATE, FORM, SUD_PATH, form, post, retCode, sudStart, withReceiver } from './helpers/serve.js';
 
 const JSON_HEADERS = { 'content-type': 'application/json' };
 

@@ -7,7 +7,7 @@ import { startReceiver, MAX_BODY_BYTES } from '../src/serve/receiver.js';
 import type { ReceiverStats } from '../src/serve/counts.js';
 import { tempDir } from './helpers/temp.js';
 import { waitForStats } from './helpers/wait.js';
-import { CHECK_APP_UPDATE, FORM, STAT_PATH, SUD_PATH, form, get, md5Of, post, statParams, sudStart, withReceiver } from './serve-helpers.js';
+import { CHECK_APP_UPDATE, FORM, STAT_PATH, SUD_PATH, form, get, md5Of, post, statParams, sudStart, withReceiver } from './helpers/serve.js';
 
 const JSON_HEADERS = { 'content-type': 'application/json' };
 

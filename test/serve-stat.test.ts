@@ -1,6 +1,6 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { FORM, STAT_EVENTS, STAT_PATH, form, md5Of, post, statParams, withReceiver } from './serve-helpers.js';
+import { FORM, STAT_EVENTS, STAT_PATH, form, md5Of, post, statParams, withReceiver } from './helpers/serve.js';
 
 const SECRET = 'stat-s3cret';
 

@@ -3,7 +3,7 @@ import assert from 'node:assert/strict';
 import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { tempDir } from './helpers/temp.js';
-import { SUD_PATH, post, retCode, sudHeaders, sudStart, withReceiver } from './serve-helpers.js';
+import { SUD_PATH, post, retCode, sudHeaders, sudStart, withReceiver } from './helpers/serve.js';
 
 const JSON_HEADERS = { 'content-type': 'application/json' };
 const APP_ID = 'app-1';
@@ -38,7 +38,7 @@ test('mg_id past 2^53 is read exactly: recorded digit for digit, and an off-by-o
 
 test('a body that is not JSON, or not an object, gets ret_code 1001 with a message', async () => {
   await withReceiver({}, async (receiver) => {
-    // The seed's own sample has a trailing comma: not JSON.
+    // The API document's own sample has a trailing comma: not JSON.
     const trailing = await post(receiver.url + SUD_PATH, { headers: JSON_HEADERS, body: sudStart().slice(0, -1) + ',}' });
     assert.equal(trailing.status, 200);
     assert.equal(retCode(trailing).ret_code, 1001);

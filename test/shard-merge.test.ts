@@ -57,7 +57,7 @@ async function generateFile(dir: string, api: GeneratedApi, count: number, forma
   return file;
 }
 
-/** The user a receiver's content key belongs to: the shard key SPEC §9 names. */
+/** The user a receiver's content key belongs to: the shard key README § Scaling out names. */
 function ownerOf(endpoint: EndpointId, key: string): string {
   if (endpoint === 'sud.report_game_info') return key.slice(key.indexOf(':') + 1);
   const value = JSON.parse(key) as Record<string, unknown>;

@@ -7,7 +7,7 @@ import { sudHmacSigner, sudSignature, verifySudSignature } from '../src/sign/sud
 
 const BODY = '{"report_type":"game_start","report_msg":{"mg_id":1461227817776713818,"room_id":"房间"},"uid":"u1","ss_token":"t"}';
 
-/** Independent of the code under test: SPEC §1.2's four lines, each ending in \n. */
+/** Independent of the code under test: the four lines of docs/API.md § sud.report_game_info, each ending in \n. */
 function expectedSignature(appId: string, timestamp: string, nonce: string, body: string, secret: string): string {
   return createHmac('sha1', secret).update(Buffer.from([appId, timestamp, nonce, body].map((line) => `${line}\n`).join(''), 'utf8')).digest('hex');
 }

@@ -9,7 +9,7 @@ import { JsonDepthError, JsonNumberText } from '../json/exact.js';
 import type { JsonObject } from '../records.js';
 import type { Credentials, Endpoint, Validation } from './api.js';
 import { decodeParams } from './encode.js';
-import { firstHeader } from './http.js';
+import { firstHeader } from '../headers.js';
 
 /** Every answered request has exactly one verdict. */
 export type Verdict = 'accepted' | 'rejected' | 'duplicate' | 'fault';

@@ -41,7 +41,7 @@ export interface Validation {
   readonly value: JsonObject;
 }
 
-/** Options for turning valid records into requests (SPEC §1, §4, §5). */
+/** Options for turning valid records into requests (docs/API.md, README § Signing, § replay). */
 export interface BuildOptions {
   /** stat: events per request (default 50). */
   readonly batchSize: number;
@@ -174,7 +174,7 @@ export type Outcome =
       readonly message?: string;
     };
 
-/** When and how often to retry the endpoint's own failure signal (SPEC §1.2: SUD 60 s × 3). */
+/** When and how often to retry the endpoint's own failure signal (docs/API.md § sud.report_game_info: 60 s × 3). */
 export interface RetryPolicy {
   readonly retries: number;
   readonly delayMs: number;
@@ -197,7 +197,7 @@ export interface Endpoint {
   readonly urlOption?: UrlOption;
   /** Every rule this endpoint can report, with stable ids. */
   readonly rules: readonly RuleDef[];
-  /** Field names that identify a record as this endpoint's (SPEC §2.3), checked in registry order. */
+  /** Field names that identify a record as this endpoint's (docs/API.md § Records, detection), checked in registry order. */
   readonly detectBy: readonly string[];
   /** Every top-level field the endpoint's schema knows (a mixed CSV's other empty cells are dropped). */
   readonly fields: readonly string[];
@@ -223,7 +223,7 @@ export interface Endpoint {
   duplicateKey?(value: JsonObject): string | undefined;
   /** Rewrite the duplicate key for loop `n` of a --loop --unique run. */
   uniquify?(value: JsonObject, loop: number): JsonObject;
-  /** Shard key (SPEC §9): stat `uid`, SUD `game_round_id`, download `appid`+id. */
+  /** Shard key (README § Scaling out): stat `uid`, SUD `game_round_id`, download `appid`+id. */
   shardKey(value: JsonObject): string;
   /**
    * Credentials a record of this endpoint still needs, given those configured: what its

@@ -1,9 +1,10 @@
 /**
- * What every API shares about an HTTP answer (SPEC §5): 429 and 5xx are the transport's to
+ * What every API shares about an HTTP answer (README § replay, Retries): 429 and 5xx are the transport's to
  * retry, honouring `Retry-After`; any other non-2xx status is final. Only a 2xx reaches an
  * endpoint's own judgement of the body, so each API module keeps just that part.
  */
 import type { Outcome, ResponseInfo } from './api.js';
+import { headerValue } from '../headers.js';
 
 /** A failure outcome: what `classifyHttpStatus` returns for a non-2xx status. */
 export type HttpFailure = Extract<Outcome, { ok: false }>;
@@ -24,25 +25,6 @@ export function parseRetryAfter(value: string | string[] | undefined, nowMs: num
   const at = Date.parse(text);
   if (Number.isNaN(at)) return undefined;
   return Math.max(0, at - nowMs);
-}
-
-type Headers = Readonly<Record<string, string | string[] | undefined>>;
-
-/**
- * A header by name, whatever its case: node lower-cases incoming names, our own requests
- * are Title-Case (`Sud-Signature`), hand-built responses may be either. The one lookup.
- */
-export function headerValue(headers: Headers, name: string): string | string[] | undefined {
-  const lower = name.toLowerCase();
-  if (headers[lower] !== undefined) return headers[lower];
-  for (const key in headers) if (key.toLowerCase() === lower) return headers[key];
-  return undefined;
-}
-
-/** A header's value by name, whatever its case; of a repeated header, the first. */
-export function firstHeader(headers: Headers, name: string): string | undefined {
-  const value = headerValue(headers, name);
-  return Array.isArray(value) ? value[0] : value;
 }
 
 /**

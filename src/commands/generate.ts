@@ -1,6 +1,6 @@
 /**
  * `report-replay generate --api A --count N`: synthetic valid records for load tests
- * (SPEC §7), NDJSON or CSV to stdout, streamed with backpressure, the same bytes for the
+ * (README § generate), NDJSON or CSV to stdout, streamed with backpressure, the same bytes for the
  * same seed.
  */
 import type { Argv, CommandModule } from 'yargs';

@@ -1,5 +1,5 @@
 /**
- * `report-replay serve`: the embedded receiver (SPEC §8) as a command. It runs until
+ * `report-replay serve`: the embedded receiver (README § serve) as a command. It runs until
  * SIGINT or SIGTERM, then closes cleanly (in-flight answers finish, --record is flushed)
  * and exits 0. The first line printed is `listening on http://HOST:PORT`, so scripts and
  * tests can start it with --port 0 and read the port back.

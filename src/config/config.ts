@@ -1,7 +1,7 @@
 /**
  * `--config FILE`: JSON, validated with zod, every problem reported at once in plain words
  * (k6's Validate()). `${NAME}` in any string is replaced from the environment so secrets
- * need not sit in the file. Precedence (SPEC §7): config, then REPLAY_* variables, then
+ * need not sit in the file. Precedence (README § Configuration): config, then REPLAY_* variables, then
  * flags — later wins.
  */
 import { readFile } from 'node:fs/promises';

@@ -1,5 +1,5 @@
 /**
- * CSV records (SPEC §2.2) through csv-parse, streamed: the first row is the header, dotted
+ * CSV records (docs/API.md § Records) through csv-parse, streamed: the first row is the header, dotted
  * header names nest (`report_msg.mg_id`), every cell stays a string (the API modules'
  * `typeTextFields` converts types), and each record's origin is the line on which its row STARTS.
  *

@@ -1,6 +1,6 @@
 /**
  * `--dry-run --print-requests`: each request exactly as it would go on the wire (method,
- * URL, headers, body) as one NDJSON line, with every secret masked (SPEC §4): parameters,
+ * URL, headers, body) as one NDJSON line, with every secret masked (README § replay): parameters,
  * JSON fields and headers whose names hold secrets (`session_key`, `ss_token`, …), and
  * the configured secret values wherever they appear, raw or percent-encoded.
  */

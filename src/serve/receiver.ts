@@ -1,5 +1,5 @@
 /**
- * The embedded receiver (SPEC §8): a real HTTP server on node:http that behaves like the
+ * The embedded receiver (README § serve): a real HTTP server on node:http that behaves like the
  * three reporting APIs — and misbehaves on purpose when asked. It is the target of the
  * quick start, the end-to-end tests and the throughput benchmarks, so the request path
  * does little besides reading the body, one validation and one answer.

@@ -4,7 +4,7 @@
  * endpoint's `signing` declares: which signer, keyed with which credentials, carried where.
  */
 import type { Credentials, Endpoint, PendingRequest, SignerName } from '../apis/api.js';
-import { headerValue } from '../apis/http.js';
+import { headerValue } from '../headers.js';
 import { getEndpoint } from '../apis/registry.js';
 import { credentialSource } from '../config/config.js';
 import { md5SortedSigner } from './md5-sorted.js';

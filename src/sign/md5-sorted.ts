@@ -1,5 +1,5 @@
 /**
- * The stat signature, scheme `md5-sorted` (SPEC §4): every parameter but `__md5`, sorted
+ * The stat signature, scheme `md5-sorted` (docs/API.md § stat.push_data, README § Signing): every parameter but `__md5`, sorted
  * by name in byte order, `name=value` joined by `&` with values as sent but NOT
  * URL-encoded (`data` is the exact JSON text), the secret appended directly; `__md5` is
  * the lowercase hex MD5 of that string's UTF-8 bytes.

@@ -1,5 +1,5 @@
 /**
- * `--signer ./my-signer.mjs` (SPEC §4): an ES module whose default export is a
+ * `--signer ./my-signer.mjs` (README § Signing): an ES module whose default export is a
  * `SignFunction` — it receives `{ endpoint, params, body, secret, appId, nowSeconds }` and
  * returns `{ params?, headers? }` to add. Every way a plugin can be wrong (missing file,
  * load failure, no default function, a bad answer, a throw while signing) is a

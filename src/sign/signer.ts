@@ -1,5 +1,5 @@
 /**
- * Signing is pluggable (SPEC §4): a signer receives the request's parameters or exact
+ * Signing is pluggable (README § Signing): a signer receives the request's parameters or exact
  * body and returns parameters and/or headers to add. Built-ins: md5-sorted, sud-hmac,
  * none; `--signer ./module.mjs` loads a plugin whose default export is a `SignFunction`.
  */

@@ -1,12 +1,13 @@
 /**
- * SUD's callback signature (SPEC §1.2, §4): `Sud-Signature` is the lowercase hex
+ * SUD's callback signature (docs/API.md § sud.report_game_info): `Sud-Signature` is the lowercase hex
  * HMAC-SHA1, keyed with the app secret, of the four lines `appId\ntimestamp\nnonce\nbody\n`
  * — every line ends in `\n`, the last one too, and `body` is the exact request body.
  */
 import { createHmac, randomBytes, timingSafeEqual } from 'node:crypto';
-import { firstHeader } from '../apis/http.js';
+import { firstHeader } from '../headers.js';
 import { builtInNeeds } from './needs.js';
 import type { SignInput, SignOutput, Signer } from './signer.js';
+import { headerValue } from '../headers.js';
 
 export const SUD_HEADER = {
   appId: 'Sud-AppId',
@@ -64,8 +65,8 @@ type Headers = Readonly<Record<string, string | string[] | undefined>>;
 
 /**
  * For the receiver: true when the request carries SUD signature headers for `appId` whose
- * signature matches `body` under `secret`. The signature must be lowercase hex as SPEC
- * §1.2 defines it. Compares in constant time.
+ * signature matches `body` under `secret`. The signature must be lowercase hex as docs/API.md
+ * § sud.report_game_info defines it. Compares in constant time.
  */
 export function verifySudSignature(headers: Headers, body: string, appId: string, secret: string): boolean {
   const sentAppId = firstHeader(headers, SUD_HEADER.appId);

@@ -1,7 +1,7 @@
 /**
- * The download service (下载服务化, seed 004; SPEC §1.3): `download.checkAppUpdate` and
+ * The download service (下载服务化; docs/API.md § download service): `download.checkAppUpdate` and
  * `download.downloadEvent`, both form-encoded, unsigned, answered with `{"code":0}`.
- * Neither has a duplicate key: the seed gives the receiver nothing to de-duplicate on.
+ * Neither has a duplicate key: the API document gives the receiver nothing to de-duplicate on.
  */
 import type { ApiModule, Endpoint } from '../api.js';
 import type { JsonObject } from '../../records.js';

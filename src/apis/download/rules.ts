@@ -1,4 +1,4 @@
-/** The download service's rules (SPEC §1.3, §3): stable ids users grep for. */
+/** The download service's rules (docs/API.md § download service, docs/RULES.md): stable ids users grep for. */
 import type { RuleDef } from '../../findings.js';
 import { ruleFinding } from '../rules.js';
 

@@ -68,7 +68,7 @@ function settleAndCheck(schema: DownloadSchema, input: JsonObject): Settled {
   return settleCopy(schema, input);
 }
 
-/** The slow path: a copy with types settled, in the seed's order, findings for what is wrong. */
+/** The slow path: a copy with types settled, in the API document's order, findings for what is wrong. */
 function settleCopy(schema: DownloadSchema, input: JsonObject): Settled {
   const findings: Finding[] = [];
   const value: JsonObject = {};

@@ -1,4 +1,4 @@
-/** The stat API (seed 000, SPEC §1.1): one endpoint, `stat.push_data`. */
+/** The stat API (docs/API.md § stat.push_data): one endpoint, `stat.push_data`. */
 import type { ApiModule, Endpoint } from '../api.js';
 import type { JsonObject } from '../../records.js';
 import { createStatBuilder, STAT_PATH } from './builder.js';
@@ -38,7 +38,7 @@ function recordsIn(value: JsonObject): number {
   return 1;
 }
 
-/** SPEC §9: shards by device id, so one user's events stay in one shard and in order. */
+/** README § Scaling out: shards by device id, so one user's events stay in one shard and in order. */
 function shardKey(value: JsonObject): string {
   const uid = value.uid;
   return typeof uid === 'string' ? uid : uid === undefined ? '' : String(uid);

@@ -1,4 +1,4 @@
-/** Every rule of SPEC §1.1 for `stat.push_data`, with its stable id and severity. */
+/** Every rule (docs/API.md § stat.push_data) of `stat.push_data`, with its stable id and severity. */
 import type { RuleDef } from '../../findings.js';
 import { ruleFinding } from '../rules.js';
 

@@ -1,5 +1,5 @@
 /**
- * Validation of one stat record (SPEC §1.1, §3). A record is either a single event (it
+ * Validation of one stat record (docs/API.md § stat.push_data, docs/RULES.md). A record is either a single event (it
  * has no `data`; it may carry the envelope fields `ts`, `session_key`, `__md5`, which are
  * not part of the event) or an envelope (it has `data`: an array of events, or the JSON
  * text of one). One zod `safeParse` per object on the hot path; issues are walked only on
@@ -25,7 +25,7 @@ import { batchUrlBytes, eventUrlBytes, fitsUnder, recordUrlBound, requestUrlByte
 /** An integer written as text: what `ts` and `v` may be when they are strings. */
 const INTEGER_TEXT = /^-?\d+$/;
 const MD5_HEX = /^[0-9a-fA-F]{32}$/;
-/** 2010-01-01T00:00:00Z: earlier stat timestamps are suspicious (the seed's is 1974). */
+/** 2010-01-01T00:00:00Z: earlier stat timestamps are suspicious (the API document's own example is 1974). */
 const TS_FLOOR_MS = Date.UTC(2010, 0, 1);
 const DAY_MS = 86_400_000;
 /** Seconds have 10 digits until 2286; more than 11 is milliseconds (13 today). */

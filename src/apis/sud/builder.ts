@@ -1,5 +1,5 @@
 /**
- * SUD requests: one per record, a JSON body serialized exactly once (SPEC §1.2). That text
+ * SUD requests: one per record, a JSON body serialized exactly once (docs/API.md § sud.report_game_info). That text
  * is what the signer hashes and what goes on the wire, so mg_id's int64 digits, unknown
  * fields and key order are whatever the record had. The configured `uid`/`ss_token` are in
  * the record already (credentials.ts, applied before it was judged).

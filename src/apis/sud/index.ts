@@ -1,4 +1,4 @@
-/** The SUD game report API (SPEC §1.2): one endpoint, `sud.report_game_info`. */
+/** The SUD game report API (docs/API.md § sud.report_game_info): one endpoint, `sud.report_game_info`. */
 import type { ApiModule, Endpoint } from '../api.js';
 import { SUD_DEFAULT_PATH, SUD_ENDPOINT_ID, SUD_URL_OPTION, createSudBuilder } from './builder.js';
 import { createSudAnswerer } from './answer.js';

@@ -1,4 +1,4 @@
-/** Every rule of SPEC §1.2 for `sud.report_game_info`, with its stable id. */
+/** Every rule (docs/API.md § sud.report_game_info) of `sud.report_game_info`, with its stable id. */
 import type { RuleDef } from '../../findings.js';
 import { ruleFinding } from '../rules.js';
 

@@ -1,5 +1,5 @@
 /**
- * Validation of one SUD record (SPEC §1.2, §3). One zod `safeParse` on the hot path; its
+ * Validation of one SUD record (docs/API.md § sud.report_game_info, docs/RULES.md). One zod `safeParse` on the hot path; its
  * issues are walked only when it fails and mapped to stable rule ids by what the value
  * actually is. Semantic rules (int64 mg_id, cross-field checks, byte limits, unknown
  * fields) are plain code. The returned value is the input itself unless a string had to

@@ -178,7 +178,7 @@ const HOUR = 60 * MINUTE;
 const DAY = 24 * HOUR;
 
 /** `3 days 4 h`, `2 h 5 min`, `42 s`: a duration for a person. */
-export function humanDuration(ms: number): string {
+function humanDuration(ms: number): string {
   if (ms >= DAY) return `${Math.floor(ms / DAY)} day${ms >= 2 * DAY ? 's' : ''} ${Math.floor((ms % DAY) / HOUR)} h`;
   if (ms >= HOUR) return `${Math.floor(ms / HOUR)} h ${Math.floor((ms % HOUR) / MINUTE)} min`;
   if (ms >= MINUTE) return `${Math.floor(ms / MINUTE)} min ${Math.floor((ms % MINUTE) / 1000)} s`;
