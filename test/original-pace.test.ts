@@ -1,5 +1,6 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
+import { inspect } from 'node:util';
 import type { PendingRequest } from '../src/apis/api.js';
 import { getEndpoint } from '../src/apis/registry.js';
 import { JsonNumberText } from '../src/json/exact.js';
@@ -10,9 +11,9 @@ const download = getEndpoint('download.downloadEvent')!;
 
 /** A request of one download record whose time is only `_time` (checkAppUpdate has no time field of its own). */
 function requestAt(time: unknown, line: number): PendingRequest {
-  const meta: JsonObject = time === undefined ? {} : { _time: time as JsonObject[string] };
+  const meta: JsonObject = time === undefined ? {} : { _time: time };
   const record: ValidRecord = { origin: { file: 'log.ndjson', line, input: 0 }, endpoint: 'download.checkAppUpdate', value: {}, meta, seq: line - 1 };
-  return { endpoint: 'download.checkAppUpdate', records: [record], path: '/service/checkAppUpdate', headers: {} } as PendingRequest;
+  return { endpoint: 'download.checkAppUpdate', records: [record], path: '/service/checkAppUpdate', headers: {} };
 }
 const checkAppUpdate = getEndpoint('download.checkAppUpdate')!;
 
@@ -29,7 +30,7 @@ test('_time is read as epoch seconds, epoch ms, digits in text, or an ISO 8601 d
 
 test('a _time that is no time is undefined, not 0 or NaN', () => {
   for (const bad of ['', '   ', 'yesterday', Number.NaN, Number.POSITIVE_INFINITY, null, true, {}, undefined]) {
-    assert.equal(parseRecordTime(bad), undefined, String(bad));
+    assert.equal(parseRecordTime(bad), undefined, inspect(bad));
   }
 });
 
