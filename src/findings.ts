@@ -1,4 +1,4 @@
-import { MAX_DEPTH } from './json/exact.js';
+import { JsonNumberText, MAX_DEPTH } from './json/exact.js';
 
 export type Severity = 'error' | 'warning';
 
@@ -42,4 +42,31 @@ export const COMMON_RULES: readonly RuleDef[] = [
 export function tooDeepFinding(path: string): Finding {
   const where = path === '' ? 'the record' : path;
   return { rule: 'input.too_deep', severity: 'error', path, message: `${where} nests objects and arrays deeper than ${MAX_DEPTH} levels` };
+}
+
+/**
+ * A rule's severity, looked up in its API's table: each severity is written once, where the
+ * rule is defined (and documented: `rules`, docs/RULES.md), never again where it is found.
+ */
+export function severityTable<Id extends string>(rules: readonly RuleDef[]): (rule: Id) => Severity {
+  const severities = new Map<string, Severity>(rules.map((rule) => [rule.id, rule.severity]));
+  return (rule) => {
+    const severity = severities.get(rule);
+    if (severity === undefined) throw new Error(`internal: rule ${rule} is not in its table`);
+    return severity;
+  };
+}
+
+/** A value as a person reads it in a message: strings quoted, bigints as digits, long text cut. */
+export function describeValue(value: unknown): string {
+  if (value === undefined) return 'nothing';
+  if (typeof value === 'bigint' || value instanceof JsonNumberText) return value.toString();
+  if (Array.isArray(value)) return 'an array';
+  if (value === null) return 'null';
+  if (typeof value === 'object') return 'an object';
+  if (typeof value === 'string') {
+    const quoted = JSON.stringify(value.length > 60 ? `${value.slice(0, 60)}…` : value);
+    return `the string ${quoted}`;
+  }
+  return String(value);
 }

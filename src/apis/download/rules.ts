@@ -1,5 +1,5 @@
 /** The download service's rules (docs/API.md § download service, docs/RULES.md): stable ids users grep for. */
-import type { RuleDef } from '../../findings.js';
+import { severityTable, type RuleDef } from '../../findings.js';
 
 export const RULE = {
   missingField: 'download.missing_field',
@@ -72,3 +72,8 @@ export const DOWNLOAD_EVENT_RULES: readonly RuleDef[] = [
   FILESIZE_MISMATCH,
   FILESIZE_EXCEEDS_TOTAL,
 ];
+
+type DownloadRuleId = (typeof RULE)[keyof typeof RULE];
+
+/** Each rule's severity, from the definitions above: validate.ts never writes one itself. */
+export const severityOf = severityTable<DownloadRuleId>(DOWNLOAD_EVENT_RULES);

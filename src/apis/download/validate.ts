@@ -11,7 +11,7 @@ import { stringifyExact } from '../../json/exact.js';
 import type { JsonObject } from '../../records.js';
 import { begintimeMs, begintimeProblem } from './begintime.js';
 import { settle } from './convert.js';
-import { RULE } from './rules.js';
+import { RULE, severityOf } from './rules.js';
 import { CHECK_APP_UPDATE, DOWNLOAD_EVENT, type DownloadSchema, type FieldSpec } from './schema.js';
 
 function isBlank(v: unknown): boolean {
@@ -34,21 +34,21 @@ function isSafeInt(v: unknown): v is number {
 function structureFinding(spec: FieldSpec, v: unknown, path: string): Finding {
   if (v === undefined) {
     const hint = spec.emptyOk ? ' (send it empty when there is none)' : '';
-    return { rule: RULE.missingField, severity: 'error', path, value: v, message: `${path} is missing${hint}` };
+    return { rule: RULE.missingField, severity: severityOf(RULE.missingField), path, value: v, message: `${path} is missing${hint}` };
   }
   if (spec.type === 'int') {
     if (!isSafeInt(v)) {
       // Digit strings were converted already: an integer here is one too big to send exactly.
       const what = typeof v === 'bigint' || Number.isInteger(v) ? 'a safe integer' : 'an integer';
-      return { rule: RULE.notInteger, severity: 'error', path, value: v, message: `${path} ${show(v)} is not ${what}` };
+      return { rule: RULE.notInteger, severity: severityOf(RULE.notInteger), path, value: v, message: `${path} ${show(v)} is not ${what}` };
     }
     const expected = spec.values ? `one of ${spec.meaning}` : '0 or more';
-    return { rule: RULE.badValue, severity: 'error', path, value: v, message: `${path} ${v} is not ${expected}` };
+    return { rule: RULE.badValue, severity: severityOf(RULE.badValue), path, value: v, message: `${path} ${v} is not ${expected}` };
   }
   if (typeof v !== 'string') {
-    return { rule: RULE.notString, severity: 'error', path, value: v, message: `${path} ${show(v)} is not text` };
+    return { rule: RULE.notString, severity: severityOf(RULE.notString), path, value: v, message: `${path} ${show(v)} is not text` };
   }
-  return { rule: RULE.missingField, severity: 'error', path, value: v, message: `${path} is empty` };
+  return { rule: RULE.missingField, severity: severityOf(RULE.missingField), path, value: v, message: `${path} is empty` };
 }
 
 interface Settled {
@@ -84,7 +84,7 @@ function settleCopy(schema: DownloadSchema, input: JsonObject): Settled {
       } else if (!isBlank(v) && !isBlank(aliased) && v !== aliased) {
         findings.push({
           rule: RULE.openidConflict,
-          severity: 'error',
+          severity: severityOf(RULE.openidConflict),
           path: spec.alias,
           value: aliased,
           message: `${spec.name} ${show(v)} and its alias ${spec.alias} ${show(aliased)} differ: keep one of them`,
@@ -119,7 +119,7 @@ function checkErrorMessage(value: JsonObject, findings: Finding[]): void {
   if (msg !== undefined && (typeof msg !== 'string' || msg.trim() !== '')) return;
   findings.push({
     rule: RULE.errorWithoutMessage,
-    severity: 'warning',
+    severity: severityOf(RULE.errorWithoutMessage),
     path: 'errorMsg',
     value: msg,
     message: `errorCode ${show(code)} reports a failure but errorMsg is empty`,
@@ -131,7 +131,7 @@ export function validateCheckAppUpdate(input: JsonObject): Validation {
   if (value.resultCode === 1 && value.updateType === undefined) {
     findings.push({
       rule: RULE.missingField,
-      severity: 'error',
+      severity: severityOf(RULE.missingField),
       path: 'updateType',
       message: 'updateType is missing: it is required when resultCode is 1 (0 ignored, 1 voluntary, 2 forced)',
     });
@@ -144,7 +144,7 @@ export function validateDownloadEvent(input: JsonObject): Validation {
   const { value, findings } = settleAndCheck(DOWNLOAD_EVENT, input);
   const begintime = value.begintime;
   if (typeof begintime === 'string' && begintime !== '' && Number.isNaN(begintimeMs(begintime))) {
-    findings.push({ rule: RULE.badBegintime, severity: 'error', path: 'begintime', value: begintime, message: begintimeProblem(begintime) });
+    findings.push({ rule: RULE.badBegintime, severity: severityOf(RULE.badBegintime), path: 'begintime', value: begintime, message: begintimeProblem(begintime) });
   }
   checkErrorMessage(value, findings);
   const { filesize, totalfilesize } = value;
@@ -153,7 +153,7 @@ export function validateDownloadEvent(input: JsonObject): Validation {
     if (filesize > totalfilesize) {
       findings.push({
         rule: RULE.filesizeExceedsTotal,
-        severity: 'warning',
+        severity: severityOf(RULE.filesizeExceedsTotal),
         path: 'filesize',
         value: filesize,
         message: `filesize ${filesize} is more than totalfilesize ${totalfilesize}`,
@@ -161,7 +161,7 @@ export function validateDownloadEvent(input: JsonObject): Validation {
     } else if (value.resultCode === 0 && filesize !== totalfilesize) {
       findings.push({
         rule: RULE.filesizeMismatch,
-        severity: 'warning',
+        severity: severityOf(RULE.filesizeMismatch),
         path: 'filesize',
         value: filesize,
         message: `the download succeeded (resultCode 0) but filesize ${filesize} is not totalfilesize ${totalfilesize}`,

@@ -1,5 +1,5 @@
 /** Every rule of docs/API.md § stat.push_data for `stat.push_data`, with its stable id and severity. */
-import type { Finding, RuleDef, Severity } from '../../findings.js';
+import { severityTable, type Finding, type RuleDef } from '../../findings.js';
 
 export const STAT_RULE = {
   unknownAid: 'stat.unknown_aid',
@@ -55,9 +55,9 @@ export const STAT_RULES: readonly RuleDef[] = [
   { id: STAT_RULE.emptyData, severity: 'warning', summary: "An envelope's `data` holds no events." },
 ];
 
-const SEVERITY = new Map<string, Severity>(STAT_RULES.map((rule) => [rule.id, rule.severity]));
+const severityOf = severityTable<StatRuleId>(STAT_RULES);
 
 export function statFinding(rule: StatRuleId, path: string, value: unknown, message: string): Finding {
-  const severity = SEVERITY.get(rule)!;
+  const severity = severityOf(rule);
   return value === undefined ? { rule, severity, path, message } : { rule, severity, path, value, message };
 }

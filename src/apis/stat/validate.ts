@@ -11,14 +11,14 @@
  * inherits them, and an envelope is replayed as it is, never filled in). When they differ
  * from the envelope's, that is a warning.
  */
-import { tooDeepFinding, type Finding } from '../../findings.js';
+import { describeValue, tooDeepFinding, type Finding } from '../../findings.js';
 import type { JsonObject } from '../../records.js';
 import type { ValidateOptions, Validation, WireOptions } from '../api.js';
 import { JsonDepthError, MAX_DEPTH, isJsonObject, parseExact } from '../../json/exact.js';
 import { FEATURES } from './features.js';
 import { STAT_RULE, statFinding } from './rules.js';
 import { batchHead, envelopeParams, eventText, sessionKeyOf } from './params.js';
-import { ENVELOPE, ENVELOPE_EVENT, SINGLE_EVENT, describe, typeFindings } from './schema.js';
+import { ENVELOPE, ENVELOPE_EVENT, SINGLE_EVENT, typeFindings } from './schema.js';
 import { batchUrlBytes, eventUrlBytes, fitsUnder, recordUrlBound, requestUrlBytes } from './url.js';
 
 /** An integer written as text: what `ts` and `v` may be when they are strings. */
@@ -101,10 +101,10 @@ function eventsOf(data: unknown, findings: Finding[]): unknown[] | undefined {
       return undefined;
     }
     if (Array.isArray(parsed)) return parsed;
-    findings.push(statFinding(STAT_RULE.badData, 'data', data, `data must be a JSON array of events, got JSON text of ${describe(parsed)}`));
+    findings.push(statFinding(STAT_RULE.badData, 'data', data, `data must be a JSON array of events, got JSON text of ${describeValue(parsed)}`));
     return undefined;
   }
-  findings.push(statFinding(STAT_RULE.badData, 'data', data, `data must be an array of events (or its JSON text), got ${describe(data)}`));
+  findings.push(statFinding(STAT_RULE.badData, 'data', data, `data must be an array of events (or its JSON text), got ${describeValue(data)}`));
   return undefined;
 }
 
@@ -112,7 +112,7 @@ function checkEnvelopeEvent(event: unknown, index: number, envelope: JsonObject,
   const prefix = `data[${index}].`;
   if (!isJsonObject(event)) {
     const hint = typeof event === 'string' ? ' (was data serialized twice?)' : '';
-    findings.push(statFinding(STAT_RULE.badData, `data[${index}]`, event, `data[${index}] must be an event object, got ${describe(event)}${hint}`));
+    findings.push(statFinding(STAT_RULE.badData, `data[${index}]`, event, `data[${index}] must be an event object, got ${describeValue(event)}${hint}`));
     return;
   }
   if (!ENVELOPE_EVENT.accepts(event)) typeFindings(ENVELOPE_EVENT, event, prefix, findings);
@@ -146,11 +146,11 @@ function checkEvent(event: JsonObject, prefix: string, options: ValidateOptions,
   const v = event.v;
   if (feature.v !== undefined) {
     if (!isIntegerLike(v)) {
-      const got = v === undefined ? 'it is missing' : `got ${describe(v)}`;
+      const got = v === undefined ? 'it is missing' : `got ${describeValue(v)}`;
       findings.push(statFinding(STAT_RULE.badV, prefix + 'v', v, `aid ${aid} (${feature.meaning}) needs ${prefix}v, an integer (${feature.v}); ${got}`));
     }
   } else if (v !== undefined) {
-    findings.push(statFinding(STAT_RULE.unexpectedV, prefix + 'v', v, `aid ${aid} (${feature.meaning}) carries no v, but ${prefix}v is ${describe(v)}`));
+    findings.push(statFinding(STAT_RULE.unexpectedV, prefix + 'v', v, `aid ${aid} (${feature.meaning}) carries no v, but ${prefix}v is ${describeValue(v)}`));
   }
 }
 
@@ -162,7 +162,7 @@ function checkTs(ts: unknown, options: ValidateOptions, findings: Finding[]): vo
   if (typeof ts === 'string' && INTEGER_TEXT.test(ts)) text = ts;
   else if ((typeof ts === 'number' && Number.isInteger(ts)) || typeof ts === 'bigint') text = BigInt(ts).toString();
   else {
-    findings.push(statFinding(STAT_RULE.badTs, 'ts', ts, `ts must be an integer (Unix seconds, a number or a string of digits), got ${describe(ts)}`));
+    findings.push(statFinding(STAT_RULE.badTs, 'ts', ts, `ts must be an integer (Unix seconds, a number or a string of digits), got ${describeValue(ts)}`));
     return;
   }
   const digits = text.replace(SIGN_AND_LEADING_ZEROS, '').length;
@@ -180,5 +180,5 @@ function checkTs(ts: unknown, options: ValidateOptions, findings: Finding[]): vo
 
 function checkMd5(md5: unknown, findings: Finding[]): void {
   if (md5 === undefined || (typeof md5 === 'string' && MD5_HEX.test(md5))) return;
-  findings.push(statFinding(STAT_RULE.badMd5, '__md5', md5, `the logged __md5 is not 32 hex digits (got ${describe(md5)}); it is recomputed unless --keep-auth`));
+  findings.push(statFinding(STAT_RULE.badMd5, '__md5', md5, `the logged __md5 is not 32 hex digits (got ${describeValue(md5)}); it is recomputed unless --keep-auth`));
 }

@@ -1,5 +1,5 @@
 /** Every rule of docs/API.md § sud.report_game_info for `sud.report_game_info`, with its stable id. */
-import type { RuleDef, Severity } from '../../findings.js';
+import { severityTable, type RuleDef } from '../../findings.js';
 
 export const SUD_RULE = {
   missingField: 'sud.missing_field',
@@ -39,8 +39,4 @@ export const SUD_RULES: readonly RuleDef[] = [
   { id: SUD_RULE.unknownField, severity: 'warning', summary: 'A field the seed does not name; it is kept and sent unchanged (the seed says fields may be added).' },
 ];
 
-const SEVERITY = new Map<string, Severity>(SUD_RULES.map((rule) => [rule.id, rule.severity]));
-
-export function severityOf(rule: SudRuleId): Severity {
-  return SEVERITY.get(rule)!;
-}
+export const severityOf = severityTable<SudRuleId>(SUD_RULES);

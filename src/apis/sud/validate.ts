@@ -6,7 +6,7 @@
  * be truncated: unknown fields are kept at every level and sent unchanged.
  */
 import type { z } from 'zod';
-import type { Finding } from '../../findings.js';
+import { describeValue, type Finding } from '../../findings.js';
 import type { JsonObject } from '../../records.js';
 import type { Validation } from '../api.js';
 import { JsonNumberText, isJsonObject } from '../../json/exact.js';
@@ -83,20 +83,6 @@ function issueFindings(issues: readonly Issue[], record: JsonObject, reportType:
     const value = valueAt(record, issue.path.slice(0, depth));
     findings.push(finding(SUD_RULE.wrongType, path, value, `${path} must be an object, got ${describeValue(value)}`));
   }
-}
-
-/** A value as a person reads it in a message: strings quoted, bigints as digits, long text cut. */
-export function describeValue(value: unknown): string {
-  if (value === undefined) return 'nothing';
-  if (typeof value === 'bigint' || value instanceof JsonNumberText) return value.toString();
-  if (Array.isArray(value)) return 'an array';
-  if (value === null) return 'null';
-  if (typeof value === 'object') return 'an object';
-  if (typeof value === 'string') {
-    const quoted = JSON.stringify(value.length > 60 ? `${value.slice(0, 60)}…` : value);
-    return `the string ${quoted}`;
-  }
-  return String(value);
 }
 
 const EXPECTED_TEXT: Record<string, string> = {
