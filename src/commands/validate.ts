@@ -9,7 +9,7 @@ import { buildReport } from '../report/report.js';
 import { FailedWriter } from '../report/failed.js';
 import { ProgressLine, totalInputBytes } from '../report/progress.js';
 import { RecordJudge } from '../validate/judge.js';
-import { defaultWorkers, validateInParallel } from '../workers/validate-pool.js';
+import { WorkerFailedError, defaultWorkers, validateInParallel } from '../workers/validate-pool.js';
 import { ExitCode, UsageError, UserError } from '../errors.js';
 import type { Example } from './examples.js';
 import { checkOutputs, outputPaths } from './outputs.js';
@@ -88,7 +88,7 @@ export const validateCommand: CommandModule<GlobalArgs, ValidateArgs> = {
       }
     } catch (err) {
       // An input that breaks mid-way (truncated .gz): report what was read, then the error.
-      if (!(err instanceof UserError)) throw err;
+      if (!(err instanceof UserError) || err instanceof WorkerFailedError) throw err;
       readError = err;
     } finally {
       progress?.done();
