@@ -16,8 +16,11 @@ import { allEndpoints } from '../apis/registry.js';
 import { RecordJudge } from '../validate/judge.js';
 import { fromPortable } from './validate-portable.js';
 import { batchSize, type FromWorker, type ToWorker, type ValidateWorkerData } from './validate-protocol.js';
-import { cutUnits, rangeBytesFor } from './validate-ranges.js';
+import { cutUnits, rangeBytesFor, rangesForced } from './validate-ranges.js';
 import { EndpointLabels, VERDICT, judgeUnit, type UnitBatch, type UnitVerdict, type ValidateUnit } from './validate-unit.js';
+
+/** Inputs smaller than this are judged on the main thread alone. */
+const SMALL_INPUT_BYTES = 4 << 20;
 
 /** Per thread: batches judged but not yet merged, at most about this many bytes. */
 const AHEAD_BYTES = 8 << 20;
@@ -67,7 +70,8 @@ export class WorkerFailedError extends UserError {
 /** Judge `sources` on `workers` threads plus this one; throws a UserError where --workers 0 would. */
 export async function validateInParallel(sources: readonly InputSource[], options: PoolOptions, sink: MergeSink): Promise<void> {
   const total = sources.reduce((sum, s) => sum + (s.size ?? 0), 0);
-  const units = await cutUnits(sources, rangeBytesFor(total, options.workers + 1));
+  const rangeBytes = rangeBytesFor(total, options.workers + 1);
+  const units = await cutUnits(sources, rangeBytes);
   const labelIds = allEndpoints().map((e) => e.id);
   const merge = new Merge(units, new EndpointLabels(labelIds), sink);
   let next = 0;
@@ -75,8 +79,9 @@ export async function validateInParallel(sources: readonly InputSource[], option
 
   const workers: Worker[] = [];
   const data: ValidateWorkerData = { judge: options.judge, labels: labelIds, delimiter: options.delimiter, aheadBytes: AHEAD_BYTES };
-  // A thread per unit at most: one small file is judged here, with no thread to start.
-  const count = Math.min(options.workers, units.length - 1);
+  // A thread per unit at most, and none for a small input: starting one costs more than it saves.
+  const small = total < SMALL_INPUT_BYTES && !rangesForced();
+  const count = small ? 0 : Math.min(options.workers, units.length - 1);
   for (let i = 0; i < count; i++) {
     const worker = new Worker(new URL('./validate-worker.js', import.meta.url), { workerData: data });
     workers.push(worker);

@@ -20,9 +20,14 @@ const MAX_RANGE = 16 << 20;
  * `REPORT_REPLAY_RANGE_BYTES` sets it (tests cut small files into many ranges).
  */
 export function rangeBytesFor(totalBytes: number, threads: number, env: NodeJS.ProcessEnv = process.env): number {
-  const forced = Number(env.REPORT_REPLAY_RANGE_BYTES);
-  if (Number.isInteger(forced) && forced > 0) return forced;
+  if (rangesForced(env)) return Number(env.REPORT_REPLAY_RANGE_BYTES);
   return Math.min(MAX_RANGE, Math.max(MIN_RANGE, Math.ceil(totalBytes / (threads * 4))));
+}
+
+/** True when `REPORT_REPLAY_RANGE_BYTES` sets the range size (then even a small input is cut and threaded). */
+export function rangesForced(env: NodeJS.ProcessEnv = process.env): boolean {
+  const forced = Number(env.REPORT_REPLAY_RANGE_BYTES);
+  return Number.isInteger(forced) && forced > 0;
 }
 
 export async function cutUnits(sources: readonly InputSource[], rangeBytes: number): Promise<ValidateUnit[]> {
