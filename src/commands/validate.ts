@@ -4,18 +4,19 @@ import { loadConfig, resolveCredentials, selectEnvironment } from '../config/con
 import type { Argv, CommandModule } from 'yargs';
 import { resolveInputs } from '../input/sources.js';
 import { readRecords } from '../input/read.js';
-import { RunStats } from '../report/stats.js';
+import { RunStats, type EndpointLabel } from '../report/stats.js';
 import { buildReport } from '../report/report.js';
 import { FailedWriter } from '../report/failed.js';
 import { ProgressLine, totalInputBytes } from '../report/progress.js';
 import { RecordJudge } from '../validate/judge.js';
-import { ExitCode, UserError } from '../errors.js';
+import { WorkerFailedError, defaultWorkers, validateInParallel } from '../workers/validate-pool.js';
+import { ExitCode, UsageError, UserError } from '../errors.js';
 import type { Example } from './examples.js';
 import { checkOutputs, outputPaths } from './outputs.js';
 import { getIo, setExitCode, throwIfOutputFailed, type GlobalArgs } from './context.js';
 import { INPUTS_TEXT, delimiterOf, judgeOptions, showReport, usageText, withInputOptions, type InputArgs } from './shared-options.js';
 
-type ValidateArgs = GlobalArgs & InputArgs & { allowEmpty: boolean };
+type ValidateArgs = GlobalArgs & InputArgs & { allowEmpty: boolean; workers: number | undefined };
 
 export const validateExamples: readonly Example[] = [
   { command: 'report-replay validate samples/ndjson', says: 'validate every log in a folder' },
@@ -27,6 +28,13 @@ export const validateExamples: readonly Example[] = [
 
 const DESCRIBE = 'validate event logs against the three APIs; exit 1 when any record is invalid';
 
+/** --workers: a whole number ≥ 0; absent, every core but one (README "validate"). */
+function workersOf(value: number | undefined): number {
+  if (value === undefined) return defaultWorkers();
+  if (!Number.isInteger(value) || value < 0) throw new UsageError(`--workers must be a whole number ≥ 0, not ${value}`);
+  return value;
+}
+
 export const validateCommand: CommandModule<GlobalArgs, ValidateArgs> = {
   command: 'validate <inputs..>',
   describe: DESCRIBE,
@@ -35,13 +43,18 @@ export const validateCommand: CommandModule<GlobalArgs, ValidateArgs> = {
       describe: 'an input without records is fine (exit 0); by default it fails the run (exit 1)',
       type: 'boolean',
       default: false,
+    }).option('workers', {
+      describe: 'worker threads that judge beside the main thread (default: cores - 1, at least 1); 0 judges on the main thread only',
+      type: 'number',
     }) as unknown as Argv<ValidateArgs>,
   handler: async (args) => {
     const io = getIo();
     const stats = new RunStats('validate', args.maxExamples);
     // Judged with the configured credentials (config, REPLAY_* variables), as replay judges.
     const credentials = resolveCredentials(selectEnvironment(await loadConfig(args.config, io.env), undefined), io.env, {});
-    const judge = new RecordJudge({ ...judgeOptions(args, Date.now()), credentials }, stats);
+    const judgeWith = { ...judgeOptions(args, Date.now()), credentials };
+    const judge = new RecordJudge(judgeWith, stats);
+    const workers = workersOf(args.workers);
     const sources = await resolveInputs(args.inputs, { format: args.format });
     await checkOutputs(outputPaths({ failed: args.failed, report: args.report }), sources);
     const failed = args.failed ? new FailedWriter(args.failed, { append: false }) : undefined;
@@ -51,7 +64,21 @@ export const validateCommand: CommandModule<GlobalArgs, ValidateArgs> = {
     let readError: UserError | undefined;
     let read = 0;
     try {
-      for await (const batch of readRecords(sources, { delimiter: delimiterOf(args), stdin: io.stdin as Readable, progress: bytes })) {
+      // Threads need files to cut; stdin is read on this thread alone.
+      if (workers > 0 && !sources.some((s) => s.path === '-')) {
+        await validateInParallel(sources, { workers, judge: judgeWith, delimiter: delimiterOf(args) }, {
+          valid: (endpoint, origin, _lines, records) => stats.addJudged({ origin, endpoint: endpoint as EndpointLabel, records, valid: true, findings: [] }),
+          verdict: async (origin, v) => {
+            stats.addJudged({ origin, endpoint: v.endpoint as EndpointLabel, records: v.records, valid: v.valid, findings: v.findings });
+            if (!v.valid && failed) await failed.writeInvalid(origin, v.failedForm, v.findings);
+          },
+          progress: (judged, byteCount) => {
+            read += judged;
+            bytes.bytesRead += byteCount;
+            progress?.reading('validating', { read, invalid: stats.totals().invalid, bytesRead: bytes.bytesRead });
+          },
+        });
+      } else for await (const batch of readRecords(sources, { delimiter: delimiterOf(args), stdin: io.stdin as Readable, progress: bytes })) {
         for (const raw of batch) {
           const verdict = judge.judge(raw);
           if (!verdict.record && failed) await failed.writeInvalid(verdict.origin, verdict.failedForm, verdict.findings);
@@ -61,7 +88,7 @@ export const validateCommand: CommandModule<GlobalArgs, ValidateArgs> = {
       }
     } catch (err) {
       // An input that breaks mid-way (truncated .gz): report what was read, then the error.
-      if (!(err instanceof UserError)) throw err;
+      if (!(err instanceof UserError) || err instanceof WorkerFailedError) throw err;
       readError = err;
     } finally {
       progress?.done();

@@ -25,7 +25,7 @@ const BATCH_RECORDS = 256;
  * Collects the lines pushed (still text) and turns them into records a batch at a time.
  * Problem lines are records already; they keep their place among the lines.
  */
-class NdjsonBatch implements LineSink {
+export class NdjsonBatch implements LineSink {
   readonly #file: string;
   readonly #input: number;
   /** Pending lines: text to parse, or a record made already (a problem line). */

@@ -1,0 +1,82 @@
+/**
+ * Cutting a run's inputs into `validate --workers` units (README "validate"): an NDJSON file
+ * into byte ranges that each end right after a newline, so every line lies whole in one
+ * range; a CSV or `.gz` file is one unit (a quoted cell may hold a newline; gzip cannot be
+ * entered mid-way).
+ */
+import { open } from 'node:fs/promises';
+import { fsProblem, type InputSource } from '../input/sources.js';
+import { InputError } from '../errors.js';
+import type { ValidateUnit } from './validate-unit.js';
+
+const NEWLINE = 0x0a;
+const SCAN_BYTES = 64 * 1024;
+const MIN_RANGE = 1 << 20;
+const MAX_RANGE = 16 << 20;
+
+/**
+ * The range size for `threads` threads: several ranges per thread, so a thread that ends
+ * early takes another, yet big enough that cutting and handing over cost nothing.
+ * `REPORT_REPLAY_RANGE_BYTES` sets it (tests cut small files into many ranges).
+ */
+export function rangeBytesFor(totalBytes: number, threads: number, env: NodeJS.ProcessEnv = process.env): number {
+  if (rangesForced(env)) return Number(env.REPORT_REPLAY_RANGE_BYTES);
+  return Math.min(MAX_RANGE, Math.max(MIN_RANGE, Math.ceil(totalBytes / (threads * 4))));
+}
+
+/** True when `REPORT_REPLAY_RANGE_BYTES` sets the range size (then even a small input is cut and threaded). */
+export function rangesForced(env: NodeJS.ProcessEnv = process.env): boolean {
+  const forced = Number(env.REPORT_REPLAY_RANGE_BYTES);
+  return Number.isInteger(forced) && forced > 0;
+}
+
+export async function cutUnits(sources: readonly InputSource[], rangeBytes: number): Promise<ValidateUnit[]> {
+  const units: ValidateUnit[] = [];
+  for (let input = 0; input < sources.length; input++) {
+    const source = sources[input]!;
+    if (source.format !== 'ndjson' || source.gzip || source.size === undefined || source.size <= rangeBytes) {
+      units.push({ index: units.length, input, source });
+      continue;
+    }
+    for (const range of await cutFile(source, rangeBytes)) units.push({ index: units.length, input, source, range });
+  }
+  return units;
+}
+
+/** Ranges of about `rangeBytes`, each ending after a newline (the last at the end of the file). */
+async function cutFile(source: InputSource, rangeBytes: number): Promise<{ start: number; end: number }[]> {
+  const size = source.size!;
+  const ranges: { start: number; end: number }[] = [];
+  let handle;
+  try {
+    handle = await open(source.path, 'r');
+  } catch (err) {
+    throw new InputError(source.name, fsProblem(err), err);
+  }
+  try {
+    const buf = Buffer.allocUnsafe(SCAN_BYTES);
+    let start = 0;
+    while (start < size) {
+      let end = size;
+      // The range ends after the first newline at or past start + rangeBytes - 1.
+      let pos = start + rangeBytes - 1;
+      while (pos < size) {
+        const { bytesRead } = await handle.read(buf, 0, SCAN_BYTES, pos);
+        if (bytesRead === 0) break;
+        const nl = buf.subarray(0, bytesRead).indexOf(NEWLINE);
+        if (nl !== -1) {
+          end = pos + nl + 1;
+          break;
+        }
+        pos += bytesRead;
+      }
+      ranges.push({ start, end });
+      start = end;
+    }
+  } catch (err) {
+    throw new InputError(source.name, fsProblem(err), err);
+  } finally {
+    await handle.close();
+  }
+  return ranges;
+}
