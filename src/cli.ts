@@ -17,6 +17,7 @@ import {
   outputFailure,
   processIo,
   resetContext,
+  setCommandLine,
   setLoadedConfig,
   settleOutput,
   type GlobalArgs,
@@ -82,6 +83,7 @@ function registerCommandLineSecrets(args: readonly string[], env: NodeJS.Process
 
 export async function main(argv: readonly string[], io: Io = processIo()): Promise<number> {
   resetContext(io);
+  setCommandLine(argv);
   clearSecrets();
   registerCommandLineSecrets(argv, io.env);
   const debug = argv.includes('--debug');
