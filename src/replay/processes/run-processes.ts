@@ -16,7 +16,7 @@ import { existsSync, readdirSync } from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { Io } from '../../commands/context.js';
-import { ExitCode, UsageError } from '../../errors.js';
+import { ExitCode, UsageError, UserError } from '../../errors.js';
 import { mergeReports } from '../../report/merge.js';
 import { ProgressLine, RateWindow } from '../../report/progress.js';
 import type { Report } from '../../report/report.js';
@@ -187,9 +187,15 @@ export async function runProcesses(plan: ProcessesPlan, io: Io): Promise<Process
   }
 
   let broken = false;
+  /** Shards that Ctrl-C stopped before they took a record (they sent nothing). */
+  const stoppedEarly: number[] = [];
   const reports: Report[] = [];
   for (const shard of shards) {
     const report = shard.final ?? shard.live;
+    if (!shard.final && interrupted && !report && shard.exit?.code === ExitCode.Interrupted) {
+      stoppedEarly.push(shard.index);
+      continue;
+    }
     if (!shard.final) {
       broken = true;
       const resume = plan.checkpoint !== undefined ? `; --resume continues it from ${shardPath(plan.checkpoint, shard.index, count)}` : '';
@@ -197,8 +203,12 @@ export async function runProcesses(plan: ProcessesPlan, io: Io): Promise<Process
     }
     if (report) reports.push(report);
   }
-  if (reports.length === 0) throw new UsageError(`none of the ${count} shards reported: see their errors above`);
+  if (reports.length === 0) {
+    if (stoppedEarly.length === count) throw new UserError('stopped before any shard took a record', { exitCode: ExitCode.Interrupted });
+    throw new UsageError(`none of the ${count} shards reported: see their errors above`);
+  }
   const merged = mergeReports(reports);
+  if (stoppedEarly.length > 0) merged.notes.push(`shard ${stoppedEarly.map((k) => `${k}/${count}`).join(', ')} stopped before taking a record: --resume sends all of its records`);
   if (plan.checkpoint !== undefined || plan.failed !== undefined) {
     const files = [plan.checkpoint, plan.failed].filter((f): f is string => f !== undefined).map((f) => shardPath(f, 0, count).replace('.shard-0-of-', '.shard-K-of-'));
     merged.notes.push(`--processes ${count}: each shard has its own ${files.join(' and ')} (K from 0 to ${count - 1})`);

@@ -4,7 +4,10 @@
  * live progress line) and its final report at the end (the parent's merged summary). No
  * file is written for it, so nothing is left behind.
  */
+import { ExitCode } from '../../errors.js';
 import type { Report } from '../../report/report.js';
+
+const SIGNALS = ['SIGINT', 'SIGTERM'] as const;
 
 /** Set by the parent in each child's environment. */
 export const SHARD_CHILD_ENV = 'REPORT_REPLAY_SHARD_CHILD';
@@ -34,6 +37,15 @@ export function connectToParent(env: NodeJS.ProcessEnv, live: () => Report): ToP
   process.channel?.unref();
   const orphaned = (): void => void process.kill(process.pid, 'SIGINT');
   process.once('disconnect', orphaned);
+  // The parent's Ctrl-C may come before the run listens for it (while the shard starts or
+  // reads ahead) or after (while it reports): before, nothing was opened or sent and the
+  // shard just exits 130; after, the run is ending anyway. Without this, either would kill it.
+  let ran = false;
+  const outsideTheRun = (signal: NodeJS.Signals): void => {
+    if (process.listenerCount(signal) > 1) return; // the run's own (replay/signals.ts)
+    if (!ran) process.exit(ExitCode.Interrupted);
+  };
+  for (const signal of SIGNALS) process.on(signal, outsideTheRun);
   const post = (message: ShardMessage): Promise<void> =>
     new Promise((resolve) => {
       if (!process.connected) return resolve();
@@ -43,10 +55,14 @@ export function connectToParent(env: NodeJS.ProcessEnv, live: () => Report): ToP
   timer.unref();
   return {
     final: async (report) => {
+      ran = true;
       clearInterval(timer);
       await post({ kind: 'final', report });
       process.off('disconnect', orphaned);
     },
-    stop: () => clearInterval(timer),
+    stop: () => {
+      ran = true;
+      clearInterval(timer);
+    },
   };
 }
