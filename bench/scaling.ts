@@ -1,5 +1,5 @@
 /**
- * scaling: `replay --processes N` (README "Using every core"), flat out against the same
+ * scaling: `replay --processes N` (docs/scaling-out.md "One machine"), flat out against the same
  * minimal target as `throughput` (a bare node:http server in a child process), next to
  * autocannon with the same 64 connections, in the same run. Every sender is the built CLI
  * in its own process (autocannon excepted), so N = 1 is measured the same way as N = 2, 4:

@@ -91,6 +91,28 @@ describe('replay --processes N', () => {
     }
   });
 
+  test('a dry run: the same counts and findings (rule by rule) with --processes 2 as with one process', async () => {
+    const { dir, remove } = await tempDir();
+    try {
+      const lines: (Record<string, unknown> | string)[] = [];
+      for (let i = 0; i < 90; i++) lines.push(statRecord(i, 7), ...(i % 3 === 0 ? [sudRecord(i), downloadRecord(i)] : []));
+      for (let i = 0; i < 6; i++) lines.push(i % 2 ? `{"broken": ${i}` : { what: `unknown-${i}` }, sudRecord(1000 + i, { uid: 42 }));
+      const file = await writeNdjson(path.join(dir, 'mixed.ndjson'), lines as never);
+      const dry = ['replay', file, '--dry-run', '--stat-secret', STAT_SECRET, '--stat-session-key', SESSION_KEY, '--json'];
+      const [one, two] = await Promise.all([runCli(dry), runCli([...dry, '--processes', '2'])]);
+      assert.equal(one.code, 1, one.stderr);
+      assert.equal(two.code, 1, two.stderr);
+      const a = JSON.parse(one.stdout) as Report;
+      const b = JSON.parse(two.stdout) as Report;
+      assert.deepEqual(b.totals, a.totals);
+      const byRule = (r: Report) => Object.fromEntries(r.findings.map((f) => [f.rule, f.count]));
+      assert.deepEqual(byRule(b), byRule(a));
+      for (const endpoint of [SUD, DOWNLOAD]) assert.equal(b.byEndpoint[endpoint]!.requests, a.byEndpoint[endpoint]!.requests);
+    } finally {
+      await remove();
+    }
+  });
+
   test('Ctrl-C stops every shard (exit 130); --resume with the same N sends the rest: each record once', async () => {
     const { dir, remove } = await tempDir();
     const receiver = await startReceiver({ port: 0, statSecret: STAT_SECRET, trackKeys: true, latencyMs: 200 });

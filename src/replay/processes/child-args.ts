@@ -1,5 +1,5 @@
 /**
- * `replay --processes N` (README "Using every core"): the command line of shard K of N.
+ * `replay --processes N` (docs/scaling-out.md "One machine"): the command line of shard K of N.
  * Each child is the same `replay` command with `--shard K/N`, its own share of the load and
  * its own files; the parent merges what they report. Rewritten from the user's own words
  * (the raw arguments), so every other option reaches the children exactly as typed.

@@ -1,5 +1,5 @@
 /**
- * `replay --processes N` (README "Using every core"): N child processes on this machine,
+ * `replay --processes N` (docs/scaling-out.md "One machine"): N child processes on this machine,
  * each the same replay with `--shard K/N` — the Kubernetes Indexed Job of deploy/, on one
  * big box. The parent only watches: it forwards Ctrl-C, shows one live progress line from
  * the shards' reports, and at the end merges their final reports (report/merge.ts, as

@@ -1,5 +1,5 @@
 /**
- * The child's side of `replay --processes N` (README "Using every core"): a shard started
+ * The child's side of `replay --processes N` (docs/scaling-out.md "One machine"): a shard started
  * by the parent sends its report so far over the IPC channel now and then (the parent's
  * live progress line) and its final report at the end (the parent's merged summary). No
  * file is written for it, so nothing is left behind.
