@@ -1,5 +1,5 @@
 /**
- * pacing: how true the engine's rate is as the server sees it. At 500 and 2000 requests/s
+ * pacing: how true the engine's rate is as the server sees it. At 500, 2000 and 5000 requests/s
  * for a few seconds, the target (a bare node:http server in a child process) notes each
  * arrival on its own clock; arrival k (in arrival order) is compared with the first
  * arrival + k/rate. Figures: achieved rate (first to last arrival), and lateness p50, p99,
@@ -23,7 +23,7 @@ import { md5Sorted } from '../src/sign/md5-sorted.js';
 import { benchOptions, fmt, printTable, quietIo, STAT_SECRET, STAT_SESSION_KEY, startBareTarget, writeStatEnvelopes, type BareTarget } from './replay-kit.js';
 
 const SECONDS = Number(process.env.BENCH_PACING_SECONDS ?? 5);
-const RATES = [500, 2000];
+const RATES = (process.env.BENCH_PACING_RATES ?? '500,2000,5000').split(',').map(Number);
 const WARM_UP_SECONDS = 1;
 
 interface Figures {

@@ -19,6 +19,7 @@ import {
   outputFailure,
   processIo,
   resetContext,
+  setCommandLine,
   setLoadedConfig,
   settleOutput,
   type GlobalArgs,
@@ -90,6 +91,7 @@ function registerCommandLineSecrets(args: readonly string[], env: NodeJS.Process
 export async function main(argv: readonly string[], io: Io = processIo(), apis: readonly ApiModule[] = API_MODULES): Promise<number> {
   useApis(apis);
   resetContext(io);
+  setCommandLine(argv);
   clearSecrets();
   registerCommandLineSecrets(argv, io.env);
   const debug = argv.includes('--debug');

@@ -40,6 +40,17 @@ export function currentExitCode(): number {
   return exitCode;
 }
 
+/** The command line as given to `main` (replay --processes passes it on to its shards). */
+let commandLine: readonly string[] = [];
+
+export function setCommandLine(argv: readonly string[]): void {
+  commandLine = argv;
+}
+
+export function getCommandLine(): readonly string[] {
+  return commandLine;
+}
+
 export function getIo(): Io {
   return io;
 }

@@ -46,6 +46,7 @@ export interface ReplayArgs extends InputArgs, CredentialFlags {
   printRequests: boolean;
   threshold?: string[];
   shard?: string;
+  processes: number;
 }
 
 /** Where dry runs point when no target is given: nothing is sent, the URLs only show paths. */

@@ -10,7 +10,9 @@ import { ExitCode } from '../errors.js';
 import { printable } from '../printable.js';
 import type { Example } from './examples.js';
 import { checkOutputs, outputPaths } from './outputs.js';
-import { getIo, setExitCode, throwIfOutputFailed, type GlobalArgs } from './context.js';
+import { getCommandLine, getIo, setExitCode, throwIfOutputFailed, type GlobalArgs } from './context.js';
+import { replayInProcesses } from './replay-processes.js';
+import { connectToParent } from '../replay/processes/to-parent.js';
 import { INPUTS_TEXT, showReport, usageText, withInputOptions } from './shared-options.js';
 import { resolveReplayOptions, type ReplayArgs } from './replay-options.js';
 
@@ -32,7 +34,7 @@ function replayOptions<T>(y: Argv<T>): Argv<T & ReplayArgs> {
     .option('signer', { describe: 'md5-sorted, sud-hmac, none, or ./module.mjs (default: per API)', type: 'string', requiresArg: true })
     .option('ts', { describe: "stat ts: keep the record's (else now), or now", choices: ['keep', 'now'] as const, default: 'keep' as const, requiresArg: true })
     .option('keep-auth', { describe: 'send logged auth fields unchanged (reproduce captured traffic)', type: 'boolean', default: false })
-    .group(['transport', 'rate', 'ramp', 'concurrency', 'pace', 'speed', 'duration', 'loop', 'unique', 'shard', 'threshold'], 'Pacing and load:')
+    .group(['transport', 'rate', 'ramp', 'concurrency', 'pace', 'speed', 'duration', 'loop', 'unique', 'shard', 'processes', 'threshold'], 'Pacing and load:')
     .option('transport', { describe: 'HTTP client: got, or undici for load beyond ~4k req/s', choices: ['got', 'undici'] as const, default: 'got' as const, requiresArg: true })
     .option('rate', { describe: 'requests per second (open model); default: as fast as --concurrency allows', type: 'number', requiresArg: true })
     .option('ramp', { describe: 'linear rate ramp FROM:TO:DURATION, e.g. 10:500:1m', type: 'string', requiresArg: true })
@@ -43,6 +45,7 @@ function replayOptions<T>(y: Argv<T>): Argv<T & ReplayArgs> {
     .option('loop', { describe: 'read the inputs again and again until --duration', type: 'boolean', default: false })
     .option('unique', { describe: 'with --loop: rewrite duplicate keys (SUD game_round_id) per loop', type: 'boolean', default: false })
     .option('shard', { describe: 'send only shard K of N (K from 0), or auto/N from JOB_COMPLETION_INDEX', type: 'string', requiresArg: true })
+    .option('processes', { describe: 'run N shard processes on this machine, one merged summary (--rate and --concurrency are split among them)', type: 'number', default: 1, requiresArg: true })
     .option('threshold', { describe: 'exit 1 when breached: p99<200, failed<1%, rate>=190 (repeatable)', type: 'string', array: true, requiresArg: true })
     .group(['retries', 'retry-delay', 'timeout', 'checkpoint', 'resume', 'restart', 'uncertain', 'grace'], 'Delivery:')
     .option('retries', { describe: 'retries per request (default: 3; SUD ret_code: 3)', type: 'number', requiresArg: true })
@@ -98,11 +101,17 @@ export const replayCommand: CommandModule<GlobalArgs, GlobalArgs & ReplayArgs> =
   handler: async (args) => {
     const io = getIo();
     const inputs = await resolveInputs(args.inputs, { format: args.format });
+    if (args.processes !== 1) return replayInProcesses(args, inputs, getCommandLine(), io);
     await checkOutputs(outputPaths({ failed: args.failed, report: args.report, checkpoint: args.dryRun ? undefined : args.checkpoint }), inputs);
     const { options, notices } = await resolveReplayOptions(args, inputs, io);
     for (const notice of notices) io.stderr.write(`report-replay: ${printable(notice)}\n`);
     const stats = new RunStats(args.dryRun ? 'replay --dry-run' : 'replay', args.maxExamples);
-    const outcome = await runReplay(options, io, stats);
+    // A shard of `--processes N` reports to its parent (replay/processes/).
+    const parent = connectToParent(io.env, () => {
+      stats.finish();
+      return buildReport(stats);
+    });
+    const outcome = await runReplay(options, io, stats).finally(() => parent?.stop());
     stats.finish();
     const totals = stats.totals();
     if (totals.records === 0 && !outcome.interrupted) {
@@ -123,6 +132,7 @@ export const replayCommand: CommandModule<GlobalArgs, GlobalArgs & ReplayArgs> =
     const exitCode = report.exitCode;
     // A summary on top of a failed stdout (--print-requests > /dev/full) would claim what did not happen.
     throwIfOutputFailed();
+    await parent?.final(report);
     // When stdout carries the requests, the table goes to stderr.
     await showReport(report, args, { io, mode: args.dryRun ? 'dry-run' : 'replay', ...(args.printRequests && { out: io.stderr }) });
     // The summary first: what was sent before --failed or the checkpoint became unwritable is the user's to see.

@@ -1,0 +1,114 @@
+/**
+ * scaling: `replay --processes N` (docs/scaling-out.md "One machine"), flat out against the same
+ * minimal target as `throughput` (a bare node:http server in a child process), next to
+ * autocannon with the same 64 connections, in the same run. Every sender is the built CLI
+ * in its own process (autocannon excepted), so N = 1 is measured the same way as N = 2, 4:
+ * `replay FILE --transport undici --concurrency 64 --processes N`. Rates are counted on the
+ * target's clock (first to last arrival).
+ *
+ * Nothing here knows the machine: the same benchmark on a bigger machine shows what more
+ * cores give. On this project's 2-core machine the target itself takes one core, so the
+ * table is a floor. `BENCH_SCALING_SCALE` scales the loads, `BENCH_SCALING_ROUNDS`
+ * (default 3) the rounds (interleaved; the median round counts), `BENCH_SCALING_PROCESSES`
+ * the N measured (default 1,2,4).
+ */
+import { spawn } from 'node:child_process';
+import { mkdtemp, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import autocannon from 'autocannon';
+import { encodeParams } from '../src/apis/encode.js';
+import { md5Sorted } from '../src/sign/md5-sorted.js';
+import { fmt, printTable, STAT_SECRET, STAT_SESSION_KEY, startBareTarget, writeStatEnvelopes, type BareTarget } from './replay-kit.js';
+
+const CLI = fileURLToPath(new URL('../../bin/report-replay.js', import.meta.url));
+const SCALE = Number(process.env.BENCH_SCALING_SCALE ?? 1);
+const CONNECTIONS = 64;
+const AUTOCANNON_SECONDS = Math.max(1, Math.round(5 * SCALE));
+const REQUESTS = Math.round(100_000 * SCALE);
+const ROUNDS = Math.max(1, Number(process.env.BENCH_SCALING_ROUNDS ?? 3));
+const PROCESSES = (process.env.BENCH_SCALING_PROCESSES ?? '1,2,4').split(',').map(Number);
+
+function fixedStatPath(): string {
+  const uid = 'U0000000001';
+  const params: Record<string, string> = { session_key: STAT_SESSION_KEY, ts: String(Math.floor(Date.now() / 1000)), app_id: '10002', uid, data: JSON.stringify([{ aid: 1000, uid, app_id: 10002 }]) };
+  params.__md5 = md5Sorted(params, STAT_SECRET);
+  return '/statistic/push_data/?' + encodeParams(params);
+}
+
+function arrivalRate(arrivals: readonly number[]): number {
+  let first = Infinity;
+  let last = -Infinity;
+  for (const t of arrivals) {
+    if (t < first) first = t;
+    if (t > last) last = t;
+  }
+  return ((arrivals.length - 1) * 1000) / (last - first);
+}
+
+function median(values: readonly number[]): number {
+  const sorted = [...values].sort((a, b) => a - b);
+  return sorted[Math.floor((sorted.length - 1) / 2)]!;
+}
+
+/** The built CLI, flat out with N processes; fails the benchmark unless every request went. */
+function cliRun(target: BareTarget, file: string, processes: number): Promise<void> {
+  const args = [CLI, 'replay', file, '--target', target.url, '--stat-secret', STAT_SECRET, '--stat-session-key', STAT_SESSION_KEY, '--transport', 'undici', '--concurrency', String(CONNECTIONS), '--processes', String(processes), '--json'];
+  return new Promise((resolve, reject) => {
+    const child = spawn(process.execPath, args, { stdio: ['ignore', 'pipe', 'pipe'] });
+    let stdout = '';
+    let stderr = '';
+    child.stdout.setEncoding('utf8').on('data', (d: string) => (stdout += d));
+    child.stderr.setEncoding('utf8').on('data', (d: string) => (stderr += d));
+    child.on('error', reject);
+    child.on('close', (code) => {
+      const succeeded = code === 0 ? (JSON.parse(stdout) as { totals: { succeeded: number } }).totals.succeeded : -1;
+      if (succeeded !== REQUESTS) reject(new Error(`replay --processes ${processes} exited ${code}, ${succeeded} of ${REQUESTS} delivered: the benchmark is broken\n${stderr}`));
+      else resolve();
+    });
+  });
+}
+
+export async function run(): Promise<void> {
+  const dir = await mkdtemp(path.join(tmpdir(), 'rr-bench-scaling-'));
+  const target = await startBareTarget({ trackArrivals: true });
+  try {
+    const file = path.join(dir, 'stat.ndjson');
+    await writeStatEnvelopes(file, REQUESTS);
+    console.log(`${CONNECTIONS} connections/in flight in all (split among the processes); target: bare node:http in a child process; rates on the target's clock`);
+    console.log(`the built CLI, ${fmt(REQUESTS)} stat envelopes (read, validated, signed each); ${ROUNDS} rounds interleaved after an unmeasured warm-up; the median round counts`);
+    await autocannon({ url: target.url + fixedStatPath(), connections: CONNECTIONS, duration: 1, method: 'POST' });
+    await target.arrivals();
+    const senders = [
+      { name: `autocannon -c ${CONNECTIONS}, fixed request, ${AUTOCANNON_SECONDS} s`, go: () => autocannon({ url: target.url + fixedStatPath(), connections: CONNECTIONS, duration: AUTOCANNON_SECONDS, method: 'POST' }).then(() => {}) },
+      ...PROCESSES.map((n) => ({ name: `replay --transport undici --processes ${n}`, go: () => cliRun(target, file, n) })),
+    ];
+    const rates = senders.map(() => [] as number[]);
+    for (let round = 0; round < ROUNDS; round++) {
+      for (const [i, sender] of senders.entries()) {
+        await target.arrivals();
+        await sender.go();
+        rates[i]!.push(arrivalRate(await target.arrivals()));
+      }
+    }
+    const cannon = median(rates[0]!);
+    const one = median(rates[1] ?? [NaN]);
+    printTable(
+      ['sender', 'req/s (median)', 'all rounds', 'of autocannon', 'of --processes 1'],
+      senders.map((sender, i) => {
+        const each = rates[i]!.map((r, round) => r / rates[0]![round]!);
+        return [
+          sender.name,
+          fmt(median(rates[i]!)),
+          rates[i]!.map((r) => fmt(r)).join(' '),
+          i === 0 ? 'baseline' : `${fmt(median(rates[i]!) / cannon, 2)} (rounds ${fmt(Math.min(...each), 2)}–${fmt(Math.max(...each), 2)})`,
+          i === 0 ? '' : fmt(median(rates[i]!) / one, 2),
+        ];
+      }),
+    );
+  } finally {
+    await target.stop();
+    await rm(dir, { recursive: true, force: true });
+  }
+}
