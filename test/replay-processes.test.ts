@@ -15,7 +15,7 @@ import type { Report } from '../src/report/report.js';
 import { runCli, startCli } from './helpers/cli.js';
 import { childPids } from './helpers/processes.js';
 import { waitFor, waitForStats } from './helpers/wait.js';
-import { downloadRecord, onceEach, SESSION_KEY, STAT_SECRET, statRecord, sudRecord, tempDir, writeNdjson } from './replay-helpers.js';
+import { downloadRecord, onceEach, SESSION_KEY, STAT_SECRET, statRecord, sudRecord, tempDir, writeNdjson } from './helpers/replay.js';
 
 const SUD = 'sud.report_game_info';
 const STAT = 'stat.push_data';
@@ -60,14 +60,14 @@ function assertExactlyOnce(receiver: Receiver): void {
     assert.equal(once.distinct, n, `${endpoint}: every record arrived`);
     assert.deepEqual(once.repeated, [], `${endpoint}: none twice`);
   }
-  assert.equal(receiver.stats().byEndpoint[SUD].duplicates, 0);
+  assert.equal(receiver.stats().byEndpoint[SUD]!.duplicates, 0);
 }
 
 describe('replay --processes N', () => {
   test('two shards deliver every record once; the merged report counts what one process counts; --threshold judges the merged run', async () => {
     const { dir, remove } = await tempDir();
-    const one = await startReceiver({ port: 0, statSecret: STAT_SECRET, trackKeys: true });
-    const two = await startReceiver({ port: 0, statSecret: STAT_SECRET, trackKeys: true });
+    const one = await startReceiver({ port: 0, credentials: { statSecret: STAT_SECRET }, trackKeys: true });
+    const two = await startReceiver({ port: 0, credentials: { statSecret: STAT_SECRET }, trackKeys: true });
     try {
       const file = await input(dir);
       const single = path.join(dir, 'single.json');
@@ -115,7 +115,7 @@ describe('replay --processes N', () => {
 
   test('Ctrl-C stops every shard (exit 130); --resume with the same N sends the rest: each record once', async () => {
     const { dir, remove } = await tempDir();
-    const receiver = await startReceiver({ port: 0, statSecret: STAT_SECRET, trackKeys: true, latencyMs: 200 });
+    const receiver = await startReceiver({ port: 0, credentials: { statSecret: STAT_SECRET }, trackKeys: true, latencyMs: 200 });
     try {
       const file = await input(dir);
       const args = [...common(file, receiver), '--processes', '2', '--concurrency', '8', '--checkpoint', path.join(dir, 'run.ckpt'), '--failed', path.join(dir, 'failed.ndjson'), '--quiet'];
@@ -141,7 +141,7 @@ describe('replay --processes N', () => {
 
   test('a shard killed with SIGKILL: one line says which and how to resume (exit 2); --resume loses nothing', async () => {
     const { dir, remove } = await tempDir();
-    const receiver = await startReceiver({ port: 0, statSecret: STAT_SECRET, trackKeys: true, latencyMs: 200 });
+    const receiver = await startReceiver({ port: 0, credentials: { statSecret: STAT_SECRET }, trackKeys: true, latencyMs: 200 });
     try {
       const file = await input(dir);
       const checkpoint = path.join(dir, 'run.ckpt');
@@ -186,7 +186,7 @@ describe('replay --processes N', () => {
 
   test('a killed parent: its shards stop as on Ctrl-C, and --resume sends the rest, each record once', async () => {
     const { dir, remove } = await tempDir();
-    const receiver = await startReceiver({ port: 0, statSecret: STAT_SECRET, trackKeys: true, latencyMs: 200 });
+    const receiver = await startReceiver({ port: 0, credentials: { statSecret: STAT_SECRET }, trackKeys: true, latencyMs: 200 });
     try {
       const file = await input(dir);
       const args = [...common(file, receiver), '--processes', '2', '--concurrency', '8', '--checkpoint', path.join(dir, 'run.ckpt'), '--quiet'];
