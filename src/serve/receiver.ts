@@ -13,7 +13,14 @@ import { getEndpoint } from '../apis/registry.js';
 import { ReceiverCounts, type ReceiverStats, type Verdict } from './counts.js';
 import { FaultInjector, type FaultOptions, type TransportFault } from './faults.js';
 import { judgeFor, type Judge, type JudgeContext, type Judgement } from './judges.js';
-import { RequestRecorder } from './recorder.js';
+import { RequestRecorder, type UpstreamRecord } from './recorder.js';
+import { Upstream, relay } from './upstream.js';
+
+/** A request forwarded by --upstream: the upstream's answer, and when the request arrived. */
+interface Proxied {
+  readonly answer: UpstreamRecord;
+  readonly arrivedMs: number;
+}
 
 export interface ReceiverOptions extends FaultOptions {
   /** Port to listen on; 0 picks a free one. @default 8000 */
@@ -29,6 +36,10 @@ export interface ReceiverOptions extends FaultOptions {
   readonly record?: string;
   /** Keep session_key, ss_token and the signing secrets in the --record file. @default false */
   readonly recordSecrets?: boolean;
+  /** Forward every endpoint request to this base URL and relay its answers (a recording proxy). */
+  readonly upstream?: string;
+  /** With `upstream`: SUD requests go to this URL instead. */
+  readonly upstreamSudUrl?: string;
   /** Keep the arrival time of every endpoint request in `Receiver.arrivals`. */
   readonly trackArrivals?: boolean;
   /** Count accepted records by content key in `stats().keys` (for exactly-once tests). */
@@ -122,6 +133,7 @@ export async function startReceiver(options: ReceiverOptions = {}): Promise<Rece
     if (!endpoint) throw new Error(`the receiver needs endpoint ${id}, which is not registered`);
     judges.set(id, judgeFor(endpoint));
   }
+  const upstream = options.upstream === undefined ? undefined : new Upstream({ url: options.upstream, ...(options.upstreamSudUrl !== undefined && { sudUrl: options.upstreamSudUrl }) });
   const recorder =
     options.record === undefined
       ? undefined
@@ -134,9 +146,9 @@ export async function startReceiver(options: ReceiverOptions = {}): Promise<Rece
     if (inflight === 0 && onIdle) onIdle();
   };
 
-  /** Count, record, wait (latency, record backpressure), answer. */
-  const finish = (req: IncomingMessage, res: ServerResponse, endpoint: EndpointId | null, body: string, judgement: Judgement): void => {
-    const nowMs = Date.now();
+  /** Count, record, wait (latency, record backpressure), answer: the judgement's, or the upstream's when `proxied`. */
+  const finish = (req: IncomingMessage, res: ServerResponse, endpoint: EndpointId | null, body: string | Buffer, judgement: Judgement, proxied?: Proxied): void => {
+    const nowMs = proxied?.arrivedMs ?? Date.now();
     if (endpoint === null) counts.countUnrouted();
     else {
       counts.count(endpoint, judgement.verdict, judgement.records, nowMs);
@@ -152,12 +164,13 @@ export async function startReceiver(options: ReceiverOptions = {}): Promise<Rece
       status: judgement.status,
       verdict: judgement.verdict,
       ...(judgement.reason !== undefined && { reason: judgement.reason }),
+      ...(proxied !== undefined && { upstream: proxied.answer }),
     });
     const delayMs = endpoint === null ? 0 : faults.nextDelayMs();
     // Processed and counted, then the answer is lost: the connection closes instead.
     const dropped = endpoint !== null && faults.nextDropAfter();
     if (dropped) counts.countDropped(endpoint);
-    const reply = dropped ? dropConnection : send;
+    const reply = dropped ? dropConnection : proxied !== undefined ? (r: ServerResponse) => relay(r, proxied.answer) : send;
     if (delayMs === 0 && recorded === undefined) return reply(res, judgement);
     const answer = (): void => {
       if (delayMs === 0) reply(res, judgement);
@@ -202,7 +215,13 @@ export async function startReceiver(options: ReceiverOptions = {}): Promise<Rece
           judgement = textAnswer(500, `internal error while judging the request: ${(err as Error).message}`, 'rejected');
         }
       }
-      finish(req, res, endpoint, body, judgement);
+      // --upstream: what the receiver did not fail on purpose goes on to the real server.
+      if (upstream !== undefined && judgement.verdict !== 'fault') {
+        const arrivedMs = Date.now();
+        void upstream.forward(endpoint, req, bytes).then((answer) => finish(req, res, endpoint, bytes ?? '', judgement, { answer, arrivedMs }));
+        return;
+      }
+      finish(req, res, endpoint, bytes ?? '', judgement);
     });
   };
 
@@ -272,6 +291,7 @@ export async function startReceiver(options: ReceiverOptions = {}): Promise<Rece
       }
       server.closeAllConnections();
       await closed;
+      upstream?.close();
       await recorder?.close();
     })();
     return closing;

@@ -7,6 +7,7 @@ import type { ApiModule, Endpoint } from '../api.js';
 import type { JsonObject } from '../../records.js';
 import { begintimeMs } from './begintime.js';
 import { DownloadRequestBuilder } from './builder.js';
+import { downloadFromCapture } from './capture.js';
 import { fromText } from './convert.js';
 import { DOWNLOAD_RETRY_POLICY, interpretDownloadResponse } from './response.js';
 import { CHECK_APP_UPDATE_RULES, DOWNLOAD_EVENT_RULES } from './rules.js';
@@ -48,6 +49,7 @@ function downloadEndpoint(schema: DownloadSchema, parts: EndpointParts): Endpoin
     validate: parts.validate,
     shardKey: (value) => shardKeyOf(schema, value),
     timeOf: parts.timeOf,
+    fromCapture: (request) => downloadFromCapture(schema, request),
     createBuilder: (options) => new DownloadRequestBuilder(schema, parts.path, options),
     defaultSigner: 'none',
     interpret: interpretDownloadResponse,

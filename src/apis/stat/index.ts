@@ -2,6 +2,7 @@
 import type { ApiModule, Endpoint } from '../api.js';
 import type { JsonObject } from '../../records.js';
 import { createStatBuilder, STAT_PATH } from './builder.js';
+import { statFromCapture } from './capture.js';
 import { STAT_FIELDS, statFromCsv } from './csv.js';
 import { statRecordNeeds } from './needs.js';
 import { interpretStatResponse } from './response.js';
@@ -55,6 +56,7 @@ export const statPushData: Endpoint = {
   recordNeeds: statRecordNeeds,
   timeOf,
   recordsIn,
+  fromCapture: statFromCapture,
   createBuilder: createStatBuilder,
   defaultSigner: 'md5-sorted',
   interpret: interpretStatResponse,

@@ -12,8 +12,20 @@ import { sudDuplicateKey } from './keys.js';
 export const SUD_ENDPOINT_ID = 'sud.report_game_info' as const;
 export const SUD_DEFAULT_PATH = '/sud/report_game_info';
 
+/**
+ * --keep-auth: the `Sud-*` headers a captured request came with (`_headers`, set by the
+ * capture reader), sent again unchanged, so the signer leaves the request as captured.
+ */
+function capturedAuth(record: ValidRecord): Record<string, string> | undefined {
+  const headers = record.meta._headers;
+  if (headers === null || typeof headers !== 'object' || Array.isArray(headers)) return undefined;
+  const out: Record<string, string> = {};
+  for (const [name, value] of Object.entries(headers)) if (typeof value === 'string') out[name] = value;
+  return out;
+}
+
 /** Nothing is held back: every record is its own request, emitted as it is added. */
-export function createSudBuilder(_options: BuildOptions): RequestBuilder {
+export function createSudBuilder(options: BuildOptions): RequestBuilder {
   return {
     held: 0,
     add(record: ValidRecord): PendingRequest[] {
@@ -23,7 +35,7 @@ export function createSudBuilder(_options: BuildOptions): RequestBuilder {
         records: [record],
         path: SUD_DEFAULT_PATH,
         body: stringifyExact(record.value),
-        headers: { 'content-type': 'application/json' },
+        headers: { 'content-type': 'application/json', ...(options.keepAuth && capturedAuth(record)) },
         ...(duplicateKey === undefined ? {} : { duplicateKey }),
       };
       return [request];

@@ -1,6 +1,7 @@
 /** The SUD game report API (SPEC §1.2): one endpoint, `sud.report_game_info`. */
 import type { ApiModule, Endpoint } from '../api.js';
 import { SUD_DEFAULT_PATH, SUD_ENDPOINT_ID, createSudBuilder } from './builder.js';
+import { sudFromCapture } from './capture.js';
 import { withSudCredentials } from './credentials.js';
 import { sudFromCsv } from './csv.js';
 import { sudDuplicateKey, sudShardKey, sudTimeOf, sudUniquify } from './keys.js';
@@ -26,6 +27,7 @@ export const sudReportGameInfo: Endpoint = {
   uniquify: sudUniquify,
   shardKey: sudShardKey,
   timeOf: sudTimeOf,
+  fromCapture: sudFromCapture,
   createBuilder: createSudBuilder,
   /**
    * sud-hmac adds SUD's callback signature headers, which needs sud.appId and
