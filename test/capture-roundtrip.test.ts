@@ -17,6 +17,7 @@ const SUD_APP_ID = 'capture-app';
 const SUD_APP_SECRET = 'capture-sud-secret';
 const SECRETS = ['--stat-secret', STAT_SECRET, '--sud-app-id', SUD_APP_ID, '--sud-app-secret', SUD_APP_SECRET];
 const SESSION_KEY = 'capture-session-key-0001';
+const RECEIVER_SECRETS = { statSecret: STAT_SECRET, sudAppId: SUD_APP_ID, sudAppSecret: SUD_APP_SECRET };
 
 interface CaptureLine {
   readonly endpoint: string | null;
@@ -46,12 +47,13 @@ test('round trip: a replay captured by serve --record validates with the samples
   const dir = tempDir(t, 'capture');
   const first = path.join(dir, 'first.ndjson');
   const second = path.join(dir, 'second.ndjson');
-  const recordA = await startServe(t, ['--record', first, '--record-secrets', ...SECRETS]);
-  const recordB = await startServe(t, ['--record', second, '--record-secrets', ...SECRETS]);
+  const recordA = await startReceiver({ port: 0, record: first, recordSecrets: true, ...RECEIVER_SECRETS });
+  const recordB = await startReceiver({ port: 0, record: second, recordSecrets: true, ...RECEIVER_SECRETS });
+  t.after(() => Promise.all([recordA.close(), recordB.close()]));
 
   const sent = await runCli(['replay', 'samples/ndjson', '--target', recordA.url, ...SECRETS, '--stat-session-key', SESSION_KEY, '--quiet']);
   assert.equal(sent.code, 0, sent.stderr);
-  assert.equal(await recordA.stop(), 0);
+  await recordA.close();
 
   const samples = recordsByEndpoint(await runCli(['validate', 'samples/ndjson', '--json']));
   const captured = recordsByEndpoint(await runCli(['validate', first, '--json']));
@@ -59,7 +61,7 @@ test('round trip: a replay captured by serve --record validates with the samples
 
   const again = await runCli(['replay', first, '--keep-auth', '--target', recordB.url, ...SECRETS, '--quiet']);
   assert.equal(again.code, 0, again.stderr);
-  assert.equal(await recordB.stop(), 0);
+  await recordB.close();
 
   const a = readCapture(first);
   const b = readCapture(second);
@@ -80,11 +82,12 @@ test('round trip: a replay captured by serve --record validates with the samples
 test('a capture of refused requests is read: validation says why, line by line', async (t) => {
   const dir = tempDir(t, 'capture');
   const file = path.join(dir, 'refused.ndjson');
-  const receiver = await startServe(t, ['--record', file, '--stat-secret', STAT_SECRET]);
+  const receiver = await startReceiver({ port: 0, record: file, statSecret: STAT_SECRET });
+  t.after(() => receiver.close());
   // Signed with another secret: the receiver refuses every stat request (403).
   const sent = await runCli(['replay', 'samples/ndjson/stat.ndjson', '--target', receiver.url, '--stat-secret', 'not-the-secret', '--stat-session-key', SESSION_KEY, '--retries', '0', '--quiet']);
   assert.notEqual(sent.code, 0);
-  assert.equal(await receiver.stop(), 0);
+  await receiver.close();
   const lines = readCapture(file);
   assert.ok(lines.length > 0 && lines.every((line) => line.status === 403));
   const checked = await runCli(['validate', file, '--max-examples', '1000']);
@@ -98,11 +101,12 @@ test('a capture of refused requests is read: validation says why, line by line',
 test('a body that is not UTF-8 is captured exactly, as base64; read back, validation says the receiver refused it', async (t) => {
   const dir = tempDir(t, 'capture');
   const file = path.join(dir, 'bytes.ndjson');
-  const receiver = await startServe(t, ['--record', file]);
+  const receiver = await startReceiver({ port: 0, record: file });
+  t.after(() => receiver.close());
   const body = Buffer.concat([Buffer.from('oepnid=a&appid=5012&errorMsg='), Buffer.from([0xff, 0xfe, 0x41])]);
   const answer = await fetch(receiver.url + '/service/downloadEvent', { method: 'POST', headers: { 'content-type': 'application/x-www-form-urlencoded' }, body });
   await answer.arrayBuffer();
-  assert.equal(await receiver.stop(), 0);
+  await receiver.close();
   const [line] = readCapture(file);
   assert.ok(line);
   assert.equal(line.body, undefined);
@@ -165,17 +169,19 @@ test('serve --upstream-sud-url without --upstream is a usage error', async () =>
 test('a capture whose session_key was masked is filled in from the configuration', async (t) => {
   const dir = tempDir(t, 'capture');
   const file = path.join(dir, 'masked.ndjson');
-  const receiver = await startServe(t, ['--record', file]);
+  const receiver = await startReceiver({ port: 0, record: file });
+  t.after(() => receiver.close());
   const sent = await runCli(['replay', 'samples/ndjson/stat.ndjson', '--target', receiver.url, '--stat-secret', STAT_SECRET, '--stat-session-key', SESSION_KEY, '--quiet']);
   assert.equal(sent.code, 0, sent.stderr);
-  assert.equal(await receiver.stop(), 0);
+  await receiver.close();
   const text = readFileSync(file, 'utf8');
   assert.ok(!text.includes(SESSION_KEY), 'masked without --record-secrets');
   // Without --keep-auth the capture is signed again with the configured secret and session key.
-  const verifying = await startServe(t, ['--record', path.join(dir, 'again.ndjson'), '--stat-secret', 'another-stat-secret']);
+  const verifying = await startReceiver({ port: 0, record: path.join(dir, 'again.ndjson'), statSecret: 'another-stat-secret' });
+  t.after(() => verifying.close());
   const again = await runCli(['replay', file, '--target', verifying.url, '--stat-secret', 'another-stat-secret', '--stat-session-key', 'configured-key-0002', '--quiet']);
   assert.equal(again.code, 0, again.stderr);
-  assert.equal(await verifying.stop(), 0);
+  await verifying.close();
   const lines = readCapture(path.join(dir, 'again.ndjson'));
   assert.ok(lines.length > 0 && lines.every((line) => line.verdict === 'accepted'));
 });

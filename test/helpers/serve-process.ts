@@ -5,6 +5,7 @@
  */
 import { startCli, type Running } from './cli.js';
 import type { Ends } from './temp.js';
+import { SAFETY_TIMEOUT_MS } from './wait.js';
 
 export interface ServeProcess extends Running {
   /** `http://127.0.0.1:PORT`. */
@@ -14,7 +15,8 @@ export interface ServeProcess extends Running {
 }
 
 export async function startServe(ends: Ends, args: readonly string[], env: NodeJS.ProcessEnv = {}): Promise<ServeProcess> {
-  const running = startCli(['serve', '--port', '0', ...args], { env });
+  // A server lives as long as its test, through several CLI runs: its safety net is theirs, several times over.
+  const running = startCli(['serve', '--port', '0', ...args], { env, timeoutMs: 3 * SAFETY_TIMEOUT_MS });
   ends.after(() => running.child.kill('SIGKILL'));
   const first = await running.line(/^listening on /);
   const stop = async (): Promise<number | null> => {
