@@ -10,6 +10,7 @@
  *
  * The capture's times have 1 ms resolution (ISO 8601), so ±1 ms is the floor. Each replay
  * runs once unmeasured (speed 20) first: the figures are the steady state, not the JIT.
+ * Baseline, same run, same target: a bare setTimeout loop at the same times (below).
  * `BENCH_CAPTURE_REQUESTS` changes the session's length (default 400, about 8 s).
  */
 import { mkdtemp, readFile, rm } from 'node:fs/promises';
@@ -77,6 +78,24 @@ async function recordSession(url: string): Promise<void> {
   await pool.close();
 }
 
+/**
+ * The baseline: the floor of timer pacing on this machine now — one setTimeout per captured
+ * time / speed, sending a fixed small request through an undici Pool (nothing read, judged
+ * or signed).
+ */
+async function timerLoop(url: string, captured: readonly number[], speed: number): Promise<void> {
+  const pool = new Pool(url, { connections: 16 });
+  const pending: Promise<unknown>[] = [];
+  const t0 = performance.now() + 20;
+  for (const time of captured) {
+    const wait = t0 + (time - captured[0]!) / speed - performance.now();
+    if (wait > 0) await new Promise((resolve) => setTimeout(resolve, wait));
+    pending.push(pool.request({ path: '/service/checkAppUpdate', method: 'POST', body: 'errorCode=0' }).then((res) => res.body.text()));
+  }
+  await Promise.all(pending);
+  await pool.close();
+}
+
 function percentile(sorted: readonly number[], p: number): number {
   return sorted[Math.min(sorted.length - 1, Math.floor((p / 100) * sorted.length))]!;
 }
@@ -117,11 +136,16 @@ export async function run(): Promise<void> {
         const outcome = await runReplay(options, quietIo(), new RunStats('replay', 1));
         if (outcome.undelivered > 0) throw new Error(`${outcome.undelivered} records were not delivered: the benchmark is broken`);
       };
+      await timerLoop(target.url, captured, 20);
+      await target.arrivals();
+      await timerLoop(target.url, captured, speed);
+      const floor = compare(captured, await target.arrivals(), speed);
+      rows.push([`speed ${speed}  baseline: setTimeout loop, undici`, fmt(span / speed / 1000, 2), ...floor.gap.map((v) => fmt(v, 2)), ...floor.offset.map((v) => fmt(v, 2))]);
       await replay(20);
       await target.arrivals();
       await replay(speed);
       const { offset, gap } = compare(captured, await target.arrivals(), speed);
-      rows.push([`--pace original --speed ${speed}`, fmt(span / speed / 1000, 2), ...gap.map((v) => fmt(v, 2)), ...offset.map((v) => fmt(v, 2))]);
+      rows.push([`speed ${speed}  replay --pace original`, fmt(span / speed / 1000, 2), ...gap.map((v) => fmt(v, 2)), ...offset.map((v) => fmt(v, 2))]);
     }
     printTable(['replay of the capture', 'span s', 'gap err p50 ms', 'p99', 'max', 'offset err p50 ms', 'p99', 'max'], rows);
     console.log('error = |arrival gap − captured gap / speed| (and the same from the first request); goal: gaps within 5 ms');
