@@ -11,6 +11,7 @@ import { runCli, type CliResult } from './helpers/cli.js';
 import { startServe } from './helpers/serve-process.js';
 import { tempDir } from './helpers/temp.js';
 import { startReceiver } from '../src/serve/receiver.js';
+import { SUD_PATH, post, retCode, sudHeaders, sudStart } from './serve-helpers.js';
 
 const STAT_SECRET = 'capture-stat-secret';
 const SUD_APP_ID = 'capture-app';
@@ -184,4 +185,24 @@ test('a capture whose session_key was masked is filled in from the configuration
   await verifying.close();
   const lines = readCapture(path.join(dir, 'again.ndjson'));
   assert.ok(lines.length > 0 && lines.every((line) => line.verdict === 'accepted'));
+});
+
+test('--keep-auth sends a captured SUD body as the client spaced it, so its captured signature still holds', async (t) => {
+  const dir = tempDir(t, 'capture');
+  const first = path.join(dir, 'client.ndjson');
+  const second = path.join(dir, 'replayed.ndjson');
+  const recordA = await startReceiver({ port: 0, record: first, recordSecrets: true, ...RECEIVER_SECRETS });
+  const recordB = await startReceiver({ port: 0, record: second, recordSecrets: true, ...RECEIVER_SECRETS });
+  t.after(() => Promise.all([recordA.close(), recordB.close()]));
+  // A client that writes its JSON with spaces and a newline, and signs those bytes.
+  const body = sudStart('spaced-round').replaceAll('":', '": ').replaceAll(',"', ', "').replace('{', '{\n  ') + '\n';
+  const answer = await post(recordA.url + SUD_PATH, { headers: { 'content-type': 'application/json', ...sudHeaders(body, SUD_APP_ID, SUD_APP_SECRET) }, body });
+  assert.equal(retCode(answer).ret_code, 0, answer.text);
+  await recordA.close();
+  const again = await runCli(['replay', first, '--keep-auth', '--target', recordB.url, '--quiet']);
+  assert.equal(again.code, 0, again.stderr);
+  await recordB.close();
+  const [line] = readCapture(second);
+  assert.equal(line?.verdict, 'accepted', 'the captured signature verified');
+  assert.equal(line?.body, body);
 });

@@ -231,11 +231,11 @@ export interface CapturedRequest {
 
 /**
  * What a captured request holds: the record's fields (the API's own parameters; `__md5`
- * included) and the headers that carried its auth, re-sent only with `--keep-auth` (SUD's
- * `Sud-*` signature); or why it cannot be read.
+ * included), the headers that carried its auth and the body text they signed, re-sent only
+ * with `--keep-auth` (SUD's `Sud-*` signature over its exact body); or why it cannot be read.
  */
 export type CaptureReading =
-  | { readonly value: JsonObject; readonly authHeaders?: Readonly<Record<string, string>> }
+  | { readonly value: JsonObject; readonly authHeaders?: Readonly<Record<string, string>>; readonly signedBody?: string }
   | { readonly error: string };
 
 /**

@@ -4,8 +4,8 @@
  * became of it; the endpoint's module turns the request back into the record it carries
  * (`Endpoint.fromCapture`). The record keeps the capture's file:line as its origin, and
  * its metadata say when it arrived (`_time`, for `--pace original`), which endpoint it went
- * to (`_api`), what became of it (`_capture`) and the headers that carried its auth
- * (`_headers`, re-sent only with `--keep-auth`).
+ * to (`_api`), what became of it (`_capture`), the headers that carried its auth and the
+ * body text they signed (`_headers`, `_body`: used only with `--keep-auth`).
  *
  * A request the server did not accept (refused, a fault injected before it was processed,
  * a duplicate; behind `--upstream`, an upstream answer that is a failure for its API) is
@@ -85,5 +85,6 @@ export function captureRecord(line: JsonObject, origin: Origin, text: string): R
   if (isJsonObject(line.upstream)) capture.upstream_status = line.upstream.status ?? null;
   const value: JsonObject = { ...reading.value, _api: endpointId, _time: line.time, _capture: capture };
   if (reading.authHeaders !== undefined) value._headers = { ...reading.authHeaders };
+  if (reading.signedBody !== undefined) value._body = reading.signedBody;
   return { origin, format: 'ndjson', value };
 }

@@ -32,9 +32,9 @@ export interface ReceiverOptions extends FaultOptions {
   /** With `sudAppSecret`: SUD requests must carry valid Sud-* signature headers, else ret_code 1002. */
   readonly sudAppId?: string;
   readonly sudAppSecret?: string;
-  /** Append every request to this file as NDJSON (secrets masked unless `recordSecrets`). */
+  /** Append every request to this file as NDJSON, a capture `replay` reads (src/input/capture.ts). */
   readonly record?: string;
-  /** Keep session_key, ss_token and the signing secrets in the --record file. @default false */
+  /** Keep the client's session_key, ss_token and secret headers in the --record file (never the receiver's own secrets). @default false */
   readonly recordSecrets?: boolean;
   /** Forward every endpoint request to this base URL and relay its answers (a recording proxy). */
   readonly upstream?: string;

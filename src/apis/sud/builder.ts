@@ -4,7 +4,7 @@
  * fields and key order are whatever the record had. The configured `uid`/`ss_token` are in
  * the record already (credentials.ts, applied before it was judged).
  */
-import { stringifyExact } from '../../json/exact.js';
+import { parseExact, stringifyExact } from '../../json/exact.js';
 import type { ValidRecord } from '../../records.js';
 import type { BuildOptions, PendingRequest, RequestBuilder } from '../api.js';
 import { sudDuplicateKey } from './keys.js';
@@ -24,6 +24,23 @@ function capturedAuth(record: ValidRecord): Record<string, string> | undefined {
   return out;
 }
 
+/**
+ * The body to send: the value, serialized once. With --keep-auth, a captured request's own
+ * body text (`_body`) when it holds exactly that value, so its captured signature, made over
+ * those bytes however they were spaced, still holds; a value validation changed (a truncated
+ * extra, a filled-in credential) is sent as it is now.
+ */
+function bodyOf(record: ValidRecord, keepAuth: boolean): string {
+  const text = stringifyExact(record.value);
+  const captured = record.meta._body;
+  if (!keepAuth || typeof captured !== 'string' || captured === text) return text;
+  try {
+    return stringifyExact(parseExact(captured)) === text ? captured : text;
+  } catch {
+    return text;
+  }
+}
+
 /** Nothing is held back: every record is its own request, emitted as it is added. */
 export function createSudBuilder(options: BuildOptions): RequestBuilder {
   return {
@@ -34,7 +51,7 @@ export function createSudBuilder(options: BuildOptions): RequestBuilder {
         endpoint: SUD_ENDPOINT_ID,
         records: [record],
         path: SUD_DEFAULT_PATH,
-        body: stringifyExact(record.value),
+        body: bodyOf(record, options.keepAuth),
         headers: { 'content-type': 'application/json', ...(options.keepAuth && capturedAuth(record)) },
         ...(duplicateKey === undefined ? {} : { duplicateKey }),
       };

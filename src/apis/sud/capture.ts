@@ -32,5 +32,6 @@ export function sudFromCapture(request: CapturedRequest): CaptureReading {
     authHeaders[name] = text;
     any = true;
   }
-  return any ? { value: value as Record<string, unknown>, authHeaders } : { value: value as Record<string, unknown> };
+  // The signature is over the body's exact text, which may be spaced or escaped otherwise than we would write it.
+  return any ? { value: value as Record<string, unknown>, authHeaders, signedBody: request.body } : { value: value as Record<string, unknown> };
 }
