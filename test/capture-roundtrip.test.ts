@@ -1,48 +1,17 @@
 /**
- * Issue 11 acceptance: what `serve --record` captures is a log `validate` and `replay` read
- * (README, "Capture a client, replay it later"). Everything runs as a user would: the built
- * CLI as child processes, real receivers on 127.0.0.1, real files.
+ * Issue 11 acceptance: what `serve --record` captures is a log `validate` and `replay` read,
+ * and `--keep-auth` sends it again byte for byte (README, "Capture a client, replay it
+ * later"). The built CLI as child processes, real receivers on 127.0.0.1, real files.
  */
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
-import { runCli, type CliResult } from './helpers/cli.js';
-import { startServe } from './helpers/serve-process.js';
+import { runCli } from './helpers/cli.js';
+import { RECEIVER_SECRETS, SECRETS, SESSION_KEY, STAT_SECRET, SUD_APP_ID, SUD_APP_SECRET, readCapture, recordsByEndpoint, type CaptureLine } from './helpers/capture.js';
 import { tempDir } from './helpers/temp.js';
 import { startReceiver } from '../src/serve/receiver.js';
 import { SUD_PATH, post, retCode, sudHeaders, sudStart } from './serve-helpers.js';
-
-const STAT_SECRET = 'capture-stat-secret';
-const SUD_APP_ID = 'capture-app';
-const SUD_APP_SECRET = 'capture-sud-secret';
-const SECRETS = ['--stat-secret', STAT_SECRET, '--sud-app-id', SUD_APP_ID, '--sud-app-secret', SUD_APP_SECRET];
-const SESSION_KEY = 'capture-session-key-0001';
-const RECEIVER_SECRETS = { statSecret: STAT_SECRET, sudAppId: SUD_APP_ID, sudAppSecret: SUD_APP_SECRET };
-
-interface CaptureLine {
-  readonly endpoint: string | null;
-  readonly url: string;
-  readonly headers: Record<string, string>;
-  readonly body?: string;
-  readonly body_base64?: string;
-  readonly verdict: string;
-  readonly status: number;
-  readonly upstream?: { status?: number; body?: string; error?: string; latency_ms: number };
-}
-
-function readCapture(file: string): CaptureLine[] {
-  return readFileSync(file, 'utf8')
-    .split('\n')
-    .filter((line) => line !== '')
-    .map((line) => JSON.parse(line) as CaptureLine);
-}
-
-function recordsByEndpoint(result: CliResult): Record<string, number> {
-  assert.equal(result.code, 0, result.stderr);
-  const report = JSON.parse(result.stdout) as { byEndpoint: Record<string, { records: number }> };
-  return Object.fromEntries(Object.entries(report.byEndpoint).map(([id, counts]) => [id, counts.records]));
-}
 
 test('round trip: a replay captured by serve --record validates with the samples\' counts, and replays byte for byte with --keep-auth', async (t) => {
   const dir = tempDir(t, 'capture');
@@ -78,93 +47,6 @@ test('round trip: a replay captured by serve --record validates with the samples
     for (const secret of [STAT_SECRET, SUD_APP_SECRET]) assert.ok(!text.includes(secret), `${path.basename(file)} holds a secret of the receiver`);
     assert.ok(text.includes(SESSION_KEY), '--record-secrets keeps the client\'s session_key');
   }
-});
-
-test('a capture of refused requests is read: validation says why, line by line', async (t) => {
-  const dir = tempDir(t, 'capture');
-  const file = path.join(dir, 'refused.ndjson');
-  const receiver = await startReceiver({ port: 0, record: file, statSecret: STAT_SECRET });
-  t.after(() => receiver.close());
-  // Signed with another secret: the receiver refuses every stat request (403).
-  const sent = await runCli(['replay', 'samples/ndjson/stat.ndjson', '--target', receiver.url, '--stat-secret', 'not-the-secret', '--stat-session-key', SESSION_KEY, '--retries', '0', '--quiet']);
-  assert.notEqual(sent.code, 0);
-  await receiver.close();
-  const lines = readCapture(file);
-  assert.ok(lines.length > 0 && lines.every((line) => line.status === 403));
-  const checked = await runCli(['validate', file, '--max-examples', '1000']);
-  assert.equal(checked.code, 1, checked.stdout + checked.stderr);
-  const output = checked.stdout + checked.stderr;
-  assert.match(output, /capture\.refused/);
-  assert.match(output, /403/);
-  assert.match(output, new RegExp(`refused\\.ndjson:${lines.length}\\b`), 'each finding names file:line of its capture');
-});
-
-test('a body that is not UTF-8 is captured exactly, as base64; read back, validation says the receiver refused it', async (t) => {
-  const dir = tempDir(t, 'capture');
-  const file = path.join(dir, 'bytes.ndjson');
-  const receiver = await startReceiver({ port: 0, record: file });
-  t.after(() => receiver.close());
-  const body = Buffer.concat([Buffer.from('oepnid=a&appid=5012&errorMsg='), Buffer.from([0xff, 0xfe, 0x41])]);
-  const answer = await fetch(receiver.url + '/service/downloadEvent', { method: 'POST', headers: { 'content-type': 'application/x-www-form-urlencoded' }, body });
-  await answer.arrayBuffer();
-  await receiver.close();
-  const [line] = readCapture(file);
-  assert.ok(line);
-  assert.equal(line.body, undefined);
-  assert.deepEqual(Buffer.from(line.body_base64 ?? '', 'base64'), body);
-  const checked = await runCli(['validate', file]);
-  assert.equal(checked.code, 1);
-  assert.match(checked.stdout + checked.stderr, /capture\.refused/);
-});
-
-test('serve --upstream: every record once upstream, the client sees its answers (and retries its ret_code failures), the capture holds both verdicts', async (t) => {
-  const dir = tempDir(t, 'capture');
-  const file = path.join(dir, 'proxied.ndjson');
-  const upstream = await startReceiver({ port: 0, trackKeys: true, sudFailFirst: true, statSecret: STAT_SECRET, sudAppId: SUD_APP_ID, sudAppSecret: SUD_APP_SECRET });
-  t.after(() => upstream.close());
-  const proxy = await startServe(t, ['--upstream', upstream.url, '--record', file, '--record-secrets', ...SECRETS]);
-
-  const reportFile = path.join(dir, 'report.json');
-  const sent = await runCli(['replay', 'samples/ndjson', '--target', proxy.url, ...SECRETS, '--stat-session-key', SESSION_KEY, '--retry-delay', '10ms', '--report', reportFile, '--quiet']);
-  assert.equal(sent.code, 0, sent.stderr);
-  assert.equal(await proxy.stop(), 0);
-
-  // Exactly once: the upstream holds each record as often as a replay straight to a receiver delivers it.
-  const direct = await startReceiver({ port: 0, trackKeys: true });
-  t.after(() => direct.close());
-  const straight = await runCli(['replay', 'samples/ndjson', '--target', direct.url, ...SECRETS, '--stat-session-key', SESSION_KEY, '--quiet']);
-  assert.equal(straight.code, 0, straight.stderr);
-  const stats = upstream.stats();
-  assert.deepEqual(stats.keys, direct.stats().keys);
-  const samples = recordsByEndpoint(await runCli(['validate', 'samples/ndjson', '--json']));
-  for (const [id, records] of Object.entries(samples)) assert.equal(stats.byEndpoint[id as keyof typeof stats.byEndpoint].records, records, id);
-  const sud = stats.byEndpoint['sud.report_game_info'];
-  assert.equal(sud.faults, samples['sud.report_game_info'], 'the upstream failed each SUD report once');
-
-  const report = JSON.parse(readFileSync(reportFile, 'utf8')) as { byEndpoint: Record<string, { retries: number; failed: number }> };
-  assert.equal(report.byEndpoint['sud.report_game_info']?.retries, samples['sud.report_game_info'], 'the client saw the ret_code failures and retried each');
-
-  const lines = readCapture(file);
-  assert.equal(lines.length, stats.totals.requests, 'the capture holds every request');
-  for (const line of lines) {
-    assert.ok(line.verdict, 'the receiver\'s verdict');
-    assert.equal(typeof line.upstream?.status, 'number', 'the upstream\'s status');
-    assert.equal(typeof line.upstream?.latency_ms, 'number');
-  }
-  const failed = lines.filter((line) => line.upstream?.body?.includes('"ret_code":5000'));
-  assert.equal(failed.length, samples['sud.report_game_info']);
-
-  // Read back: the failed deliveries are not records to send again; the rest are the samples' records.
-  const captured = await runCli(['validate', file, '--json']);
-  const byEndpoint = (JSON.parse(captured.stdout) as { byEndpoint: Record<string, { valid: number }>; totals: { invalid: number } });
-  assert.equal(byEndpoint.totals.invalid, failed.length);
-  for (const [id, records] of Object.entries(samples)) assert.equal(byEndpoint.byEndpoint[id]?.valid, records, id);
-});
-
-test('serve --upstream-sud-url without --upstream is a usage error', async () => {
-  const result = await runCli(['serve', '--port', '0', '--upstream-sud-url', 'http://127.0.0.1:1/sud']);
-  assert.equal(result.code, 2);
-  assert.match(result.stderr, /--upstream-sud-url needs --upstream/);
 });
 
 test('a capture whose session_key was masked is filled in from the configuration', async (t) => {
