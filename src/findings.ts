@@ -31,6 +31,8 @@ export const COMMON_RULES: readonly RuleDef[] = [
   { id: 'input.encoding', severity: 'error', summary: 'The line is not valid UTF-8, or a string in it holds a lone surrogate (`\\ud800`).' },
   { id: 'input.line_too_long', severity: 'error', summary: 'The line is longer than the reader accepts.' },
   { id: 'input.too_deep', severity: 'error', summary: `The record nests objects and arrays deeper than ${MAX_DEPTH} levels.` },
+  { id: 'capture.unreadable', severity: 'error', summary: 'A `serve --record` line whose request carries no record: no endpoint, or a body that cannot be read.' },
+  { id: 'capture.refused', severity: 'error', summary: 'A `serve --record` line of a request the server refused or failed (its verdict, or the upstream answer): not sent again.' },
   { id: 'record.unknown_api', severity: 'error', summary: 'Cannot tell which API this record belongs to.' },
   { id: 'record.api_mismatch', severity: 'error', summary: '`_api` names an endpoint that is not known, or not the one --api selects.' },
 ];

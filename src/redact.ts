@@ -51,7 +51,8 @@ export function secretValues(creds: Credentials): string[] {
 
 /**
  * What masks `values` in a text: each value (of at least the masking length) and its
- * percent-encoded form, as they appear in URLs and forms, each once, longest first.
+ * percent-encoded and JSON-escaped forms, as they appear in URLs, forms and JSON, each once,
+ * longest first.
  */
 export function maskForms(values: readonly (string | undefined)[]): string[] {
   const forms = new Set<string>();
@@ -59,6 +60,7 @@ export function maskForms(values: readonly (string | undefined)[]): string[] {
     if (value === undefined || value.length < MIN_SECRET_LENGTH) continue;
     forms.add(value);
     forms.add(encodeURIComponent(value));
+    forms.add(JSON.stringify(value).slice(1, -1));
   }
   return [...forms].sort((a, b) => b.length - a.length);
 }

@@ -145,7 +145,7 @@ test('a ${VAR} in a config field that is not secret is not repeated in an error'
   assert.ok(!env.stderr.includes('prod-9c1e'), env.stderr);
 });
 
-test('serve --record masks session_key, ss_token and the signing secrets unless --record-secrets', async (t) => {
+test('serve --record masks session_key and ss_token unless --record-secrets, and its own signing secrets always', async (t) => {
   const dir = scratch(t);
   const statSecret = SECRETS.statSecret;
   const send = async (options: { record: string; recordSecrets?: boolean }) => {
@@ -167,6 +167,7 @@ test('serve --record masks session_key, ss_token and the signing secrets unless 
   assert.match(masked, /\\"ss_token\\":\\"\*\*\*\\"/);
   const kept = await send({ record: join(dir, 'kept.ndjson'), recordSecrets: true });
   assert.ok(kept.includes(SECRETS.sessionKey) && kept.includes(SECRETS.ssToken), '--record-secrets keeps them');
+  assert.ok(!kept.includes(statSecret), "the receiver's own secret is masked even with --record-secrets");
   const options = await serveOptions({ port: 0, host: '127.0.0.1', failRate: 0, throttleRate: 0, retryAfter: 1, sudErrorRate: 0, sudFailFirst: false, dropAfterRate: 0, allowUnknownAid: false, debug: false, quiet: false, record: 'x', recordSecrets: true }, {});
   assert.equal(options.recordSecrets, true, 'the flag reaches the receiver');
 });

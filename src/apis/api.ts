@@ -240,6 +240,13 @@ export interface Endpoint {
    * by the receiver. Absent: 1 (see `recordsIn`).
    */
   recordsIn?(value: JsonObject): number;
+  /**
+   * A request captured by `serve --record` turned back into the record it carries (README,
+   * "Capture a client, replay it later"): stat's parameters with `data` (an envelope: one
+   * record per event), SUD's JSON body (int64 exact), download's form. Absent: the endpoint's
+   * captures cannot be read. Never throws: what cannot be read is an `error`.
+   */
+  fromCapture?(request: CapturedRequest): CaptureReading;
   /** Builder for this endpoint's requests in one run. */
   createBuilder(options: BuildOptions): RequestBuilder;
   /** The signer used unless --signer says otherwise, and the credentials it is keyed with. */
@@ -257,6 +264,27 @@ export interface Endpoint {
    */
   readonly uncertainPolicy?: UncertainPolicy;
 }
+
+/** A request as `serve --record` captured it, decoded only as far as every API needs. */
+export interface CapturedRequest {
+  /** The query string without `?` ('' when none). */
+  readonly query: string;
+  /** As received (node lowercases the names). */
+  readonly headers: Readonly<Record<string, string | string[] | undefined>>;
+  /** The body as text ('' when none). */
+  readonly body: string;
+  /** False when the body's bytes were not UTF-8 (captured as base64). */
+  readonly bodyUtf8: boolean;
+}
+
+/**
+ * What a captured request holds: the record's fields (the API's own parameters; `__md5`
+ * included), the headers that carried its auth and the body text they signed, re-sent only
+ * with `--keep-auth` (SUD's `Sud-*` signature over its exact body); or why it cannot be read.
+ */
+export type CaptureReading =
+  | { readonly value: JsonObject; readonly authHeaders?: Readonly<Record<string, string>>; readonly signedBody?: string }
+  | { readonly error: string };
 
 /**
  * `--uncertain`: what to do with a request that was written but whose answer was lost.

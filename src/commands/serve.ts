@@ -8,6 +8,8 @@ import type { Argv, CommandModule } from 'yargs';
 import { resolveCredentials, selectEnvironment } from '../config/config.js';
 import { UsageError, UserError, describeError, ExitCode } from '../errors.js';
 import { parseLatency } from '../serve/faults.js';
+import { parseUpstreamUrl } from '../serve/upstream.js';
+import { urlWithoutCredentials } from '../redact.js';
 import { startReceiver, type Receiver, type ReceiverOptions } from '../serve/receiver.js';
 import type { ReceiverStats } from '../serve/counts.js';
 import type { Example } from './examples.js';
@@ -21,6 +23,8 @@ export interface ServeArgs extends GlobalArgs {
   sudAppSecret?: string;
   record?: string;
   recordSecrets: boolean;
+  upstream?: string;
+  upstreamSudUrl?: string;
   failRate: number;
   throttleRate: number;
   retryAfter: number;
@@ -40,7 +44,9 @@ function builder(y: Argv<GlobalArgs>): Argv<ServeArgs> {
     .option('sud-app-id', { describe: 'verify SUD Sud-* signature headers for this app id; also REPLAY_SUD_APP_ID', type: 'string', requiresArg: true })
     .option('sud-app-secret', { describe: 'the SUD app secret for those signatures; also REPLAY_SUD_APP_SECRET', type: 'string', requiresArg: true })
     .option('record', { describe: 'append every request to FILE as NDJSON (session_key, ss_token and secrets masked)', type: 'string', requiresArg: true })
-    .option('record-secrets', { describe: 'with --record: keep session_key, ss_token and secrets as received (to replay with --keep-auth)', type: 'boolean', default: false })
+    .option('record-secrets', { describe: "with --record: keep the client's session_key, ss_token and signatures as received (to replay with --keep-auth); the receiver's own secrets stay masked", type: 'boolean', default: false })
+    .option('upstream', { describe: 'a recording proxy: forward every endpoint request to this base URL and relay its answer unchanged', type: 'string', requiresArg: true })
+    .option('upstream-sud-url', { describe: 'with --upstream: forward SUD requests to this URL instead', type: 'string', requiresArg: true })
     .option('fail-rate', { describe: 'share of requests answered 503 before validation (0..1)', type: 'number', default: 0, requiresArg: true })
     .option('throttle-rate', { describe: 'share of requests answered 429 with Retry-After (0..1)', type: 'number', default: 0, requiresArg: true })
     .option('retry-after', { describe: 'Retry-After seconds on a 429', type: 'number', default: 1, requiresArg: true })
@@ -58,6 +64,7 @@ export const serveExamples: readonly Example[] = [
   { command: 'REPLAY_SUD_APP_SECRET=s3cret report-replay serve --port 8000 --sud-app-id app1', says: 'verify SUD signature headers (the secret from the environment)' },
   { command: 'report-replay serve --port 0 --fail-rate 0.1 --latency 20-200 --seed 42', says: 'a free port; misbehave on purpose, reproducibly' },
   { command: 'report-replay serve --port 8000 --sud-fail-first', says: 'fail the first delivery of each SUD report, accept the retry' },
+  { command: 'report-replay serve --port 8000 --upstream https://api.example.com --record captured.ndjson --record-secrets', says: 'a recording proxy in front of the real server: the client sees its answers, the capture holds both sides' },
 ];
 
 function checkRate(flag: string, value: number): number {
@@ -81,6 +88,15 @@ export async function serveOptions(args: ServeArgs, env: NodeJS.ProcessEnv): Pro
     latencyMs = parseLatency(args.latency);
     if (latencyMs === undefined) throw new UsageError(`--latency must be MS or MIN-MAX (for example 50 or 10-100), not "${args.latency}"`);
   }
+  if (args.upstreamSudUrl !== undefined && args.upstream === undefined) throw new UsageError('--upstream-sud-url needs --upstream');
+  for (const [flag, value] of [['--upstream', args.upstream], ['--upstream-sud-url', args.upstreamSudUrl]] as const) {
+    if (value === undefined) continue;
+    try {
+      parseUpstreamUrl(value, flag);
+    } catch (err) {
+      throw new UsageError((err as Error).message);
+    }
+  }
   const environment = selectEnvironment(loadedConfig(), undefined);
   const creds = resolveCredentials(environment, env, { statSecret: args.statSecret, sudAppId: args.sudAppId, sudAppSecret: args.sudAppSecret });
   if ((creds.sudAppId === undefined) !== (creds.sudAppSecret === undefined)) {
@@ -92,6 +108,8 @@ export async function serveOptions(args: ServeArgs, env: NodeJS.ProcessEnv): Pro
     host: args.host,
     credentials: creds,
     ...(args.record !== undefined && { record: args.record, recordSecrets: args.recordSecrets }),
+    ...(args.upstream !== undefined && { upstream: args.upstream }),
+    ...(args.upstreamSudUrl !== undefined && { upstreamSudUrl: args.upstreamSudUrl }),
     failRate: checkRate('fail-rate', args.failRate),
     throttleRate: checkRate('throttle-rate', args.throttleRate),
     retryAfterSeconds: args.retryAfter,
@@ -123,6 +141,10 @@ export function describeSetup(options: ReceiverOptions, receiver: Receiver): str
   if (options.sudFailFirst) faults.push('SUD first delivery of each report fails');
   if (options.dropAfterRate) faults.push(`answer dropped after processing on ${percent(options.dropAfterRate)}`);
   if (faults.length > 0) lines.push(`faults: ${faults.join(', ')}; seed ${receiver.seed}`);
+  if (options.upstream !== undefined) {
+    const sud = options.upstreamSudUrl === undefined ? '' : ` (SUD to ${urlWithoutCredentials(options.upstreamSudUrl)})`;
+    lines.push(`proxying every endpoint request to ${urlWithoutCredentials(options.upstream)}${sud}; injected faults are answered here`);
+  }
   if (options.record !== undefined) lines.push(`recording every request to ${options.record}`);
   lines.push(`counts: GET ${receiver.url}/stats`);
   return lines;

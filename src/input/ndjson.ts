@@ -5,6 +5,7 @@
  */
 import { JsonDepthError, JsonUnicodeError, parseExact } from '../json/exact.js';
 import type { JsonObject, RawRecord } from '../records.js';
+import { captureRecord, isCaptureLine } from './capture.js';
 import { readChunks } from './chunks.js';
 import { LineSplitter, type LineProblem, type LineSink } from './lines.js';
 import type { ReadOptions } from './read.js';
@@ -86,6 +87,8 @@ export class NdjsonBatch implements LineSink {
       const message = `expected a JSON object, got ${jsonKind(value)}`;
       return { origin, format: 'ndjson', error: { rule: 'json.not_object', message }, text: text.slice(0, KEPT_TEXT) };
     }
+    // A line `serve --record` wrote carries a request: its endpoint turns it back into a record.
+    if (isCaptureLine(value as JsonObject)) return captureRecord(value as JsonObject, origin, text);
     return { origin, format: 'ndjson', value: value as JsonObject };
   }
 }

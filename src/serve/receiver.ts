@@ -13,7 +13,14 @@ import type { Credentials, EndpointId } from '../apis/api.js';
 import { allEndpoints, credentialSpecs } from '../apis/registry.js';
 import { ReceiverCounts, type ReceiverStats } from './counts.js';
 import { FaultInjector, type FaultOptions, type TransportFault } from './faults.js';
-import { RequestRecorder } from './recorder.js';
+import { RequestRecorder, type UpstreamRecord } from './recorder.js';
+import { Upstream, relay } from './upstream.js';
+
+/** A request forwarded by --upstream: the upstream's answer, and when the request arrived. */
+interface Proxied {
+  readonly answer: UpstreamRecord;
+  readonly arrivedMs: number;
+}
 
 export interface ReceiverOptions extends FaultOptions {
   /** Port to listen on; 0 picks a free one. @default 8000 */
@@ -24,13 +31,17 @@ export interface ReceiverOptions extends FaultOptions {
    * The credentials signatures are verified with, by key (each API declares its own):
    * with `statSecret`, stat requests must carry a matching `__md5`, else 403; with
    * `sudAppId` and `sudAppSecret`, SUD requests must carry valid Sud-* headers, else
-   * ret_code 1002. Secret ones are masked in the --record file.
+   * ret_code 1002. Secret ones are never written to the --record file.
    */
   readonly credentials?: Credentials;
-  /** Append every request to this file as NDJSON (secrets masked unless `recordSecrets`). */
+  /** Append every request to this file as NDJSON, a capture `replay` reads (src/input/capture.ts). */
   readonly record?: string;
-  /** Keep session_key, ss_token and the signing secrets in the --record file. @default false */
+  /** Keep the client's session_key, ss_token and secret headers in the --record file (never the receiver's own secrets). @default false */
   readonly recordSecrets?: boolean;
+  /** Forward every endpoint request to this base URL and relay its answers (a recording proxy). */
+  readonly upstream?: string;
+  /** With `upstream`: SUD requests go to this URL instead. */
+  readonly upstreamSudUrl?: string;
   /** Keep the arrival time of every endpoint request in `Receiver.arrivals`. */
   readonly trackArrivals?: boolean;
   /** Count accepted records by content key in `stats().keys` (for exactly-once tests). */
@@ -119,6 +130,7 @@ export async function startReceiver(options: ReceiverOptions = {}): Promise<Rece
   const secrets = credentialSpecs()
     .filter((spec) => spec.secret)
     .map((spec) => credentials[spec.key]);
+  const upstream = options.upstream === undefined ? undefined : new Upstream({ url: options.upstream, ...(options.upstreamSudUrl !== undefined && { sudUrl: options.upstreamSudUrl }) });
   const recorder =
     options.record === undefined ? undefined : await RequestRecorder.open(options.record, { keepSecrets: options.recordSecrets ?? false, secrets });
 
@@ -130,8 +142,8 @@ export async function startReceiver(options: ReceiverOptions = {}): Promise<Rece
   };
 
   /** Count, record, wait (latency, record backpressure), answer. */
-  const finish = (req: IncomingMessage, res: ServerResponse, endpoint: EndpointId | null, body: string, answer: Answer): void => {
-    const nowMs = Date.now();
+  const finish = (req: IncomingMessage, res: ServerResponse, endpoint: EndpointId | null, body: string | Buffer, answer: Answer, proxied?: Proxied): void => {
+    const nowMs = proxied?.arrivedMs ?? Date.now();
     if (endpoint === null) counts.countUnrouted();
     else {
       counts.count(endpoint, answer.verdict, answer.records, nowMs);
@@ -147,12 +159,13 @@ export async function startReceiver(options: ReceiverOptions = {}): Promise<Rece
       status: answer.status,
       verdict: answer.verdict,
       ...(answer.reason !== undefined && { reason: answer.reason }),
+      ...(proxied !== undefined && { upstream: proxied.answer }),
     });
     const delayMs = endpoint === null ? 0 : faults.nextDelayMs();
     // Processed and counted, then the answer is lost: the connection closes instead.
     const dropped = endpoint !== null && faults.nextDropAfter();
     if (dropped) counts.countDropped(endpoint);
-    const reply = dropped ? dropConnection : send;
+    const reply = dropped ? dropConnection : proxied !== undefined ? (r: ServerResponse) => relay(r, proxied.answer) : send;
     if (delayMs === 0 && recorded === undefined) return reply(res, answer);
     const respond = (): void => {
       if (delayMs === 0) reply(res, answer);
@@ -197,7 +210,13 @@ export async function startReceiver(options: ReceiverOptions = {}): Promise<Rece
           answer = textAnswer(500, `internal error while judging the request: ${(err as Error).message}`, 'rejected');
         }
       }
-      finish(req, res, endpoint, body, answer);
+      // --upstream: what the receiver did not fail on purpose goes on to the real server.
+      if (upstream !== undefined && answer.verdict !== 'fault') {
+        const arrivedMs = Date.now();
+        void upstream.forward(endpoint, req, bytes).then((relayed) => finish(req, res, endpoint, bytes ?? '', answer, { answer: relayed, arrivedMs }));
+        return;
+      }
+      finish(req, res, endpoint, bytes ?? '', answer);
     });
   };
 
@@ -267,6 +286,8 @@ export async function startReceiver(options: ReceiverOptions = {}): Promise<Rece
       }
       server.closeAllConnections();
       await closed;
+      upstream?.close();
+      upstream?.close();
       await recorder?.close();
     })();
     return closing;

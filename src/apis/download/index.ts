@@ -8,6 +8,7 @@ import type { JsonObject } from '../../records.js';
 import { createDownloadAnswerer } from './answer.js';
 import { begintimeMs } from './begintime.js';
 import { DownloadRequestBuilder } from './builder.js';
+import { downloadFromCapture } from './capture.js';
 import { typeDownloadTextFields } from './convert.js';
 import { DOWNLOAD_COLUMNS, generateDownloadRecords } from './generate.js';
 import { DOWNLOAD_RETRY_POLICY, interpretDownloadResponse } from './response.js';
@@ -50,6 +51,7 @@ function downloadEndpoint(schema: DownloadSchema, parts: EndpointParts): Endpoin
     validate: parts.validate,
     shardKey: (value) => shardKeyOf(schema, value),
     timeOf: parts.timeOf,
+    fromCapture: (request) => downloadFromCapture(schema, request),
     createBuilder: (options) => new DownloadRequestBuilder(schema, parts.path, options),
     signing: { signer: 'none' },
     interpret: interpretDownloadResponse,

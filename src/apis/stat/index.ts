@@ -3,6 +3,7 @@ import type { ApiModule, Endpoint } from '../api.js';
 import type { JsonObject } from '../../records.js';
 import { createStatBuilder, STAT_PATH } from './builder.js';
 import { createStatAnswerer } from './answer.js';
+import { statFromCapture } from './capture.js';
 import { STAT_CREDENTIALS, STAT_SECRET_FIELDS } from './credentials.js';
 import { STAT_FIELDS, typeStatTextFields } from './csv.js';
 import { generateStatRecords, STAT_COLUMNS } from './generate.js';
@@ -60,6 +61,7 @@ export const statPushData: Endpoint = {
   recordNeeds: statRecordNeeds,
   timeOf,
   recordsIn,
+  fromCapture: statFromCapture,
   createBuilder: createStatBuilder,
   signing: { signer: 'md5-sorted', secret: 'statSecret', carriedIn: { param: '__md5' } },
   interpret: interpretStatResponse,

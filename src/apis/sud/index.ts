@@ -2,6 +2,7 @@
 import type { ApiModule, Endpoint } from '../api.js';
 import { SUD_DEFAULT_PATH, SUD_ENDPOINT_ID, SUD_URL_OPTION, createSudBuilder } from './builder.js';
 import { createSudAnswerer } from './answer.js';
+import { sudFromCapture } from './capture.js';
 import { SUD_CREDENTIALS, SUD_SECRET_FIELDS, withSudCredentials } from './credentials.js';
 import { typeSudTextFields } from './csv.js';
 import { generateSudRecords, SUD_COLUMNS } from './generate.js';
@@ -29,6 +30,7 @@ export const sudReportGameInfo: Endpoint = {
   uniquify: sudUniquify,
   shardKey: sudShardKey,
   timeOf: sudTimeOf,
+  fromCapture: sudFromCapture,
   createBuilder: createSudBuilder,
   /**
    * sud-hmac adds SUD's callback signature headers, which needs sud.appId and

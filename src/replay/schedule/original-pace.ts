@@ -29,8 +29,16 @@ export function parseRecordTime(value: unknown): number | undefined {
   return Math.abs(n) > MS_EPOCH_ABOVE ? n : n * 1000;
 }
 
-/** The record's original time in epoch ms: its endpoint's own, else `_time`; undefined when it has neither. */
+/**
+ * The record's original time in epoch ms: its endpoint's own, else `_time`; undefined when it
+ * has neither. A captured request's `_time` (when it arrived, to the ms) comes first: its
+ * endpoint's own times are seconds at best, and the session's timing is what is replayed.
+ */
 export function recordTimeMs(endpoint: Endpoint, record: ValidRecord): number | undefined {
+  if (record.meta._capture !== undefined) {
+    const arrived = parseRecordTime(record.meta._time);
+    if (arrived !== undefined) return arrived;
+  }
   return endpoint.timeOf(record.value) ?? parseRecordTime(record.meta._time);
 }
 
