@@ -115,13 +115,21 @@ function formsOf(value: string): string[] {
   return [value, encoded, encoded.replace(/%20/g, '+'), JSON.stringify(value).slice(1, -1)];
 }
 
+/** Every form of these secret values that output may hold, longest first (undefined and short values are ignored). */
+export function secretForms(values: Iterable<string | undefined>): string[] {
+  const all = new Set<string>();
+  for (const value of values) {
+    if (value === undefined || value.length < MIN_SECRET_LENGTH) continue;
+    for (const form of formsOf(value)) if (form.length >= MIN_SECRET_LENGTH) all.add(form);
+  }
+  return [...all].sort((a, b) => b.length - a.length);
+}
+
 /** Mask `value` in everything this process writes from now on (undefined and short values are ignored). */
 export function registerSecret(value: string | undefined): void {
   if (value === undefined || value.length < MIN_SECRET_LENGTH || registered.has(value)) return;
   registered.add(value);
-  const all = new Set(forms);
-  for (const form of formsOf(value)) if (form.length >= MIN_SECRET_LENGTH) all.add(form);
-  forms = [...all].sort((a, b) => b.length - a.length);
+  forms = secretForms(registered);
 }
 
 /** The password of a URL with credentials (`http://user:pw@host`), which is a secret too. */

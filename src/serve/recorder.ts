@@ -11,7 +11,7 @@
 import { createWriteStream, type WriteStream } from 'node:fs';
 import { once } from 'node:events';
 import type { EndpointId } from '../apis/api.js';
-import { maskBody, maskHeaders, maskUrl, redactText } from '../redact.js';
+import { maskBody, maskHeaders, maskUrl, redactText, secretForms } from '../redact.js';
 import type { Verdict } from './counts.js';
 
 export interface RecorderOptions {
@@ -48,8 +48,7 @@ export class RequestRecorder {
   private constructor(stream: WriteStream, options: RecorderOptions) {
     this.#stream = stream;
     if (!options.keepSecrets) {
-      const values = (options.secrets ?? []).filter((v): v is string => typeof v === 'string' && v.length >= 3);
-      this.#mask = [...new Set(values.flatMap((v) => [v, encodeURIComponent(v)]))].sort((a, b) => b.length - a.length);
+      this.#mask = secretForms(options.secrets ?? []);
     }
     stream.on('error', (err) => {
       this.#error = err;
