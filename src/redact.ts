@@ -49,22 +49,6 @@ export function secretValues(creds: Credentials): string[] {
     .sort((a, b) => b.length - a.length);
 }
 
-/**
- * What masks `values` in a text: each value (of at least the masking length) and its
- * percent-encoded and JSON-escaped forms, as they appear in URLs, forms and JSON, each once,
- * longest first.
- */
-export function maskForms(values: readonly (string | undefined)[]): string[] {
-  const forms = new Set<string>();
-  for (const value of values) {
-    if (value === undefined || value.length < MIN_SECRET_LENGTH) continue;
-    forms.add(value);
-    forms.add(encodeURIComponent(value));
-    forms.add(JSON.stringify(value).slice(1, -1));
-  }
-  return [...forms].sort((a, b) => b.length - a.length);
-}
-
 /** Mask every occurrence of each secret value in a text. */
 export function redactText(text: string, secrets: readonly string[]): string {
   let out = text;
@@ -141,13 +125,21 @@ function formsOf(value: string): string[] {
   return [value, encoded, encoded.replace(/%20/g, '+'), JSON.stringify(value).slice(1, -1)];
 }
 
+/** Every form of these secret values that output may hold, longest first (undefined and short values are ignored). */
+export function secretForms(values: Iterable<string | undefined>): string[] {
+  const all = new Set<string>();
+  for (const value of values) {
+    if (value === undefined || value.length < MIN_SECRET_LENGTH) continue;
+    for (const form of formsOf(value)) if (form.length >= MIN_SECRET_LENGTH) all.add(form);
+  }
+  return [...all].sort((a, b) => b.length - a.length);
+}
+
 /** Mask `value` in everything this process writes from now on (undefined and short values are ignored). */
 export function registerSecret(value: string | undefined): void {
   if (value === undefined || value.length < MIN_SECRET_LENGTH || registered.has(value)) return;
   registered.add(value);
-  const all = new Set(forms);
-  for (const form of formsOf(value)) if (form.length >= MIN_SECRET_LENGTH) all.add(form);
-  forms = [...all].sort((a, b) => b.length - a.length);
+  forms = secretForms(registered);
 }
 
 /** The password of a URL with credentials (`http://user:pw@host`), which is a secret too. */

@@ -1,10 +1,10 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { secretForms } from '../src/replay/dry-run.js';
+import { credentialSecretForms } from '../src/replay/dry-run.js';
 import { EXCERPT_CHARS, excerptMaker } from '../src/replay/delivery/excerpt.js';
 
 const SECRET = 'k3y/with spaces?';
-const excerpt = excerptMaker(secretForms({ statSessionKey: SECRET, statSecret: 'md5-secret' }));
+const excerpt = excerptMaker(credentialSecretForms({ statSessionKey: SECRET, statSecret: 'md5-secret' }));
 
 test('an excerpt is one line of at most 200 characters', () => {
   assert.equal(excerpt('bad\r\n\tsignature  \n'), 'bad signature');

@@ -12,5 +12,6 @@ export function describeValue(value: unknown): string {
     const quoted = JSON.stringify(value.length > 60 ? `${value.slice(0, 60)}…` : value);
     return `the string ${quoted}`;
   }
-  return String(value);
+  if (typeof value === 'number' || typeof value === 'boolean') return String(value);
+  return typeof value;
 }

@@ -14,6 +14,7 @@ import { startReceiver, type Receiver, type ReceiverOptions } from '../serve/rec
 import type { ReceiverStats } from '../serve/counts.js';
 import type { Example } from './examples.js';
 import { getIo, loadedConfig, setExitCode, type GlobalArgs } from './context.js';
+import { listenForInterrupts } from '../replay/signals.js';
 
 export interface ServeArgs extends GlobalArgs {
   port: number;
@@ -159,15 +160,12 @@ export function describeTotals(stats: ReceiverStats): string {
 }
 
 /** Resolves on the first SIGINT or SIGTERM; a second one gets Node's default (exit at once). */
-function untilSignal(): Promise<NodeJS.Signals> {
+function untilSignal(): Promise<void> {
   return new Promise((resolve) => {
-    const onSignal = (signal: NodeJS.Signals): void => {
-      process.off('SIGINT', onSignal);
-      process.off('SIGTERM', onSignal);
-      resolve(signal);
-    };
-    process.on('SIGINT', onSignal);
-    process.on('SIGTERM', onSignal);
+    const off = listenForInterrupts(() => {
+      off();
+      resolve();
+    });
   });
 }
 

@@ -6,11 +6,11 @@
  */
 import type { Credentials } from '../apis/api.js';
 import type { WireRequest } from '../apis/encode.js';
-import { MASK, isSecretName, maskBody, maskForms, maskUrl, redactText, secretValues } from '../redact.js';
+import { MASK, isSecretName, maskBody, maskUrl, redactText, secretForms, secretValues } from '../redact.js';
 
-/** The configured secret values, and their percent-encoded forms as they appear in URLs and forms. */
-export function secretForms(credentials: Credentials): string[] {
-  return maskForms(secretValues(credentials));
+/** Every form the configured secret values may take in output (redact.ts `secretForms`). */
+export function credentialSecretForms(credentials: Credentials): string[] {
+  return secretForms(secretValues(credentials));
 }
 
 export interface PrintedRequest {

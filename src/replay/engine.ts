@@ -26,7 +26,7 @@ import { endpointOf, type JudgeOptions, type Judgement } from '../validate/judge
 import { UNCERTAIN_CAUSE, UNSENT, type Settlement } from './delivery/attempt.js';
 import { Checkpoint } from './checkpoint/checkpoint.js';
 import { Dispatcher, type Delivery } from './delivery/dispatcher.js';
-import { requestLine, secretForms } from './dry-run.js';
+import { credentialSecretForms, requestLine } from './dry-run.js';
 import { excerptMaker } from './delivery/excerpt.js';
 import { RecordIntake } from './intake/intake.js';
 import { uncertainPolicyFor, type ReplayOptions } from './options.js';
@@ -299,7 +299,7 @@ class ReplayRun {
         paced,
         policy: this.#policies(),
         uncertain: (endpoint) => uncertainPolicyFor(options, endpoint),
-        excerpt: excerptMaker(secretForms(options.credentials)),
+        excerpt: excerptMaker(credentialSecretForms(options.credentials)),
         onAttempt: (attempt) => stats.addAttempt(attempt),
         onSettled: (delivery, settlement) => this.#settled(delivery, settlement, ledger),
       });
@@ -524,7 +524,7 @@ class ReplayRun {
   }
 
   #dryRunSink(): RequestSink {
-    const secrets = secretForms(this.#options.credentials);
+    const secrets = credentialSecretForms(this.#options.credentials);
     const stdout = this.#io.stdout;
     return (_request, wire, endpoint) => {
       this.#stats.addDryRunRequest(endpoint.id);

@@ -17,7 +17,7 @@ import { isUtf8 } from 'node:buffer';
 import { createWriteStream, type WriteStream } from 'node:fs';
 import { once } from 'node:events';
 import type { EndpointId } from '../apis/api.js';
-import { maskBody, maskForms, maskHeaders, maskUrl, redactText } from '../redact.js';
+import { maskBody, maskHeaders, maskUrl, redactText, secretForms } from '../redact.js';
 import type { Verdict } from '../apis/answer.js';
 
 export interface RecorderOptions {
@@ -84,7 +84,7 @@ export class RequestRecorder {
   private constructor(stream: WriteStream, options: RecorderOptions) {
     this.#stream = stream;
     this.#maskNames = options.keepSecrets !== true;
-    this.#mask = maskForms(options.secrets ?? []);
+    this.#mask = secretForms(options.secrets ?? []);
     stream.on('error', (err) => {
       this.#error = err;
     });
