@@ -13,9 +13,10 @@ import { ExitCode, UserError } from '../errors.js';
 import type { Example } from './examples.js';
 import { checkOutputs, outputPaths } from './outputs.js';
 import { getIo, setExitCode, throwIfOutputFailed, type GlobalArgs } from './context.js';
+import { problemReporter, summaryStream, withReporterOption, type ReporterArgs } from './reporter-option.js';
 import { INPUTS_TEXT, delimiterOf, judgeOptions, showReport, usageText, withInputOptions, type InputArgs } from './shared-options.js';
 
-type ValidateArgs = GlobalArgs & InputArgs & { allowEmpty: boolean };
+type ValidateArgs = GlobalArgs & InputArgs & ReporterArgs & { allowEmpty: boolean };
 
 export const validateExamples: readonly Example[] = [
   { command: 'report-replay validate samples/ndjson', says: 'validate every log in a folder' },
@@ -31,7 +32,7 @@ export const validateCommand: CommandModule<GlobalArgs, ValidateArgs> = {
   command: 'validate <inputs..>',
   describe: DESCRIBE,
   builder: (y) =>
-    withInputOptions(y.usage(usageText('validate <inputs..>', DESCRIBE, INPUTS_TEXT))).option('allow-empty', {
+    withReporterOption(withInputOptions(y.usage(usageText('validate <inputs..>', DESCRIBE, INPUTS_TEXT)))).option('allow-empty', {
       describe: 'an input without records is fine (exit 0); by default it fails the run (exit 1)',
       type: 'boolean',
       default: false,
@@ -45,8 +46,10 @@ export const validateCommand: CommandModule<GlobalArgs, ValidateArgs> = {
     const sources = await resolveInputs(args.inputs, { format: args.format });
     await checkOutputs(outputPaths({ failed: args.failed, report: args.report }), sources);
     const failed = args.failed ? new FailedWriter(args.failed, { append: false }) : undefined;
+    const reporter = problemReporter(args, io, 'report-replay validate');
+    const json = args.json || args.reporter === 'json';
     const total = totalInputBytes(sources);
-    const progress = io.stdout.isTTY && !args.quiet && !args.json ? new ProgressLine(io.stdout, total === undefined ? {} : { totalBytes: total }) : undefined;
+    const progress = io.stdout.isTTY && !args.quiet && !json && !reporter ? new ProgressLine(io.stdout, total === undefined ? {} : { totalBytes: total }) : undefined;
     const bytes = { bytesRead: 0 };
     let readError: UserError | undefined;
     let read = 0;
@@ -54,6 +57,7 @@ export const validateCommand: CommandModule<GlobalArgs, ValidateArgs> = {
       for await (const batch of readRecords(sources, { delimiter: delimiterOf(args), stdin: io.stdin as Readable, progress: bytes })) {
         for (const raw of batch) {
           const verdict = judge.judge(raw);
+          reporter?.judged(verdict.origin, verdict.findings, verdict.record !== undefined);
           if (!verdict.record && failed) await failed.writeInvalid(verdict.origin, verdict.failedForm, verdict.findings);
         }
         read += batch.length;
@@ -75,7 +79,9 @@ export const validateCommand: CommandModule<GlobalArgs, ValidateArgs> = {
     const exitCode = readError ? readError.exitCode : totals.invalid > 0 || empty ? ExitCode.Failed : ExitCode.Ok;
     const report = buildReport(stats, { exitCode });
     throwIfOutputFailed();
-    await showReport(report, args, { io, mode: 'validate' });
+    if (reporter) io.stdout.write(reporter.finish());
+    const out = summaryStream(args, io);
+    await showReport(report, { ...args, json }, { io, mode: 'validate', ...(out && { out }) });
     if (readError) throw readError;
     setExitCode(exitCode);
   },
