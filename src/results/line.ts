@@ -1,7 +1,7 @@
 /**
  * One line of a results file (`replay --results FILE`, README "Results"): one HTTP attempt,
- * as NDJSON. The fields are a contract (added to, never renamed). Times are epoch ms with
- * µs precision; latencies in ms. `settled` is on the line of the attempt that ended its
+ * as NDJSON. The fields are a contract (added to, never renamed). Times are epoch ms as
+ * measured; latencies in ms, rounded to µs. `settled` is on the line of the attempt that ended its
  * request (delivered, failed for good, or aborted by the run's stop); an attempt followed
  * by a retry has none.
  */
@@ -71,9 +71,10 @@ export function resultLine(attempt: Attempt, settlement: Settlement | undefined)
     endpoint: attempt.endpoint,
     seq: attempt.seq,
     attempt: attempt.attempt,
-    dueMs: us(attempt.dueMs),
-    sentMs: us(attempt.sentMs),
-    endMs: us(attempt.endMs),
+    // Times as measured (not rounded): read back, they give the run's own figures exactly.
+    dueMs: attempt.dueMs,
+    sentMs: attempt.sentMs,
+    endMs: attempt.endMs,
     latencyMs: us(attempt.endMs - attempt.sentMs),
     latencyFromDueMs: us(attempt.endMs - attempt.dueMs),
     status: attempt.status,
