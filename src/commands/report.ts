@@ -42,9 +42,11 @@ function builder(y: Argv<GlobalArgs>): Argv<ReportArgs> {
 }
 
 export const reportExamples: readonly Example[] = [
-  { command: 'report-replay report results.ndjson --html run.html', says: 'the HTML report of a run, from its results file' },
-  { command: 'report-replay report shard-*.ndjson.gz', says: "the summary of a sharded run, from every shard's results" },
-  { command: 'report-replay report run.json --html run.html', says: 'a JSON report as a page (no charts: no time series in it)' },
+  {
+    command: 'report-replay replay samples/ndjson --target http://127.0.0.1:8000 --stat-secret S --stat-session-key K --results r.ndjson -q && report-replay report r.ndjson --html r.html',
+    says: 'a run that keeps its results, then its HTML report (charts) from them',
+  },
+  { command: 'report-replay report shard-0.json shard-1.json --html run.html', says: 'JSON reports (merged) as a page: no charts, they hold no time series' },
 ];
 
 export const reportCommand: CommandModule<GlobalArgs, ReportArgs> = {
