@@ -4,6 +4,7 @@
  * workflow commands to stdout, the summary then going to stderr.
  */
 import type { Argv } from 'yargs';
+import { UsageError } from '../errors.js';
 import { GithubReporter } from '../report/reporters/github.js';
 import { JunitReporter } from '../report/reporters/junit.js';
 import { REPORTERS, type ProblemReporter, type ReporterName } from '../report/reporters/problems.js';
@@ -23,7 +24,8 @@ export function withReporterOption<T>(y: Argv<T>): Argv<T & ReporterArgs> {
 }
 
 /** The record-by-record reporter `--reporter` asks for; undefined for table and json. */
-export function problemReporter(args: ReporterArgs & { strict: boolean }, io: Io, name: string): ProblemReporter | undefined {
+export function problemReporter(args: ReporterArgs & { strict: boolean; json: boolean }, io: Io, name: string): ProblemReporter | undefined {
+  if (args.json && (args.reporter === 'junit' || args.reporter === 'github')) throw new UsageError(`--json and --reporter ${args.reporter} both write to stdout: give the JSON report a file (--report FILE)`);
   if (args.reporter === 'junit') return new JunitReporter(name, { strict: args.strict });
   if (args.reporter === 'github') return new GithubReporter((text) => io.stdout.write(text), { strict: args.strict });
   return undefined;

@@ -55,7 +55,7 @@ export class RunOutputs {
   constructor(args: RunOutputArgs, io: Io) {
     this.#args = args;
     this.#io = io;
-    const toStdout = [args.results === '-' && '--results -', args.json && '--json', (args.reporter === 'junit' || args.reporter === 'github' || args.reporter === 'json') && `--reporter ${args.reporter}`].filter(Boolean);
+    const toStdout = [args.results === '-' && '--results -', args.json ? '--json' : args.reporter === 'json' && '--reporter json', (args.reporter === 'junit' || args.reporter === 'github') && `--reporter ${args.reporter}`].filter(Boolean);
     if (toStdout.length > 1) throw new UsageError(`${toStdout.join(' and ')} both write to stdout: give one of them a file`);
     this.#writer = args.results === undefined ? undefined : new ResultsWriter(args.results, io.stdout);
     this.#series = args.html === undefined ? undefined : new TimeSeries();
