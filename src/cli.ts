@@ -30,6 +30,7 @@ import { replayCommand, replayExamples } from './commands/replay.js';
 import { serveCommand, serveExamples } from './commands/serve.js';
 import { generateCommand, generateExamples } from './commands/generate.js';
 import { mergeCommand, mergeExamples } from './commands/merge.js';
+import { reportCommand, reportExamples } from './commands/report.js';
 import { demoCommand, demoExamples } from './commands/demo.js';
 import { rulesCommand, rulesExamples } from './commands/rules.js';
 
@@ -44,6 +45,7 @@ export const EXAMPLES: Readonly<Record<string, readonly Example[]>> = {
   serve: serveExamples,
   generate: generateExamples,
   merge: mergeExamples,
+  report: reportExamples,
   demo: demoExamples,
   rules: rulesExamples,
 };
@@ -113,6 +115,7 @@ export async function main(argv: readonly string[], io: Io = processIo(), apis: 
       .command(serveCommand as never)
       .command(generateCommand as never)
       .command(mergeCommand as never)
+      .command(reportCommand as never)
       .command(demoCommand as never)
       .command(rulesCommand as never)
       .demandCommand(1, `say which command to run: ${COMMANDS.join(', ')} (see --help)`)

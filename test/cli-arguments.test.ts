@@ -33,7 +33,7 @@ test('bad command lines are usage errors in plain words, with did-you-mean for n
     [['validate', 'samples/ndjson', '--format', 'json'], /^report-replay: --format must be one of ndjson, csv, not "json"/],
     [['validate', 'samples/ndjson', '--strict=maybe'], /^report-replay: --strict is a switch and takes no value, not "maybe"/],
     [['valdiate', 'samples/ndjson'], /^report-replay: unknown command "valdiate" \(did you mean validate\?\)$/m],
-    [['frobnicate'], /^report-replay: unknown command "frobnicate" \(commands: validate, replay, serve, generate, merge, demo, rules\)/],
+    [['frobnicate'], /^report-replay: unknown command "frobnicate" \(commands: validate, replay, serve, generate, merge, report, demo, rules\)/],
     [['replay'], /^report-replay: replay needs at least one input: a file, a folder, or - for stdin/],
     [['validate'], /^report-replay: validate needs at least one input/],
     [['merge'], /^report-replay: merge needs at least one report file/],

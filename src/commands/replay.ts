@@ -15,6 +15,7 @@ import { replayInProcesses } from './replay-processes.js';
 import { connectToParent } from '../replay/processes/to-parent.js';
 import { INPUTS_TEXT, showReport, usageText, withInputOptions } from './shared-options.js';
 import { resolveReplayOptions, type ReplayArgs } from './replay-options.js';
+import { RunOutputs, runOutputPaths, withRunOutputOptions, type RunOutputArgs } from './run-outputs.js';
 
 const DURATIONS = 'durations: 500ms, 10s, 2m, 1h; a bare number is seconds';
 
@@ -94,15 +95,15 @@ export const replayExamples: readonly Example[] = [
 
 const DESCRIBE = 'validate, sign and send records to the reporting APIs, rate-limited';
 
-export const replayCommand: CommandModule<GlobalArgs, GlobalArgs & ReplayArgs> = {
+export const replayCommand: CommandModule<GlobalArgs, GlobalArgs & ReplayArgs & RunOutputArgs> = {
   command: 'replay <inputs..>',
   describe: DESCRIBE,
-  builder: (y) => replayOptions(y.usage(usageText('replay <inputs..>', DESCRIBE, INPUTS_TEXT))),
+  builder: (y) => withRunOutputOptions(replayOptions(y.usage(usageText('replay <inputs..>', DESCRIBE, INPUTS_TEXT)))),
   handler: async (args) => {
     const io = getIo();
     const inputs = await resolveInputs(args.inputs, { format: args.format });
     if (args.processes !== 1) return replayInProcesses(args, inputs, getCommandLine(), io);
-    await checkOutputs(outputPaths({ failed: args.failed, report: args.report, checkpoint: args.dryRun ? undefined : args.checkpoint }), inputs);
+    await checkOutputs(outputPaths({ failed: args.failed, report: args.report, checkpoint: args.dryRun ? undefined : args.checkpoint }).concat(runOutputPaths(args)), inputs);
     const { options, notices } = await resolveReplayOptions(args, inputs, io);
     for (const notice of notices) io.stderr.write(`report-replay: ${printable(notice)}\n`);
     const stats = new RunStats(args.dryRun ? 'replay --dry-run' : 'replay', args.maxExamples);
@@ -111,7 +112,8 @@ export const replayCommand: CommandModule<GlobalArgs, GlobalArgs & ReplayArgs> =
       stats.finish();
       return buildReport(stats);
     });
-    const outcome = await runReplay(options, io, stats).finally(() => parent?.stop());
+    const outputs = new RunOutputs(args, io);
+    const outcome = await runReplay(options, io, stats, outputs.observer).finally(() => parent?.stop());
     stats.finish();
     const totals = stats.totals();
     if (totals.records === 0 && !outcome.interrupted) {
@@ -131,12 +133,16 @@ export const replayCommand: CommandModule<GlobalArgs, GlobalArgs & ReplayArgs> =
             : ExitCode.Ok;
     const exitCode = report.exitCode;
     // A summary on top of a failed stdout (--print-requests > /dev/full) would claim what did not happen.
+    outputs.closeStreams();
     throwIfOutputFailed();
     await parent?.final(report);
-    // When stdout carries the requests, the table goes to stderr.
-    await showReport(report, args, { io, mode: args.dryRun ? 'dry-run' : 'replay', ...(args.printRequests && { out: io.stderr }) });
+    // When stdout carries the requests, the results or a reporter's output, the table goes to stderr.
+    const out = args.printRequests ? io.stderr : outputs.summaryOut;
+    await showReport(report, { ...args, json: outputs.json }, { io, mode: args.dryRun ? 'dry-run' : 'replay', ...(out && { out }) });
+    await outputs.writeHtml(report);
     // The summary first: what was sent before --failed or the checkpoint became unwritable is the user's to see.
     if (outcome.failure !== undefined) throw outcome.failure;
+    if (outputs.error !== undefined) throw outputs.error;
     if (outcome.uncertainStop !== undefined) {
       const n = outcome.uncertainStop;
       const where = args.failed ? ` (written to ${args.failed})` : '';

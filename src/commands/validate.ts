@@ -14,9 +14,10 @@ import { ExitCode, UsageError, UserError } from '../errors.js';
 import type { Example } from './examples.js';
 import { checkOutputs, outputPaths } from './outputs.js';
 import { getIo, setExitCode, throwIfOutputFailed, type GlobalArgs } from './context.js';
+import { problemReporter, summaryStream, withReporterOption, type ReporterArgs } from './reporter-option.js';
 import { INPUTS_TEXT, delimiterOf, judgeOptions, showReport, usageText, withInputOptions, type InputArgs } from './shared-options.js';
 
-type ValidateArgs = GlobalArgs & InputArgs & { allowEmpty: boolean; workers: number | undefined };
+type ValidateArgs = GlobalArgs & InputArgs & ReporterArgs & { allowEmpty: boolean; workers: number | undefined };
 
 export const validateExamples: readonly Example[] = [
   { command: 'report-replay validate samples/ndjson', says: 'validate every log in a folder' },
@@ -39,7 +40,7 @@ export const validateCommand: CommandModule<GlobalArgs, ValidateArgs> = {
   command: 'validate <inputs..>',
   describe: DESCRIBE,
   builder: (y) =>
-    withInputOptions(y.usage(usageText('validate <inputs..>', DESCRIBE, INPUTS_TEXT))).option('allow-empty', {
+    withReporterOption(withInputOptions(y.usage(usageText('validate <inputs..>', DESCRIBE, INPUTS_TEXT)))).option('allow-empty', {
       describe: 'an input without records is fine (exit 0); by default it fails the run (exit 1)',
       type: 'boolean',
       default: false,
@@ -58,8 +59,10 @@ export const validateCommand: CommandModule<GlobalArgs, ValidateArgs> = {
     const sources = await resolveInputs(args.inputs, { format: args.format });
     await checkOutputs(outputPaths({ failed: args.failed, report: args.report }), sources);
     const failed = args.failed ? new FailedWriter(args.failed, { append: false }) : undefined;
+    const reporter = problemReporter(args, io, 'report-replay validate');
+    const json = args.json || args.reporter === 'json';
     const total = totalInputBytes(sources);
-    const progress = io.stdout.isTTY && !args.quiet && !args.json ? new ProgressLine(io.stdout, total === undefined ? {} : { totalBytes: total }) : undefined;
+    const progress = io.stdout.isTTY && !args.quiet && !json && !reporter ? new ProgressLine(io.stdout, total === undefined ? {} : { totalBytes: total }) : undefined;
     const bytes = { bytesRead: 0 };
     let readError: UserError | undefined;
     let read = 0;
@@ -67,9 +70,14 @@ export const validateCommand: CommandModule<GlobalArgs, ValidateArgs> = {
       // Threads need files to cut; stdin is read on this thread alone.
       if (workers > 0 && !sources.some((s) => s.path === '-')) {
         await validateInParallel(sources, { workers, judge: judgeWith, delimiter: delimiterOf(args) }, {
-          valid: (endpoint, origin, _lines, records) => stats.addJudged({ origin, endpoint: endpoint as EndpointLabel, records, valid: true, findings: [] }),
+          valid: (endpoint, origin, lines, records) => {
+            stats.addJudged({ origin, endpoint: endpoint as EndpointLabel, records, valid: true, findings: [] });
+            // A run of lines without findings: each is a passed case to a reporter.
+            if (reporter) for (let i = 0; i < lines; i++) reporter.judged(origin, [], true);
+          },
           verdict: async (origin, v) => {
             stats.addJudged({ origin, endpoint: v.endpoint as EndpointLabel, records: v.records, valid: v.valid, findings: v.findings });
+            reporter?.judged(origin, v.findings, v.valid);
             if (!v.valid && failed) await failed.writeInvalid(origin, v.failedForm, v.findings);
           },
           progress: (judged, byteCount) => {
@@ -81,6 +89,7 @@ export const validateCommand: CommandModule<GlobalArgs, ValidateArgs> = {
       } else for await (const batch of readRecords(sources, { delimiter: delimiterOf(args), stdin: io.stdin as Readable, progress: bytes })) {
         for (const raw of batch) {
           const verdict = judge.judge(raw);
+          reporter?.judged(verdict.origin, verdict.findings, verdict.record !== undefined);
           if (!verdict.record && failed) await failed.writeInvalid(verdict.origin, verdict.failedForm, verdict.findings);
         }
         read += batch.length;
@@ -102,7 +111,9 @@ export const validateCommand: CommandModule<GlobalArgs, ValidateArgs> = {
     const exitCode = readError ? readError.exitCode : totals.invalid > 0 || empty ? ExitCode.Failed : ExitCode.Ok;
     const report = buildReport(stats, { exitCode });
     throwIfOutputFailed();
-    await showReport(report, args, { io, mode: 'validate' });
+    if (reporter) io.stdout.write(reporter.finish());
+    const out = summaryStream(args, io);
+    await showReport(report, { ...args, json }, { io, mode: 'validate', ...(out && { out }) });
     if (readError) throw readError;
     setExitCode(exitCode);
   },

@@ -42,6 +42,7 @@ import { ExitCode } from '../errors.js';
 import { evaluateThresholds, parseThreshold } from '../report/thresholds.js';
 import { createTransport, type Transport } from './transport/contract.js';
 import { saturationNote } from '../report/saturation.js';
+import type { RunObserver } from './observer.js';
 
 export interface ReplayOutcome {
   /** Stopped by Ctrl-C (SIGINT/SIGTERM): the command exits 130. */
@@ -79,10 +80,11 @@ const STOPPED = Symbol('stopped');
 const plural = (n: number, word: string): string => `${n} ${word}${n === 1 ? '' : 's'}`;
 const seconds = (ms: number): string => (ms % 1000 === 0 ? `${ms / 1000}s` : `${ms}ms`);
 
-export async function runReplay(options: ReplayOptions, io: Io, stats: RunStats): Promise<ReplayOutcome> {
+/** `observer` hears every attempt, settlement and invalid record as `stats` counts it (--results, --html, --reporter). */
+export async function runReplay(options: ReplayOptions, io: Io, stats: RunStats, observer: RunObserver = {}): Promise<ReplayOutcome> {
   checkOptions(options);
   const thresholds = options.thresholds.map(parseThreshold);
-  const run = new ReplayRun(options, io, stats);
+  const run = new ReplayRun(options, io, stats, observer);
   const outcome = await run.run();
   stats.finish();
   outcome.thresholds = evaluateThresholds(thresholds, buildReport(stats));
@@ -128,8 +130,11 @@ class ReplayRun {
   /** With --resume: the records in flight when the earlier run died. */
   #uncertain: UncertainRecords | undefined;
 
-  constructor(options: ReplayOptions, io: Io, stats: RunStats) {
+  readonly #observer: RunObserver;
+
+  constructor(options: ReplayOptions, io: Io, stats: RunStats, observer: RunObserver) {
     this.#options = options;
+    this.#observer = observer;
     this.#io = io;
     this.#stats = stats;
     this.#timing = timingOf(options);
@@ -157,11 +162,13 @@ class ReplayRun {
         judge: this.#judge,
         shard: options.shard,
         unique: options.unique,
-        writeInvalid: (j) =>
-          this.#failed?.writeInvalid(j.origin, j.failedForm, j.findings).catch((err: unknown) => {
+        writeInvalid: (j) => {
+          observer.invalid?.(j.origin, j.findings);
+          return this.#failed?.writeInvalid(j.origin, j.failedForm, j.findings).catch((err: unknown) => {
             this.#fail(err);
             throw err;
-          }),
+          });
+        },
         settle: (origin) => this.#checkpoint?.settle(origin.input, origin.line),
         rememberKey: (origin, key) => this.#checkpoint?.rememberKey(origin.input, origin.line, key),
       },
@@ -300,7 +307,7 @@ class ReplayRun {
         policy: this.#policies(),
         uncertain: (endpoint) => uncertainPolicyFor(options, endpoint),
         excerpt: excerptMaker(credentialSecretForms(options.credentials)),
-        onAttempt: (attempt) => stats.addAttempt(attempt),
+        onAttempt: this.#observer.attempt ? (attempt) => (stats.addAttempt(attempt), this.#observer.attempt!(attempt)) : (attempt) => stats.addAttempt(attempt),
         onSettled: (delivery, settlement) => this.#settled(delivery, settlement, ledger),
       });
     }
@@ -312,6 +319,7 @@ class ReplayRun {
 
   /** Kept in the run's state and counted (the ledger counts what settles); an uncertain request under `--uncertain fail` stops the run. */
   #settled(delivery: Delivery, settlement: Settlement, ledger: RecordLedger): void | Promise<void> {
+    this.#observer.settled?.(delivery.order, delivery.request.records, settlement);
     if (settlement.kind === 'failed' && settlement.uncertain && uncertainPolicyFor(this.#options, delivery.endpoint) === 'fail') this.#stopRun('uncertain');
     return ledger.settle(delivery, settlement);
   }
