@@ -6,7 +6,7 @@
  *    a bare target in a child process, without and with `--checkpoint`, alternating (A B A B),
  *    after an unmeasured warm-up of each. Per round: the rate on the target's clock, and the
  *    replay's CPU time per request (`process.cpuUsage` of this process; the target runs in its
- *    own), which a loaded machine disturbs far less than wall time. The ratio is the median
+ *    own) between 10% and 90% of the run, which a loaded machine disturbs far less than wall time. The ratio is the median
  *    of the per-round ratios (rounds pair a run without with the run with right after it).
  *    `BENCH_CHECKPOINT_REQUESTS` (default 60,000) and `BENCH_CHECKPOINT_ROUNDS` (default 6).
  *
@@ -83,17 +83,32 @@ interface EngineRound {
   readonly cpuUsPerRequest: number;
 }
 
-/** One flat-out replay of `file`; the rate on the target's clock and this process's CPU per request. */
+/**
+ * One flat-out replay of `file`: the rate on the target's clock, and this process's CPU per
+ * request in the steady middle of the run — from the sample at which 10% of the requests
+ * were sent to the one at 90% (sampled every 50 ms) — so that what a checkpoint costs once
+ * per run (fingerprinting the input, the durable first and last snapshot) does not count as
+ * throughput.
+ */
 async function engineRound(target: BareTarget, file: string, requests: number, checkpointFile?: string): Promise<EngineRound> {
   await target.arrivals();
   const stats = new RunStats('replay', 1);
   const checkpoint = checkpointFile === undefined ? {} : { checkpointFile, restart: true };
   const options = await benchOptions([file], target.url, { transport: 'undici', concurrency: IN_FLIGHT, ...checkpoint });
-  const cpu = process.cpuUsage();
-  const outcome = await runReplay(options, quietIo(), stats);
-  const used = process.cpuUsage(cpu);
+  let from: { requests: number; cpu: NodeJS.CpuUsage } | undefined;
+  let to: { requests: number; cpu: NodeJS.CpuUsage } | undefined;
+  const sampler = setInterval(() => {
+    const sent = stats.totals().requests;
+    if (!from && sent >= requests * 0.1) from = { requests: sent, cpu: process.cpuUsage() };
+    else if (from && !to && sent >= requests * 0.9) to = { requests: sent, cpu: process.cpuUsage() };
+  }, 50);
+  const outcome = await runReplay(options, quietIo(), stats).finally(() => clearInterval(sampler));
   const sent = stats.totals().requests;
   if (outcome.undelivered > 0 || sent !== requests) throw new Error(`the engine sent ${sent} requests of ${requests}, ${outcome.undelivered} undelivered: the benchmark is broken`);
+  if (!from || !to) throw new Error('the run was too short to sample: raise BENCH_CHECKPOINT_REQUESTS');
+  const used = process.cpuUsage(from.cpu);
+  const usedTo = process.cpuUsage(to.cpu);
+  const cpuUs = used.user + used.system - (usedTo.user + usedTo.system);
   const arrivals = await target.arrivals();
   let first = Infinity;
   let last = -Infinity;
@@ -101,7 +116,7 @@ async function engineRound(target: BareTarget, file: string, requests: number, c
     first = Math.min(first, t);
     last = Math.max(last, t);
   }
-  return { rate: ((arrivals.length - 1) * 1000) / (last - first), cpuUsPerRequest: (used.user + used.system) / requests };
+  return { rate: ((arrivals.length - 1) * 1000) / (last - first), cpuUsPerRequest: cpuUs / (to.requests - from.requests) };
 }
 
 function median(values: readonly number[]): number {

@@ -66,7 +66,7 @@ export interface ReplayOutcome {
 const BACKLOG_PER_SLOT = 2;
 /** …or while this many retries wait on their timers (each holds its request in memory). */
 const WAITING_RETRIES_PER_SLOT = 16;
-/** How often the backfill's report so far is saved beside the checkpoint. */
+/** How often the backfill's report so far is saved beside the checkpoint (each save is an fsync and a rename: docs/BENCHMARKS.md). */
 const SAVE_REPORT_EVERY_MS = 5000;
 /** A little under ProgressLine's own 250 ms throttle, so no redraw is skipped. */
 const PROGRESS_EVERY_MS = 200;
