@@ -354,6 +354,11 @@ export class Checkpoint {
     this.#dirty = true;
   }
 
+  /** These records' request did not go after all (its journal write failed): no longer in flight. */
+  notSent(records: readonly { readonly origin: { readonly input: number; readonly line: number } }[]): void {
+    for (const { origin } of records) this.#inFlight[origin.input]?.delete(origin.line);
+  }
+
   /**
    * Writes everything pending now, synchronously, in one append (keys first, then settles
    * and in-flight records): true once it is in the journal, false when the checkpoint cannot

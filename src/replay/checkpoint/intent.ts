@@ -20,6 +20,9 @@ import type { Delivery } from '../delivery/dispatcher.js';
 export function journalIntent(checkpoint: Checkpoint): (deliveries: readonly Delivery[]) => boolean {
   return (deliveries) => {
     for (const { request } of deliveries) checkpoint.inFlight(request.endpoint, request.records);
-    return checkpoint.writeNow();
+    if (checkpoint.writeNow()) return true;
+    // Not sent: the snapshot written on close must not call them uncertain.
+    for (const { request } of deliveries) checkpoint.notSent(request.records);
+    return false;
   };
 }
