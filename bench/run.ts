@@ -2,7 +2,7 @@
  * `npm run bench [-- name …]`: every benchmark, each printing its figures next to a baseline
  * measured in the same run (absolute times drift on shared machines; ratios do not).
  */
-const BENCHES = ['validate', 'serve', 'pacing', 'throughput', 'scaling', 'rss', 'generate', 'capture'] as const;
+const BENCHES = ['validate', 'serve', 'pacing', 'throughput', 'scaling', 'rss', 'generate', 'capture', 'checkpoint', 'crash'] as const;
 
 async function main(): Promise<void> {
   const wanted = process.argv.slice(2);

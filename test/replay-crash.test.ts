@@ -1,7 +1,9 @@
 /**
  * kill -9 honestly: a backfill killed with SIGKILL at several points and resumed each time
  * loses nothing, and the records that were on the wire when it died are counted: re-sent
- * (SUD by default: its receiver de-duplicates) or set aside in --failed (stat and download).
+ * (SUD by default: its receiver de-duplicates) or set aside in --failed (stat and download
+ * by default; everything with `--uncertain skip`, and then nothing arrives twice). The
+ * 20,000-record version with 10 random kill points is `npm run bench -- crash`.
  *
  * Deterministic without sleeps: the receiver holds every request LATENCY_MS before answering,
  * so the client's CONCURRENCY slots move in waves; the child is killed when the receiver has
@@ -83,7 +85,7 @@ async function uncertainNow(file: string): Promise<Map<string, number>> {
   return counts;
 }
 
-async function backfill(policy: 'default' | 'resend'): Promise<void> {
+async function backfill(policy: 'default' | 'skip' | 'resend', killAt: readonly number[]): Promise<void> {
   const { dir, remove } = await tempDir();
   let receiver: Receiver | undefined;
   try {
@@ -100,11 +102,10 @@ async function backfill(policy: 'default' | 'resend'): Promise<void> {
     const failed = path.join(dir, 'failed.ndjson');
     const common = [
       'replay', file, '--target', receiver.url, '--stat-secret', STAT_SECRET, '--stat-session-key', SESSION_KEY, '--checkpoint', checkpoint, '--failed', failed,
-      '--concurrency', String(CONCURRENCY), '--quiet', ...(policy === 'resend' ? ['--uncertain', 'resend'] : []),
+      '--concurrency', String(CONCURRENCY), '--quiet', ...(policy === 'default' ? [] : ['--uncertain', policy]),
     ];
     // Per endpoint, the records in flight at each kill, summed over the kills.
     const uncertain = new Map<string, number>();
-    const killAt = [2, 3, 3];
     let last: Map<string, number> = new Map();
     for (let run = 0; run <= killAt.length; run++) {
       if (run > 0) {
@@ -125,12 +126,16 @@ async function backfill(policy: 'default' | 'resend'): Promise<void> {
       if (policy === 'default') {
         assert.equal(uncertainIn(final, 're-sent'), sudLast);
         assert.equal(uncertainIn(final, 'set aside'), othersLast);
+      } else if (policy === 'skip') {
+        assert.equal(uncertainIn(final, 're-sent'), 0);
+        assert.equal(uncertainIn(final, 'set aside'), sudLast + othersLast);
       } else assert.equal(uncertainIn(final, 're-sent'), sudLast + othersLast);
     }
     const total = (endpoints: readonly string[]) => endpoints.reduce((sum, e) => sum + (uncertain.get(e) ?? 0), 0);
     assert.ok(total([SUD, STAT, DOWNLOAD]) > 0, 'records were in flight at the kills');
-    const setAside = policy === 'default' ? total([STAT, DOWNLOAD]) : 0;
-    const resent = policy === 'default' ? total([SUD]) : total([SUD, STAT, DOWNLOAD]);
+    const all = total([SUD, STAT, DOWNLOAD]);
+    const setAside = policy === 'default' ? total([STAT, DOWNLOAD]) : policy === 'skip' ? all : 0;
+    const resent = policy === 'default' ? total([SUD]) : policy === 'skip' ? 0 : all;
 
     const seen = receiver.stats();
     const keys = seen.keys!;
@@ -142,8 +147,9 @@ async function backfill(policy: 'default' | 'resend'): Promise<void> {
     const statSeen = new Set(Object.keys(keys[STAT]!).map((k) => (JSON.parse(k) as { v: number }).v));
     const statFailed = new Set(failedLines.filter((f) => f._api === STAT || f.aid === 2003).map((f) => f.v as number));
     for (let i = 0; i < 1000; i++) assert.ok(statSeen.has(i) || statFailed.has(i), `stat event ${i} is neither delivered nor set aside`);
-    const sudSeen = Object.keys(keys[SUD]!);
-    assert.equal(sudSeen.length, 100, 'every SUD round arrived');
+    const rounds = new Set(Object.keys(keys[SUD]!));
+    for (const f of failedLines) if (f.report_type !== undefined) rounds.add(`${f.report_type as string}:${(f.report_msg as { game_round_id: string }).game_round_id}`);
+    assert.equal(rounds.size, 100, 'every SUD round arrived or is set aside');
     // A record set aside may have arrived too (that is why it is uncertain): the two together hold every one.
     const downloads = new Set(Object.keys(keys[DOWNLOAD]!).map((k) => (JSON.parse(k) as { oepnid: string }).oepnid));
     for (const f of failedLines) if (f._api === DOWNLOAD) downloads.add(f.oepnid as string);
@@ -154,6 +160,8 @@ async function backfill(policy: 'default' | 'resend'): Promise<void> {
     if (policy === 'default') {
       assert.equal(repeated(STAT) + repeated(DOWNLOAD), 0, 'skip: no stat event or download arrived twice');
       assert.equal(seen.byEndpoint[SUD]!.duplicates, resent, 'SUD: the duplicates the receiver dropped are the rounds reported re-sent');
+    } else if (policy === 'skip') {
+      assert.equal(duplicates, 0, 'skip: nothing arrived twice');
     } else {
       assert.equal(setAside, 0);
       assert.equal(duplicates, resent, 'resend: duplicates at the receiver = records reported uncertain and re-sent');
@@ -165,6 +173,7 @@ async function backfill(policy: 'default' | 'resend'): Promise<void> {
 }
 
 describe('kill -9 and resume', () => {
-  test('killed three times: nothing lost; SUD in flight re-sent and counted, stat and download set aside in --failed (defaults)', () => backfill('default'));
-  test('with --uncertain resend: the duplicates at the receiver are exactly the records reported re-sent', () => backfill('resend'));
+  test('killed three times: nothing lost; SUD in flight re-sent and counted, stat and download set aside in --failed (defaults)', () => backfill('default', [2, 3, 3]));
+  test('with --uncertain skip: nothing lost, nothing arrives twice, and every record in flight at a kill is in --failed', () => backfill('skip', [2, 3]));
+  test('with --uncertain resend: the duplicates at the receiver are exactly the records reported re-sent', () => backfill('resend', [3, 2]));
 });

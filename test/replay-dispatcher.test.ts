@@ -192,4 +192,52 @@ describe('Dispatcher', () => {
     assert.equal(transport.sends.length, 3);
     assert.deepEqual(settled, [['a', { kind: 'failed', cause: 'uncertain', excerpt: 'closed after the request was sent; last attempt: http 503', uncertain: true }]]);
   });
+
+  test('with a journal: the first attempts started in one turn are journaled in one call before any is sent; a retry is not journaled again', async () => {
+    const transport = new ScriptedTransport({ b: [503, 200] }, 5);
+    const settled: [string, Settlement][] = [];
+    const journaled: { urls: string[]; sentBefore: number }[] = [];
+    const d = new Dispatcher({
+      transport,
+      concurrency: 8,
+      timeoutMs: 1000,
+      paced: false,
+      policy: () => ({ ...FIXED_100, delayMs: 5 }),
+      uncertain: () => 'skip',
+      excerpt: () => undefined,
+      journal: (deliveries) => {
+        journaled.push({ urls: deliveries.map((x) => x.wire.url), sentBefore: transport.sends.length });
+        return true;
+      },
+      onAttempt: () => {},
+      onSettled: (delivery, settlement) => void settled.push([delivery.wire.url, settlement]),
+    });
+    for (const name of ['a', 'b', 'c']) d.submit(request(name).pending, request(name).wire, stat, 0);
+    assert.equal(transport.sends.length, 0, 'nothing goes before the journal');
+    await d.idle();
+    assert.deepEqual(journaled, [{ urls: ['a', 'b', 'c'], sentBefore: 0 }], 'one journal call for the turn, before any send; none for the retry');
+    assert.deepEqual(transport.sends.map((x) => x.url).sort(), ['a', 'b', 'b', 'c']);
+    assert.ok(settled.every(([, s]) => s.kind === 'delivered'));
+  });
+
+  test('a journal that cannot be written: none of the turn\'s requests goes, and each ends unsent', async () => {
+    const transport = new ScriptedTransport({}, 5);
+    const settled: [string, Settlement][] = [];
+    const d = new Dispatcher({
+      transport,
+      concurrency: 8,
+      timeoutMs: 1000,
+      paced: false,
+      policy: () => FIXED_100,
+      uncertain: () => 'skip',
+      excerpt: () => undefined,
+      journal: () => false,
+      onAttempt: () => {},
+      onSettled: (delivery, settlement) => void settled.push([delivery.wire.url, settlement]),
+    });
+    for (const name of ['a', 'b']) d.submit(request(name).pending, request(name).wire, stat, 0);
+    await d.idle();
+    assert.equal(transport.sends.length, 0);
+    assert.deepEqual(settled.map(([url, s]) => [url, s.kind]), [['a', 'unsent'], ['b', 'unsent']]);
+  });
 });

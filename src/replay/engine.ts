@@ -16,7 +16,7 @@ import type { RawRecord } from '../records.js';
 import { FailedFileError, FailedWriter } from '../report/failed.js';
 import type { PendingRequest } from '../apis/api.js';
 import type { WireRequest } from '../apis/encode.js';
-import { journalingIntent } from './checkpoint/intent.js';
+import { journalIntent } from './checkpoint/intent.js';
 import { UncertainRecords } from './checkpoint/uncertain.js';
 import { buildReport } from '../report/report.js';
 import { backfillReport, readEarlierRuns, saveReport, type EarlierRuns } from '../report/resumed.js';
@@ -67,8 +67,8 @@ export interface ReplayOutcome {
 const BACKLOG_PER_SLOT = 2;
 /** …or while this many retries wait on their timers (each holds its request in memory). */
 const WAITING_RETRIES_PER_SLOT = 16;
-/** How often the backfill's report so far is saved beside the checkpoint. */
-const SAVE_REPORT_EVERY_MS = 1000;
+/** How often the backfill's report so far is saved beside the checkpoint (each save is an fsync and a rename: docs/BENCHMARKS.md). */
+const SAVE_REPORT_EVERY_MS = 5000;
 /** A little under ProgressLine's own 250 ms throttle, so no redraw is skipped. */
 const PROGRESS_EVERY_MS = 200;
 /** The longest stretch of synchronous work between event-loop turns (see #yield). */
@@ -125,8 +125,6 @@ class ReplayRun {
   #earlier: EarlierRuns | undefined;
   /** Every input was read to its end and everything sent ended (complete checkpoint). */
   #ranToEnd = false;
-  /** With a checkpoint: requests not sent yet, for journaling their records in flight on the first attempt (intent.ts). */
-  readonly #notYetSent = new Map<WireRequest, PendingRequest>();
   /** With --resume: the records in flight when the earlier run died. */
   #uncertain: UncertainRecords | undefined;
 
@@ -296,11 +294,8 @@ class ReplayRun {
       this.#transport = createTransport(options.transport, { concurrency: options.concurrency, ...(someUrl !== undefined && { origin: new URL(someUrl).origin }) });
       const checkpoint = this.#checkpoint;
       this.#dispatcher = new Dispatcher({
-        transport: checkpoint ? journalingIntent(this.#transport, checkpoint, (wire) => {
-              const request = this.#notYetSent.get(wire);
-              if (request) this.#notYetSent.delete(wire);
-              return request;
-            }) : this.#transport,
+        transport: this.#transport,
+        ...(checkpoint && { journal: journalIntent(checkpoint) }),
         concurrency: options.concurrency,
         timeoutMs: options.timeoutMs,
         paced,
@@ -526,7 +521,6 @@ class ReplayRun {
 
   #dispatchSink(): RequestSink {
     return (request, wire, endpoint, dueAt) => {
-      if (this.#checkpoint) this.#notYetSent.set(wire, request);
       this.#dispatcher!.submit(request, wire, endpoint, dueAt);
     };
   }

@@ -7,10 +7,12 @@
  *
  * Files beside FILE:
  * - `FILE`, a JSON snapshot that compacts the journal, replaced atomically (temp file +
- *   rename) every 250 ms and on close;
- * - `FILE.journal`, appended with one synchronous write per burst (a tick): settles, and
- *   before a request is written to the socket its records as in flight — so even SIGKILL
- *   loses nothing settled and hides nothing that was sent. Opened in append mode, so that
+ *   rename) every 5 s, sooner once the journal passes 4 MiB, and on close. Not more often:
+ *   on ext4 a rename over a file waits for the new file's blocks (auto_da_alloc), which on a
+ *   busy disk blocked the event loop for ~15 ms each time (docs/BENCHMARKS.md);
+ * - `FILE.journal`, appended with one synchronous write per burst (a turn of the event loop):
+ *   settles, and before a request is written to the socket its records as in flight — so even
+ *   SIGKILL loses nothing settled and hides nothing that was sent. Opened in append mode, so that
  *   after compaction truncates it the next entry lands at its start (never after a hole);
  * - `FILE.keys`, the SUD duplicate keys of the run with their lines, append-only, so a
  *   resumed run still skips a key an earlier run sent;
@@ -46,7 +48,7 @@ export interface CheckpointOptions {
   readonly inputs: readonly CheckpointInput[];
   /** Identifies the run's inputs and options: resuming a different run is refused. */
   readonly fingerprint: string;
-  /** @default 250 — how often the snapshot is rewritten while open. */
+  /** @default 5000 — how often the snapshot is rewritten while open (sooner when the journal passes COMPACT_BYTES). */
   readonly flushIntervalMs?: number;
   /** Told once, at once, when the checkpoint cannot be written: the run must stop. */
   readonly onError?: (error: UserError) => void;
@@ -62,6 +64,8 @@ export interface UncertainRecord {
 }
 
 const MAX_LINE = Number.MAX_SAFE_INTEGER;
+/** A journal this long is compacted into the snapshot at once rather than on the timer. */
+const COMPACT_BYTES = 4 << 20;
 const lineNumber = z.number().int().min(1).max(MAX_LINE);
 
 const snapshotSchema = z
@@ -201,11 +205,13 @@ export class Checkpoint {
   readonly #keysFd: number;
   #pending = '';
   #pendingKeys = '';
+  /** Per input, whether its watermark moved since the last write (written as one `w` line then). */
+  readonly #watermarkMoved: boolean[];
+  /** Bytes appended to the journal since it was last compacted. */
+  #journalBytes = 0;
   /** The burst being collected: written in one go (see #schedule); senders wait for it. */
   #tick: { promise: Promise<void>; resolve: () => void; reject: (err: unknown) => void } | undefined;
   #microtaskQueued = false;
-  /** A request of this tick was journaled synchronously: the next ones wait for a shared write. */
-  #wroteThisTick = false;
   #immediate: NodeJS.Immediate | undefined;
   #dirty = false;
   #complete = false;
@@ -234,6 +240,7 @@ export class Checkpoint {
       return new InputProgress(from?.settledThrough ?? 0, from?.settledAfter ?? []);
     });
     this.#resumeFrom = this.#progress.map((p) => p.watermark);
+    this.#watermarkMoved = this.#progress.map(() => false);
     this.#earlier = this.#progress.map((p) => new Set(p.settledAhead));
     this.#uncertain = options.inputs.map((_, i) => {
       const lines = new Map<number, string>();
@@ -259,7 +266,7 @@ export class Checkpoint {
       throw writeFailure(file, err);
     }
     this.#journalFd = journalFd;
-    this.#timer = setInterval(() => this.flush().catch(() => {}), options.flushIntervalMs ?? 250);
+    this.#timer = setInterval(() => this.flush().catch(() => {}), options.flushIntervalMs ?? 5000);
     this.#timer.unref();
     // process.exit() in the same tick as a settle would skip the write that journals it.
     // Before the lock's own exit handler: the journal is complete before another process may take over.
@@ -327,16 +334,11 @@ export class Checkpoint {
   }
 
   /**
-   * These records' request is about to be written to the socket: journal them as in flight.
-   * Undefined when that is done (the request may go now); else a promise that resolves once
-   * it is, or rejects when the checkpoint cannot be written — then the request must not go.
-   *
-   * The first request of a tick is journaled at once, with everything pending (the settles of
-   * the answer that freed its slot): flat out, a tick starts one request, and a promise per
-   * request cost more than the write. Further requests of the same tick (a burst) share one
-   * write in a microtask.
+   * These records' request is about to be written to the socket: they are journaled as in
+   * flight by the next write, which the request waits for (`writeNow`). The requests a
+   * dispatch turn starts share that one write (intent.ts).
    */
-  sending(endpoint: string, records: readonly { readonly origin: { readonly input: number; readonly line: number } }[]): Promise<void> | undefined {
+  inFlight(endpoint: string, records: readonly { readonly origin: { readonly input: number; readonly line: number } }[]): void {
     let entry = '';
     let input = -1;
     for (const { origin } of records) {
@@ -349,11 +351,22 @@ export class Checkpoint {
       entry += ` ${origin.line}`;
     }
     if (entry !== '') this.#pending += entry + '\n';
-    if (this.#wroteThisTick) return this.#schedule('microtask');
-    this.#wroteThisTick = true;
-    queueMicrotask(() => (this.#wroteThisTick = false));
+    this.#dirty = true;
+  }
+
+  /** These records' request did not go after all (its journal write failed): no longer in flight. */
+  notSent(records: readonly { readonly origin: { readonly input: number; readonly line: number } }[]): void {
+    for (const { origin } of records) this.#inFlight[origin.input]?.delete(origin.line);
+  }
+
+  /**
+   * Writes everything pending now, synchronously, in one append (keys first, then settles
+   * and in-flight records): true once it is in the journal, false when the checkpoint cannot
+   * be written — then nothing that waited for it may be sent.
+   */
+  writeNow(): boolean {
     this.#writeJournal();
-    return this.#error === undefined ? undefined : Promise.reject(this.#error);
+    return !this.#closed && this.#error === undefined;
   }
 
   /** That record is settled: delivered, failed-and-written-to --failed, invalid, duplicate, other shard. */
@@ -361,8 +374,10 @@ export class Checkpoint {
     const progress = this.#input(input);
     const wasInFlight = this.#inFlight[input]!.delete(line);
     if (line <= progress.watermark) return;
-    const moved = progress.settle(line);
-    this.#pending += moved ? `s ${input} ${line}\nw ${input} ${progress.watermark}\n` : `s ${input} ${line}\n`;
+    // Most settles move the watermark past their own line: the next write's one `w` line for
+    // the input covers them all (a resume takes the highest `w`, wherever it stands).
+    if (progress.settle(line)) this.#watermarkMoved[input] = true;
+    else this.#pending += `s ${input} ${line}\n`;
     // A record that was in flight is journaled so: should this settle be lost to a crash, a
     // resume counts it uncertain rather than sending it silently — so it may wait for the
     // turn's one write. Any other (invalid, duplicate, another shard's) is written at once.
@@ -374,14 +389,16 @@ export class Checkpoint {
     return this.#input(input).watermark;
   }
 
-  /** Persist now (atomic). Also called by a timer every 250 ms while open. */
+  /** Persist now (atomic). Also called by a timer every 5 s while open, and when the journal passes COMPACT_BYTES. */
   async flush(): Promise<void> {
     if (this.#error !== undefined) throw this.#error;
     if (this.#closed || !this.#dirty) return;
     try {
       this.#writeSnapshot(false);
       this.#pending = '';
+      this.#watermarkMoved.fill(false);
       ftruncateSync(this.#journalFd, 0);
+      this.#journalBytes = 0;
     } catch (err) {
       throw this.#fail(err);
     }
@@ -426,9 +443,8 @@ export class Checkpoint {
   /**
    * The promise of the burst being collected, written in one go: in a microtask (nothing
    * observable — no I/O, no timer — happens before it runs), or at the end of this turn of
-   * the event loop (setImmediate) when nothing waits for it. Deferring requests to the end
-   * of the turn would share a write across answers but adds latency, which in a closed loop
-   * is lost throughput (docs/BENCHMARKS.md).
+   * the event loop (setImmediate), where the dispatcher's held requests usually take it
+   * first (`writeNow`, intent.ts).
    */
   #schedule(when: 'microtask' | 'turn'): Promise<void> {
     this.#dirty = true;
@@ -462,9 +478,19 @@ export class Checkpoint {
       // Keys first: a settle journaled without its key would let a resumed run send the key again.
       if (this.#pendingKeys !== '') writeAll(this.#keysFd, this.#pendingKeys);
       this.#pendingKeys = '';
-      if (this.#pending !== '') writeAll(this.#journalFd, this.#pending);
+      let text = this.#pending;
+      for (let i = 0; i < this.#watermarkMoved.length; i++) {
+        if (!this.#watermarkMoved[i]) continue;
+        this.#watermarkMoved[i] = false;
+        text += `w ${i} ${this.#progress[i]!.watermark}\n`;
+      }
       this.#pending = '';
+      if (text !== '') {
+        writeAll(this.#journalFd, text);
+        this.#journalBytes += text.length;
+      }
       tick?.resolve();
+      if (this.#journalBytes >= COMPACT_BYTES) void this.flush().catch(() => {});
     } catch (err) {
       tick?.reject(this.#fail(err));
     }

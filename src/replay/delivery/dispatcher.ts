@@ -53,6 +53,13 @@ export interface DispatcherOptions {
   readonly uncertain: (endpoint: Endpoint) => UncertainPolicy;
   /** A failed attempt's answer, or the transport's words, as one short secret-free line (see excerpt.ts). */
   readonly excerpt: (text: string) => string | undefined;
+  /**
+   * With a checkpoint: journals these requests' records as in flight, in one synchronous
+   * write, before any of them is handed to the transport (intent.ts); false when that cannot
+   * be written, and then none of them goes (they end unsent). The first attempts started in
+   * one turn of the event loop are held until its end and journaled together.
+   */
+  readonly journal?: (deliveries: readonly Delivery[]) => boolean;
   /** Told of every attempt once it has ended. */
   readonly onAttempt: (attempt: Attempt) => void;
   /** Told once per request. A returned promise is waited for before the dispatcher is idle. */
@@ -72,6 +79,8 @@ export const CLIENT_LAG_MS = 10;
 const EARLY_MS = 0.5;
 /** Epoch ms of the dispatcher clock's zero (performance.now), for the times of attempts. */
 const EPOCH_OF_ZERO = performance.timeOrigin;
+/** A first attempt whose records the journal could not take: it does not go, and ends unsent. */
+const NOT_JOURNALED: TransportResult = { ok: false, error: 'aborted', message: 'not sent: the checkpoint cannot be written', uncertain: false };
 
 export class Dispatcher {
   readonly #options: DispatcherOptions;
@@ -100,6 +109,11 @@ export class Dispatcher {
   #roomWaiter: { limit: number; retryLimit: number; resolve: () => void } | undefined;
   #idleWaiters: (() => void)[] = [];
   #failure: unknown;
+  /** First attempts started this turn, waiting for the journal (`options.journal`): when each started, and whether late. */
+  #held: Delivery[] = [];
+  #heldAt: number[] = [];
+  #heldLate: boolean[] = [];
+  #release: NodeJS.Immediate | undefined;
 
   constructor(options: DispatcherOptions) {
     this.#options = options;
@@ -256,6 +270,33 @@ export class Dispatcher {
     const attempt = delivery.attempts++;
     this.#inFlight++;
     if (this.#inFlight >= this.#options.concurrency) this.#fullSince ??= sentAt;
+    if (first && this.#options.journal) {
+      this.#held.push(delivery);
+      this.#heldAt.push(sentAt);
+      this.#heldLate.push(late);
+      this.#release ??= setImmediate(this.#journalHeld);
+      return;
+    }
+    this.#send(delivery, attempt, sentAt, late);
+  }
+
+  /** The end of the turn: the held first attempts are journaled in one write, then go. */
+  readonly #journalHeld = (): void => {
+    this.#release = undefined;
+    const held = this.#held;
+    const at = this.#heldAt;
+    const late = this.#heldLate;
+    this.#held = [];
+    this.#heldAt = [];
+    this.#heldLate = [];
+    const journaled = !this.#aborted && this.#options.journal!(held);
+    for (let i = 0; i < held.length; i++) {
+      if (journaled) this.#send(held[i]!, 0, at[i]!, late[i]!);
+      else this.#answered(held[i]!, NOT_JOURNALED, 0, at[i]!, late[i]!);
+    }
+  };
+
+  #send(delivery: Delivery, attempt: number, sentAt: number, late: boolean): void {
     let sending: Promise<TransportResult>;
     try {
       sending = this.#options.transport.send(delivery.wire, this.#sendOptions);
