@@ -64,10 +64,10 @@ function seeded(seed: number): () => number {
 async function writeBackfill(file: string, count: number): Promise<void> {
   const pattern: GeneratedApi[] = ['stat', 'stat', 'stat', 'sud', 'download'];
   const of = (api: GeneratedApi) => Math.ceil((count * pattern.filter((p) => p === api).length) / pattern.length);
-  const generators = { stat: generateRecords('stat', of('stat'), 7), sud: generateRecords('sud', of('sud'), 7), download: generateRecords('download', of('download'), 7) };
+  const generators = new Map(['stat', 'sud', 'download'].map((api) => [api, generateRecords(api, of(api), 7)]));
   const out = createWriteStream(file);
   for (let i = 0; i < count; i++) {
-    const next = generators[pattern[i % pattern.length]!].next();
+    const next = generators.get(pattern[i % pattern.length]!)!.next();
     if (next.done) throw new Error('the generator ran out');
     if (!out.write(stringifyExact(next.value) + '\n')) await once(out, 'drain');
   }
@@ -114,11 +114,11 @@ interface Seen {
 
 function seenBy(receiver: Receiver): Seen {
   const stats = receiver.stats();
-  return { keys: stats.keys as Keys, requests: stats.totals.requests, sudDuplicates: stats.byEndpoint[SUD].duplicates };
+  return { keys: stats.keys as Keys, requests: stats.totals.requests, sudDuplicates: stats.byEndpoint[SUD]?.duplicates ?? 0 };
 }
 
 function receiverFor(): Promise<Receiver> {
-  return startReceiver({ port: 0, statSecret: STAT_SECRET, trackKeys: true, latencyMs: LATENCY_MS });
+  return startReceiver({ port: 0, credentials: { statSecret: STAT_SECRET }, trackKeys: true, latencyMs: LATENCY_MS });
 }
 
 /** "41 records were in flight when the earlier run died: re-sent" → 41 (0 without such a note). */
