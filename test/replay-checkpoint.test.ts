@@ -106,7 +106,7 @@ describe('checkpoint through the CLI', () => {
       assert.equal(receiver.stats().byEndpoint['sud.report_game_info']!.duplicates, 0, 'round-0 was not sent again');
       const counts = JSON.parse(readFileSync(report, 'utf8')) as Report;
       assert.equal(counts.totals.duplicates, 1, 'the resumed run counted it a duplicate');
-      assert.equal(onceEach(receiver.stats().keys?.['sud.report_game_info']!).distinct, 200);
+      assert.equal(onceEach(receiver.stats().keys?.['sud.report_game_info']).distinct, 200);
     } finally {
       await receiver?.close();
       await remove();
@@ -173,7 +173,7 @@ describe('checkpoint through the CLI', () => {
       assert.deepEqual(setAside.map((f) => [f._error, f._source]), [1, 2, 3].map((line) => ['uncertain: in flight when the earlier run died', `${file}:${line}`]));
       const notes = (JSON.parse(readFileSync(report, 'utf8')) as Report).notes;
       assert.ok(notes.includes(`3 records were in flight when the earlier run died: set aside in ${failed}`), notes.join('\n'));
-      const { distinct, repeated } = onceEach(receiver.stats().keys?.['download.downloadEvent']!);
+      const { distinct, repeated } = onceEach(receiver.stats().keys?.['download.downloadEvent']);
       assert.equal(distinct, 20, 'the rest was delivered; the 3 set aside had arrived before the crash');
       assert.deepEqual(repeated, [], 'none twice');
     } finally {
@@ -230,7 +230,7 @@ describe('checkpoint through the CLI', () => {
       const resumed = await runCli([...common, '--resume', '--quiet', '--report', report]);
       assert.equal(resumed.code, 0, resumed.stderr);
       const seen = receiver.stats();
-      assert.equal(onceEach(seen.keys?.['sud.report_game_info']!).distinct, 400, 'nothing lost');
+      assert.equal(onceEach(seen.keys?.['sud.report_game_info']).distinct, 400, 'nothing lost');
       const notes = (JSON.parse(readFileSync(report, 'utf8')) as Report).notes;
       const resent = Number(/^(\d+) records? w[a-z]+ in flight when the earlier run died: re-sent/m.exec(notes.join('\n'))?.[1] ?? 0);
       assert.equal(seen.totals.duplicates, resent, 'only the records reported uncertain were sent again');

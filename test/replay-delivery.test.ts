@@ -36,7 +36,7 @@ describe('delivery through faults', () => {
       assert.equal(seen.totals.duplicates, 0);
       assert.equal(seen.totals.rejected, 0);
       for (const [endpoint, expected] of [['sud.report_game_info', 150], ['stat.push_data', 300], ['download.downloadEvent', 150]] as const) {
-        const { distinct, repeated } = onceEach(seen.keys?.[endpoint]!);
+        const { distinct, repeated } = onceEach(seen.keys?.[endpoint]);
         assert.equal(distinct, expected, endpoint);
         assert.deepEqual(repeated, [], endpoint);
         assert.equal(stats.endpoint(endpoint).succeeded, expected);

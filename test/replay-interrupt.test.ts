@@ -44,7 +44,7 @@ describe('interrupt and resume', () => {
       assert.equal(seen.totals.duplicates, 0, 'no SUD report was sent twice');
       assert.equal(seen.totals.records, 3000);
       for (const endpoint of ['sud.report_game_info', 'stat.push_data'] as const) {
-        const { distinct, repeated } = onceEach(seen.keys?.[endpoint]!);
+        const { distinct, repeated } = onceEach(seen.keys?.[endpoint]);
         assert.equal(distinct, 1500, endpoint);
         assert.deepEqual(repeated, [], endpoint);
       }
@@ -85,7 +85,7 @@ describe('interrupt and resume', () => {
       const second = await runCli([...common, '--resume']);
       assert.equal(second.code, 0, second.stderr);
       const seen = receiver.stats();
-      const { distinct, repeated } = onceEach(seen.keys?.['sud.report_game_info']!);
+      const { distinct, repeated } = onceEach(seen.keys?.['sud.report_game_info']);
       assert.equal(distinct, 600, 'no record was lost');
       assert.deepEqual(repeated, [], 'the 40 settled before the signals were not sent again');
       assert.equal(seen.totals.duplicates, 0);
