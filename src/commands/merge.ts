@@ -10,6 +10,7 @@
 import { createReadStream } from 'node:fs';
 import type { Argv, CommandModule } from 'yargs';
 import { ExitCode, InputError, UsageError } from '../errors.js';
+import { exitCodeOf } from './exit-code.js';
 import { fsProblem } from '../input/sources.js';
 import { JsonStreamError, readJsonValue } from '../json/stream.js';
 import { checkReport, MERGE_READ_EXAMPLES, mergeReports, reportParts } from '../report/merge.js';
@@ -73,7 +74,7 @@ function renderMode(command: string): RenderOptions['mode'] {
 
 /** 1 when the job as a whole failed: a shard said so, or records were invalid or undelivered. */
 export function mergedRunFailed(report: Report): boolean {
-  return (report.exitCode !== undefined && report.exitCode !== ExitCode.Ok) || report.totals.invalid > 0 || report.totals.failed > 0;
+  return exitCodeOf({ invalid: report.totals.invalid, failed: report.totals.failed, failedOtherwise: report.exitCode !== undefined && report.exitCode !== ExitCode.Ok }) !== ExitCode.Ok;
 }
 
 export const mergeCommand: CommandModule<GlobalArgs, MergeArgs> = {

@@ -12,7 +12,8 @@ import type { Example } from './examples.js';
 import { checkOutputs, outputPaths } from './outputs.js';
 import { getIo, setExitCode, throwIfOutputFailed, type GlobalArgs } from './context.js';
 import { INPUTS_TEXT, showReport, usageText, withInputOptions } from './shared-options.js';
-import { resolveReplayOptions, type ReplayArgs } from './replay-options.js';
+import { checkReplayFlags, replayOptionsOf, type ReplayArgs } from './replay-options.js';
+import { exitCodeOf } from './exit-code.js';
 
 const DURATIONS = 'durations: 500ms, 10s, 2m, 1h; a bare number is seconds';
 
@@ -97,11 +98,13 @@ export const replayCommand: CommandModule<GlobalArgs, GlobalArgs & ReplayArgs> =
   builder: (y) => replayOptions(y.usage(usageText('replay <inputs..>', DESCRIBE, INPUTS_TEXT))),
   handler: async (args) => {
     const io = getIo();
-    const inputs = await resolveInputs(args.inputs, { format: args.format });
-    await checkOutputs(outputPaths({ failed: args.failed, report: args.report, checkpoint: args.dryRun ? undefined : args.checkpoint }), inputs);
-    const { options, notices } = await resolveReplayOptions(args, inputs, io);
+    // Every flag problem at once, before any input is opened.
+    const flags = checkReplayFlags(args, io.env);
+    const inputs = await resolveInputs(flags.inputs, { format: flags.format });
+    await checkOutputs(outputPaths({ failed: flags.failed, report: flags.report, checkpoint: flags.dryRun ? undefined : flags.checkpoint }), inputs);
+    const { options, notices } = replayOptionsOf(flags, inputs, io);
     for (const notice of notices) io.stderr.write(`report-replay: ${printable(notice)}\n`);
-    const stats = new RunStats(args.dryRun ? 'replay --dry-run' : 'replay', args.maxExamples);
+    const stats = new RunStats(flags.dryRun ? 'replay --dry-run' : 'replay', flags.maxExamples);
     const outcome = await runReplay(options, io, stats);
     stats.finish();
     const totals = stats.totals();
@@ -110,26 +113,24 @@ export const replayCommand: CommandModule<GlobalArgs, GlobalArgs & ReplayArgs> =
     }
     // A resumed backfill reports the whole backfill, and its exit code says how that went.
     const report = backfillReport(outcome.earlier, buildReport(stats, { thresholds: outcome.thresholds }));
-    const breached = outcome.thresholds.some((t) => !t.ok);
-    report.exitCode =
+    report.exitCode = exitCodeOf({
       // --uncertain fail stopped the run itself, like an I/O error would (exit 2), summary first.
-      outcome.failure !== undefined || outcome.uncertainStop !== undefined
-        ? ExitCode.Usage
-        : outcome.interrupted
-          ? ExitCode.Interrupted
-          : report.totals.invalid > 0 || report.totals.failed > 0 || breached
-            ? ExitCode.Failed
-            : ExitCode.Ok;
+      stoppedBy: outcome.failure !== undefined || outcome.uncertainStop !== undefined ? ExitCode.Usage : undefined,
+      interrupted: outcome.interrupted,
+      invalid: report.totals.invalid,
+      failed: report.totals.failed,
+      thresholds: outcome.thresholds,
+    });
     const exitCode = report.exitCode;
     // A summary on top of a failed stdout (--print-requests > /dev/full) would claim what did not happen.
     throwIfOutputFailed();
     // When stdout carries the requests, the table goes to stderr.
-    await showReport(report, args, { io, mode: args.dryRun ? 'dry-run' : 'replay', ...(args.printRequests && { out: io.stderr }) });
+    await showReport(report, flags, { io, mode: flags.dryRun ? 'dry-run' : 'replay', ...(flags.printRequests && { out: io.stderr }) });
     // The summary first: what was sent before --failed or the checkpoint became unwritable is the user's to see.
     if (outcome.failure !== undefined) throw outcome.failure;
     if (outcome.uncertainStop !== undefined) {
       const n = outcome.uncertainStop;
-      const where = args.failed ? ` (written to ${args.failed})` : '';
+      const where = flags.failed ? ` (written to ${flags.failed})` : '';
       io.stderr.write(
         `report-replay: stopped by --uncertain fail: ${n} record${n === 1 ? ' was' : 's were'} sent but the answer was lost, so the server may have processed ${n === 1 ? 'it' : 'them'}${where}\n`,
       );

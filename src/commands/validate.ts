@@ -1,5 +1,6 @@
 /** `report-replay validate <inputs..>`: judge every record; the exit code tells CI (README "validate"). */
 import type { Readable } from 'node:stream';
+import { z } from 'zod';
 import { loadConfig, resolveCredentials, selectEnvironment } from '../config/config.js';
 import type { Argv, CommandModule } from 'yargs';
 import { resolveInputs } from '../input/sources.js';
@@ -9,13 +10,24 @@ import { buildReport } from '../report/report.js';
 import { FailedWriter } from '../report/failed.js';
 import { ProgressLine, totalInputBytes } from '../report/progress.js';
 import { RecordJudge } from '../validate/judge.js';
-import { ExitCode, UserError } from '../errors.js';
+import { UserError } from '../errors.js';
 import type { Example } from './examples.js';
 import { checkOutputs, outputPaths } from './outputs.js';
 import { getIo, setExitCode, throwIfOutputFailed, type GlobalArgs } from './context.js';
-import { INPUTS_TEXT, delimiterOf, judgeOptions, showReport, usageText, withInputOptions, type InputArgs } from './shared-options.js';
+import { INPUTS_TEXT, delimiterOf, inputFlags, judgeOptions, showReport, usageText, withInputOptions } from './shared-options.js';
+import { exitCodeOf } from './exit-code.js';
+import { parseOptions } from './options/problems.js';
 
-type ValidateArgs = GlobalArgs & InputArgs & { allowEmpty: boolean };
+/** `validate`'s flags: the shared input flags and --allow-empty (how to add one: replay-options.ts). */
+const validateSchema = z.object({
+  ...inputFlags,
+  /** @default false */
+  quiet: z.boolean().default(false),
+  /** --allow-empty: an input without records is fine. @default false */
+  allowEmpty: z.boolean().default(false),
+});
+
+type ValidateArgs = GlobalArgs & z.input<typeof validateSchema>;
 
 export const validateExamples: readonly Example[] = [
   { command: 'report-replay validate samples/ndjson', says: 'validate every log in a folder' },
@@ -38,20 +50,21 @@ export const validateCommand: CommandModule<GlobalArgs, ValidateArgs> = {
     }) as unknown as Argv<ValidateArgs>,
   handler: async (args) => {
     const io = getIo();
-    const stats = new RunStats('validate', args.maxExamples);
+    const flags = parseOptions(validateSchema, args, 'validate');
+    const stats = new RunStats('validate', flags.maxExamples);
     // Judged with the configured credentials (config, REPLAY_* variables), as replay judges.
     const credentials = resolveCredentials(selectEnvironment(await loadConfig(args.config, io.env), undefined), io.env, {});
-    const judge = new RecordJudge({ ...judgeOptions(args, Date.now()), credentials }, stats);
-    const sources = await resolveInputs(args.inputs, { format: args.format });
-    await checkOutputs(outputPaths({ failed: args.failed, report: args.report }), sources);
-    const failed = args.failed ? new FailedWriter(args.failed, { append: false }) : undefined;
+    const judge = new RecordJudge({ ...judgeOptions(flags, Date.now()), credentials }, stats);
+    const sources = await resolveInputs(flags.inputs, { format: flags.format });
+    await checkOutputs(outputPaths({ failed: flags.failed, report: flags.report }), sources);
+    const failed = flags.failed ? new FailedWriter(flags.failed, { append: false }) : undefined;
     const total = totalInputBytes(sources);
-    const progress = io.stdout.isTTY && !args.quiet && !args.json ? new ProgressLine(io.stdout, total === undefined ? {} : { totalBytes: total }) : undefined;
+    const progress = io.stdout.isTTY && !flags.quiet && !flags.json ? new ProgressLine(io.stdout, total === undefined ? {} : { totalBytes: total }) : undefined;
     const bytes = { bytesRead: 0 };
     let readError: UserError | undefined;
     let read = 0;
     try {
-      for await (const batch of readRecords(sources, { delimiter: delimiterOf(args), stdin: io.stdin as Readable, progress: bytes })) {
+      for await (const batch of readRecords(sources, { delimiter: delimiterOf(flags), stdin: io.stdin as Readable, progress: bytes })) {
         for (const raw of batch) {
           const verdict = judge.judge(raw);
           if (!verdict.record && failed) await failed.writeInvalid(verdict.origin, verdict.failedForm, verdict.findings);
@@ -70,12 +83,17 @@ export const validateCommand: CommandModule<GlobalArgs, ValidateArgs> = {
     stats.finish();
     const totals = stats.totals();
     // An empty input is usually a mistake (a wrong folder, an empty export): it fails unless allowed.
-    const empty = totals.records === 0 && !args.allowEmpty;
-    if (totals.records === 0) stats.addNote(args.allowEmpty ? 'no records were read (--allow-empty)' : 'no records were read: the inputs hold none (--allow-empty accepts that)');
-    const exitCode = readError ? readError.exitCode : totals.invalid > 0 || empty ? ExitCode.Failed : ExitCode.Ok;
+        if (totals.records === 0) stats.addNote(flags.allowEmpty ? 'no records were read (--allow-empty)' : 'no records were read: the inputs hold none (--allow-empty accepts that)');
+    const exitCode = exitCodeOf({
+      stoppedBy: readError?.exitCode,
+      invalid: totals.invalid,
+      failed: 0,
+      // An empty input is usually a mistake (a wrong folder, an empty export): it fails unless allowed.
+      failedOtherwise: totals.records === 0 && !flags.allowEmpty,
+    });
     const report = buildReport(stats, { exitCode });
     throwIfOutputFailed();
-    await showReport(report, args, { io, mode: 'validate' });
+    await showReport(report, flags, { io, mode: 'validate' });
     if (readError) throw readError;
     setExitCode(exitCode);
   },

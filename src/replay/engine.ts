@@ -34,12 +34,12 @@ import { recordTimeMs } from './schedule/original-pace.js';
 import { ProgressLine, RateWindow, totalInputBytes } from '../report/progress.js';
 import { RecordLedger } from './delivery/ledger.js';
 import { describeTimeSpan, Preflight, type TimeSpan } from './intake/preflight.js';
-import { checkOptions, checkpointFingerprint, timingOf, tuneHeap } from './plan.js';
+import { checkpointFingerprint, timingOf, tuneHeap } from './plan.js';
 import { RequestFlow, unixClock, type RequestSink, type Timing } from './schedule/requests.js';
 import { policyFor, type Backoff } from './delivery/retry.js';
 import { listenForInterrupts, RunStop, type StopReason } from './signals.js';
 import { ExitCode } from '../errors.js';
-import { evaluateThresholds, parseThreshold } from '../report/thresholds.js';
+import { evaluateThresholds } from '../report/thresholds.js';
 import { createTransport, type Transport } from './transport/contract.js';
 import { saturationNote } from '../report/saturation.js';
 
@@ -80,12 +80,10 @@ const plural = (n: number, word: string): string => `${n} ${word}${n === 1 ? '' 
 const seconds = (ms: number): string => (ms % 1000 === 0 ? `${ms / 1000}s` : `${ms}ms`);
 
 export async function runReplay(options: ReplayOptions, io: Io, stats: RunStats): Promise<ReplayOutcome> {
-  checkOptions(options);
-  const thresholds = options.thresholds.map(parseThreshold);
   const run = new ReplayRun(options, io, stats);
   const outcome = await run.run();
   stats.finish();
-  outcome.thresholds = evaluateThresholds(thresholds, buildReport(stats));
+  outcome.thresholds = evaluateThresholds(options.thresholds, buildReport(stats));
   return outcome;
 }
 

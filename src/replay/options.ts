@@ -6,6 +6,7 @@ import type { BuildOptions, Credentials, Endpoint, UncertainPolicy } from '../ap
 import type { Target } from '../apis/encode.js';
 import type { InputSource } from '../input/sources.js';
 import type { JudgeOptions } from '../validate/judge.js';
+import type { Threshold } from '../report/thresholds.js';
 
 export interface Ramp {
   readonly from: number;
@@ -57,8 +58,8 @@ export interface ReplayOptions {
   readonly graceMs: number;
   readonly dryRun: boolean;
   readonly printRequests: boolean;
-  /** --threshold expressions (`p99<200`, `failed<1%`). */
-  readonly thresholds: readonly string[];
+  /** --threshold conditions (`p99<200`, `failed<1%`), judged on the finished run's report. */
+  readonly thresholds: readonly Threshold[];
   /** --shard K/N (K 0-based, already resolved from auto). */
   readonly shard: { readonly index: number; readonly count: number } | undefined;
   readonly maxExamples: number;
