@@ -18,7 +18,7 @@ import { getIo, setExitCode, type GlobalArgs } from './context.js';
 import { terminalWidth, useColor } from './shared-options.js';
 
 /** The package's own samples, wherever it is installed. dist/src/commands/ → package root. */
-export const SAMPLES_DIR = fileURLToPath(new URL('../../../samples/', import.meta.url));
+const SAMPLES_DIR = fileURLToPath(new URL('../../../samples/', import.meta.url));
 
 const DEMO_CREDENTIALS = { statSecret: 'demo-stat-secret', statSessionKey: 'demo-session', sudAppId: 'demo-app', sudAppSecret: 'demo-sud-secret' };
 

@@ -73,7 +73,7 @@ function renderMode(command: string): RenderOptions['mode'] {
 }
 
 /** 1 when the job as a whole failed: a shard said so, or records were invalid or undelivered. */
-export function mergedRunFailed(report: Report): boolean {
+function mergedRunFailed(report: Report): boolean {
   return exitCodeOf({ invalid: report.totals.invalid, failed: report.totals.failed, failedOtherwise: report.exitCode !== undefined && report.exitCode !== ExitCode.Ok }) !== ExitCode.Ok;
 }
 

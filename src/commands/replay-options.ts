@@ -26,7 +26,7 @@ import { ALWAYS, addProblem, moreThanZero, parseOptions, parsed, wholeNumber } f
 import { parseDuration, parseRamp, parseShard, parseThreshold } from './options/values.js';
 
 /** Where dry runs point when no target is given: nothing is sent, the URLs only show paths. */
-export const DRY_RUN_TARGET = 'http://127.0.0.1:8000';
+const DRY_RUN_TARGET = 'http://127.0.0.1:8000';
 
 /** A base URL typed as a flag (the config's are checked when it is loaded). */
 function url(flag: string): z.ZodString {
@@ -150,7 +150,7 @@ const combinations: readonly { readonly broken: (f: Flags) => boolean; readonly 
 ];
 
 /** The schema of `replay`'s flags; `env` is where `--shard auto/N` finds its K. */
-export function replaySchema(env: NodeJS.ProcessEnv) {
+function replaySchema(env: NodeJS.ProcessEnv) {
   return z.object(replayFlags(env)).superRefine((flags, ctx) => {
     for (const rule of combinations) if (rule.broken(flags)) addProblem(ctx, rule.message, rule.hint);
   }, ALWAYS);
@@ -227,7 +227,6 @@ export function replayOptionsOf(flags: ReplayFlags, inputs: readonly InputSource
     printRequests: flags.printRequests,
     thresholds: flags.threshold,
     shard: flags.shard,
-    maxExamples: flags.maxExamples,
     progress: Boolean(io.stdout.isTTY) && !flags.quiet && !flags.json && !flags.printRequests,
   };
   return { options, notices };

@@ -130,7 +130,7 @@ export function describeSetup(options: ReceiverOptions, receiver: Receiver): str
   return lines;
 }
 
-export function describeTotals(stats: ReceiverStats): string {
+function describeTotals(stats: ReceiverStats): string {
   const t = stats.totals;
   return (
     `stopped: ${t.requests} requests (${t.accepted} accepted, ${t.rejected} rejected, ${t.duplicates} duplicates, ` +

@@ -65,7 +65,7 @@ function sentence(issue: z.core.$ZodIssue): { message: string; hint: string | un
 }
 
 /** The user's error for a failed parse: every problem, one sentence each. */
-export function usageErrorOf(error: z.ZodError, command: string): UsageError {
+function usageErrorOf(error: z.ZodError, command: string): UsageError {
   const problems = error.issues.map(sentence);
   const only = problems.length === 1 ? problems[0] : undefined;
   if (only) return new UsageError(only.message, only.hint);
