@@ -35,16 +35,19 @@ export function parsed<T>(flag: string, parse: (text: string) => T) {
   });
 }
 
+/** A number flag's value: any number, NaN included (the checks below name it in their sentence). */
+export const aNumber = z.custom<number>((value) => typeof value === 'number', { message: 'must be a number' });
+
 /** A number flag that must be a whole number of at least `min`. */
-export function wholeNumber(flag: string, min: number): z.ZodNumber {
-  return z.number().superRefine((n, ctx) => {
+export function wholeNumber(flag: string, min: number) {
+  return aNumber.superRefine((n, ctx) => {
     if (!Number.isInteger(n) || n < min) addProblem(ctx, `--${flag} must be a whole number ≥ ${min}, not ${n}`);
   });
 }
 
 /** A number flag that must be more than 0. */
-export function moreThanZero(flag: string): z.ZodNumber {
-  return z.number().superRefine((n, ctx) => {
+export function moreThanZero(flag: string) {
+  return aNumber.superRefine((n, ctx) => {
     if (!(n > 0)) addProblem(ctx, `--${flag} must be more than 0, not ${n}`);
   });
 }
@@ -57,11 +60,12 @@ export const ALWAYS = { when: () => true } as const;
 
 const kebab = (name: string): string => name.replace(/[A-Z]/g, (c) => `-${c.toLowerCase()}`);
 
-/** One sentence per issue: ours are sentences already; zod's own (a wrong type from code) get the flag's name. */
+/** One sentence per issue: ours are sentences already, flag first; others (zod's own, from code) get the flag's name in front. */
 function sentence(issue: z.core.$ZodIssue): { message: string; hint: string | undefined } {
-  if (issue.code === 'custom') return { message: issue.message, hint: (issue.params as { hint?: string } | undefined)?.hint };
+  const hint = issue.code === 'custom' ? (issue.params as { hint?: string } | undefined)?.hint : undefined;
   const flag = issue.path.filter((p) => typeof p === 'string').map(kebab)[0];
-  return { message: `${flag === undefined ? '' : `--${flag}: `}${issue.message}`, hint: undefined };
+  if (issue.message.startsWith('--') || flag === undefined) return { message: issue.message, hint };
+  return { message: `--${flag}: ${issue.message}`, hint };
 }
 
 /** The user's error for a failed parse: every problem, one sentence each. */
