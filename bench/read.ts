@@ -1,5 +1,5 @@
 /**
- * Reader throughput: `readRecords` next to the bare loops it must keep up with (PERF-NOTES.md),
+ * Reader throughput: `readRecords` next to the bare loops it must keep up with (docs/BENCHMARKS.md § Measured before building),
  * over the same generated file in the temp folder (deleted afterwards). Each pipeline runs
  * twice and the faster run counts, so a cold page cache does not decide the result.
  *

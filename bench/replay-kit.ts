@@ -21,7 +21,7 @@ const THIS_FILE = fileURLToPath(import.meta.url);
 export const STAT_SECRET = 'bench-stat-secret';
 /** Every stat request needs a session key (the receiver refuses one without). */
 export const STAT_SESSION_KEY = 'bench-session-key';
-export const OK_BODY = '{"code":0,"ret_code":0}';
+const OK_BODY = '{"code":0,"ret_code":0}';
 
 // ---- the target (child process) ------------------------------------------------------
 

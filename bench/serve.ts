@@ -104,7 +104,7 @@ async function serveTarget(kind: TargetKind): Promise<void> {
       server.closeAllConnections();
     });
   } else {
-    const receiver = await startReceiver({ port: 0, statSecret: STAT_SECRET });
+    const receiver = await startReceiver({ credentials: { statSecret: STAT_SECRET }, port: 0 });
     url = receiver.url;
     close = () => receiver.close();
   }
@@ -122,7 +122,7 @@ interface Started {
 
 async function startTarget(kind: TargetKind): Promise<Started> {
   const child = spawn(process.execPath, [THIS_FILE, '--serve-target', kind], { stdio: ['ignore', 'pipe', 'inherit'] });
-  const lines = createInterface({ input: child.stdout! });
+  const lines = createInterface({ input: child.stdout });
   const timeout = setTimeout(() => child.kill('SIGKILL'), 10_000);
   try {
     for await (const line of lines) {

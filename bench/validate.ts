@@ -23,7 +23,7 @@ async function writeStatFile(file: string, count: number): Promise<void> {
     const aid = AIDS[i % AIDS.length]!;
     const event: Record<string, unknown> = { aid, uid: `dev-${(i * 7919) % 5000}`, app_id: 15154545 + (i % 3) };
     if (G.has(aid)) Object.assign(event, { game_id: 12 + (i % 40), game_v: '7.8.8' });
-    if (V[aid]) event.v = V[aid]!();
+    if (V[aid]) event.v = V[aid]();
     chunk += JSON.stringify(event) + '\n';
     if (chunk.length > 1 << 16) {
       if (!out.write(chunk)) await once(out, 'drain');

@@ -5,8 +5,10 @@
  * (arguments.ts); --config is read and checked here, once, for every command.
  */
 import yargs from 'yargs';
+import type { ApiModule } from './apis/api.js';
+import { API_MODULES, urlOptions, useApis } from './apis/registry.js';
 import { ExitCode, UserError, describeError } from './errors.js';
-import { loadConfig, SECRET_FLAGS, SECRET_VARIABLES } from './config/config.js';
+import { loadConfig, secretFlags, secretVariables } from './config/config.js';
 import { clearSecrets, registerSecret, registerUrlSecret } from './redact.js';
 import { printable } from './printable.js';
 import { checkTypedValues, commandOf, lastOneWins, describeParseFailure, typedValue, type KnownOptions, type ParseContext } from './commands/arguments.js';
@@ -61,7 +63,7 @@ function restoreDash(argv: Record<string, unknown>): void {
   for (const key of Object.keys(argv)) {
     const v = argv[key];
     if (v === DASH) argv[key] = '-';
-    else if (Array.isArray(v)) argv[key] = v.map((x) => (x === DASH ? '-' : x));
+    else if (Array.isArray(v)) argv[key] = (v as unknown[]).map((x) => (x === DASH ? '-' : x));
   }
 }
 
@@ -71,16 +73,22 @@ function restoreDash(argv: Record<string, unknown>): void {
  * file's are registered when it is loaded.
  */
 function registerCommandLineSecrets(args: readonly string[], env: NodeJS.ProcessEnv): void {
-  for (const flag of SECRET_FLAGS) {
+  for (const flag of secretFlags()) {
     const name = flag.slice(2);
     registerSecret(typedValue(args, name));
     registerSecret(typedValue(args, name.replace(/-([a-z])/g, (_m, c: string) => c.toUpperCase())));
   }
-  for (const variable of SECRET_VARIABLES) registerSecret(env[variable]);
-  for (const name of ['target', 'sud-url', 'sudUrl']) registerUrlSecret(typedValue(args, name));
+  for (const variable of secretVariables()) registerSecret(env[variable]);
+  const urlFlags = urlOptions().flatMap((own) => [own.flag.slice(2), own.option]);
+  for (const name of ['target', ...urlFlags]) registerUrlSecret(typedValue(args, name));
 }
 
-export async function main(argv: readonly string[], io: Io = processIo()): Promise<number> {
+/**
+ * Run one command line. `apis` is the registry to run with (every API by default): a
+ * program that adds an API of its own passes the list with it (docs/API.md, "Adding an API").
+ */
+export async function main(argv: readonly string[], io: Io = processIo(), apis: readonly ApiModule[] = API_MODULES): Promise<number> {
+  useApis(apis);
   resetContext(io);
   clearSecrets();
   registerCommandLineSecrets(argv, io.env);

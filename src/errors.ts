@@ -1,4 +1,4 @@
-/** Exit codes are part of the contract (SPEC §6): users' scripts depend on them. */
+/** Exit codes are part of the contract (README § Exit codes): users' scripts depend on them. */
 export const ExitCode = {
   /** Everything valid and (replay) delivered. */
   Ok: 0,

@@ -7,7 +7,10 @@
  * registered here once, as soon as they are known (flags, environment, config file).
  */
 import type { Credentials } from './apis/api.js';
+import { firstHeader } from './headers.js';
+import { apiSecretFields, credentialSpecs, registryGeneration } from './apis/registry.js';
 import { JsonNumberText } from './json/exact.js';
+import { headerValue } from './headers.js';
 
 export const MASK = '***';
 
@@ -17,18 +20,47 @@ export const MASK = '***';
  */
 const MIN_SECRET_LENGTH = 3;
 
-/** Parameter, JSON field and header names whose values are secret. */
-const SECRET_NAMES = new Set(['session_key', 'ss_token', 'sstoken', 'secret', 'app_secret', 'appsecret', 'authorization', 'cookie']);
+/** Names whose values are secret in any API; each API adds its own (`ApiModule.secretFields`: session_key, ss_token). */
+const GENERIC_SECRET_NAMES = ['secret', 'app_secret', 'appsecret', 'authorization', 'cookie'];
 
+/** The secret names of the current registry, and the JSON member pattern built from them. */
+let names: { readonly generation: number; readonly set: ReadonlySet<string>; readonly jsonMember: RegExp } | undefined;
+
+function secretNames(): NonNullable<typeof names> {
+  if (names?.generation === registryGeneration()) return names;
+  const set = new Set([...apiSecretFields(), ...GENERIC_SECRET_NAMES].map((name) => name.toLowerCase()));
+  // A secret-named JSON member with a non-empty string or a number as its value (at any depth).
+  const jsonMember = new RegExp(`("(?:${[...set].join('|')})"\\s*:\\s*)("(?:[^"\\\\]|\\\\.)+"|-?\\d[\\d.eE+-]*)`, 'gi');
+  names = { generation: registryGeneration(), set, jsonMember };
+  return names;
+}
+
+/** Parameter, JSON field and header names whose values are secret. */
 export function isSecretName(name: string): boolean {
-  return SECRET_NAMES.has(name.toLowerCase());
+  return secretNames().set.has(name.toLowerCase());
 }
 
 /** The configured secret values (not the ids), longest first so overlaps mask fully. */
 export function secretValues(creds: Credentials): string[] {
-  return [creds.statSecret, creds.statSessionKey, creds.sudSsToken, creds.sudAppSecret]
+  return credentialSpecs()
+    .filter((spec) => spec.secret)
+    .map((spec) => creds[spec.key])
     .filter((v): v is string => typeof v === 'string' && v.length >= MIN_SECRET_LENGTH)
     .sort((a, b) => b.length - a.length);
+}
+
+/**
+ * What masks `values` in a text: each value (of at least the masking length) and its
+ * percent-encoded form, as they appear in URLs and forms, each once, longest first.
+ */
+export function maskForms(values: readonly (string | undefined)[]): string[] {
+  const forms = new Set<string>();
+  for (const value of values) {
+    if (value === undefined || value.length < MIN_SECRET_LENGTH) continue;
+    forms.add(value);
+    forms.add(encodeURIComponent(value));
+  }
+  return [...forms].sort((a, b) => b.length - a.length);
 }
 
 /** Mask every occurrence of each secret value in a text. */
@@ -72,25 +104,14 @@ export function maskUrl(url: string): string {
   return q < 0 ? url : url.slice(0, q + 1) + maskParams(url.slice(q + 1));
 }
 
-function contentType(headers: Readonly<Record<string, string | string[] | undefined>>): string {
-  for (const name in headers) {
-    if (name.toLowerCase() !== 'content-type') continue;
-    const value = headers[name];
-    return (Array.isArray(value) ? value.join(',') : (value ?? '')).toLowerCase();
-  }
-  return '';
-}
-
-/** A secret-named JSON member with a non-empty string or a number as its value (at any depth). */
-const SECRET_JSON_MEMBER = new RegExp(`("(?:${[...SECRET_NAMES].join('|')})"\\s*:\\s*)("(?:[^"\\\\]|\\\\.)+"|-?\\d[\\d.eE+-]*)`, 'gi');
 
 /**
  * A request body with its secret-named fields masked: JSON members or form parameters, by
  * the content type. Everything else stays byte for byte (a capture must show what came).
  */
 export function maskBody(body: string, headers: Readonly<Record<string, string | string[] | undefined>>): string {
-  const type = contentType(headers);
-  if (type.includes('json')) return body.replace(SECRET_JSON_MEMBER, (_member, head: string) => `${head}"${MASK}"`);
+  const type = (firstHeader(headers, 'content-type') ?? '').toLowerCase();
+  if (type.includes('json')) return body.replace(secretNames().jsonMember, (_member, head: string) => `${head}"${MASK}"`);
   if (type.includes('x-www-form-urlencoded')) return maskParams(body);
   return body;
 }

@@ -271,8 +271,8 @@ test('every record of samples/ndjson/stat.ndjson is valid with no warning', () =
 });
 
 test('samples/csv/stat.csv holds the same single events as the NDJSON sample, all valid', () => {
-  const rows = parseCsv(readFileSync(new URL('csv/stat.csv', samples), 'utf8'), { columns: true }) as JsonObject[];
-  const records = rows.map((row) => statPushData.fromCsv(row));
+  const rows = parseCsv<JsonObject>(readFileSync(new URL('csv/stat.csv', samples), 'utf8'), { columns: true });
+  const records = rows.map((row) => statPushData.typeTextFields(row));
   records.forEach((value, i) => assert.deepEqual(check(value), [], `row ${i + 2}`));
   const key = (v: JsonObject) => [v.aid, v.uid, v.app_id, v.game_id, v.game_v].join('|');
   const singles = (list: JsonObject[]) => list.filter((v) => v.data === undefined).map(key);
@@ -284,21 +284,21 @@ test('samples/csv/stat.csv holds the same single events as the NDJSON sample, al
 
 test('fromCsv converts integer cells exactly, parses data, and drops empty cells', () => {
   const row = { aid: '2003', uid: '2508E', app_id: '15154545', game_id: '12', game_v: '', v: '342', ts: '1700000000', session_key: '', data: '', extra: 'x' };
-  assert.deepEqual(statPushData.fromCsv(row), { aid: 2003, uid: '2508E', app_id: 15154545, game_id: 12, v: '342', ts: '1700000000', extra: 'x' });
-  const big = statPushData.fromCsv({ aid: '1001', uid: 'u', app_id: '9007199254740993' });
+  assert.deepEqual(statPushData.typeTextFields(row), { aid: 2003, uid: '2508E', app_id: 15154545, game_id: 12, v: '342', ts: '1700000000', extra: 'x' });
+  const big = statPushData.typeTextFields({ aid: '1001', uid: 'u', app_id: '9007199254740993' });
   assert.equal(big.app_id, 9007199254740993n);
   assert.deepEqual(rules(check(big)), ['stat.bad_app_id@app_id']);
-  const text = statPushData.fromCsv({ aid: ' 1001', uid: 'u', app_id: '1' });
+  const text = statPushData.typeTextFields({ aid: ' 1001', uid: 'u', app_id: '1' });
   assert.equal(text.aid, ' 1001');
   assert.deepEqual(rules(check(text)), ['stat.bad_aid@aid']);
-  const env = statPushData.fromCsv({ uid: 'u', app_id: '1', data: '[{"aid":1001,"x":12345678901234567890}]' });
+  const env = statPushData.typeTextFields({ uid: 'u', app_id: '1', data: '[{"aid":1001,"x":12345678901234567890}]' });
   assert.deepEqual(env.data, [{ aid: 1001, x: 12345678901234567890n }]);
-  assert.equal(statPushData.fromCsv({ uid: 'u', app_id: '1', data: '[{"aid"' }).data, '[{"aid"');
+  assert.equal(statPushData.typeTextFields({ uid: 'u', app_id: '1', data: '[{"aid"' }).data, '[{"aid"');
 });
 
 test('fromCsv reads a form body of the request itself as an envelope', () => {
   const form = { session_key: 'k', ts: '1700000000', app_id: '15154545', uid: '2508E', data: '[{"aid":1001,"uid":"2508E","app_id":15154545}]', __md5: 'a47be5ef374d2bb74f7762e0d6c595d0' };
-  const value = statPushData.fromCsv(form);
+  const value = statPushData.typeTextFields(form);
   assert.equal(value.app_id, 15154545);
   assert.deepEqual(check(value), []);
 });
@@ -331,7 +331,7 @@ test('the endpoint is described as the registry and engine expect', () => {
   assert.equal(statPushData.defaultPath, '/statistic/push_data/');
   assert.deepEqual(statPushData.detectBy, ['aid', 'data']);
   for (const field of ['aid', 'uid', 'app_id', 'game_id', 'game_v', 'v', 'ts', 'session_key', '__md5', 'data']) assert.ok(statPushData.fields.includes(field), field);
-  assert.equal(statPushData.defaultSigner, 'md5-sorted');
+  assert.equal(statPushData.signing.signer, 'md5-sorted');
   assert.deepEqual(statPushData.retryPolicy, { retries: 3, delayMs: 1000, backoff: 'exponential' });
   assert.equal(statPushData.duplicateKey, undefined);
 });

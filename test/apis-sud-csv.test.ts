@@ -44,29 +44,29 @@ function settleRow(overrides: Record<string, string> = {}): JsonObject {
 }
 
 function findingsOf(row: JsonObject): string[] {
-  return sudReportGameInfo.validate(sudReportGameInfo.fromCsv(row), options).findings.map((f) => `${f.rule} ${f.path}`);
+  return sudReportGameInfo.validate(sudReportGameInfo.typeTextFields(row), options).findings.map((f) => `${f.rule} ${f.path}`);
 }
 
 describe('SUD fromCsv', () => {
   test('samples/csv/sud.csv gives exactly the records of samples/ndjson/sud.ndjson', () => {
-    const rows = parse(readFileSync(new URL('csv/sud.csv', samplesUrl), 'utf8'), { columns: true }) as Record<string, string>[];
+    const rows = parse<Record<string, string>>(readFileSync(new URL('csv/sud.csv', samplesUrl), 'utf8'), { columns: true });
     const lines = readFileSync(new URL('ndjson/sud.ndjson', samplesUrl), 'utf8').trim().split('\n');
     assert.equal(rows.length, lines.length);
     rows.forEach((row, i) => {
-      const converted = sudReportGameInfo.fromCsv(nest(row));
+      const converted = sudReportGameInfo.typeTextFields(nest(row));
       assert.deepEqual(converted, parseExact(lines[i]!), `row ${i + 1}`);
       assert.deepEqual(sudReportGameInfo.validate(converted, options).findings, [], `row ${i + 1}`);
     });
   });
 
   test("converts the seed's mg_id 1461227817776713818 to the exact bigint", () => {
-    const msg = sudReportGameInfo.fromCsv(settleRow()).report_msg as JsonObject;
+    const msg = sudReportGameInfo.typeTextFields(settleRow()).report_msg as JsonObject;
     assert.equal(msg.mg_id, 1461227817776713818n);
     assert.equal(msg.mg_id_str, '1461227817776713818');
   });
 
   test('converts int fields to numbers and parses the results JSON, keeping string fields strings', () => {
-    const record = sudReportGameInfo.fromCsv(settleRow({ 'report_msg.room_id': '123', 'report_msg.game_round_id': '42', uid: '7' }));
+    const record = sudReportGameInfo.typeTextFields(settleRow({ 'report_msg.room_id': '123', 'report_msg.game_round_id': '42', uid: '7' }));
     const msg = record.report_msg as JsonObject;
     assert.equal(msg.game_mode, 1);
     assert.equal(msg.battle_start_at, 1638845715);
@@ -79,12 +79,12 @@ describe('SUD fromCsv', () => {
   });
 
   test('a big integer inside a results cell stays exact', () => {
-    const msg = sudReportGameInfo.fromCsv(settleRow({ 'report_msg.results': '[{"uid":"u2","rank":1,"is_escaped":0,"is_ai":0,"seat":90071992547409931}]' })).report_msg as JsonObject;
+    const msg = sudReportGameInfo.typeTextFields(settleRow({ 'report_msg.results': '[{"uid":"u2","rank":1,"is_escaped":0,"is_ai":0,"seat":90071992547409931}]' })).report_msg as JsonObject;
     assert.equal((msg.results as JsonObject[])[0]!.seat, 90071992547409931n);
   });
 
   test('empty cells of fields the report type does not have are absent, not unknown or wrong', () => {
-    const record = sudReportGameInfo.fromCsv(settleRow());
+    const record = sudReportGameInfo.typeTextFields(settleRow());
     const msg = record.report_msg as JsonObject;
     assert.ok(!('players' in msg));
     assert.ok(!('extras' in msg), 'an empty optional string is absent');
@@ -97,7 +97,7 @@ describe('SUD fromCsv', () => {
       'report_msg.battle_duration': '',
       'report_msg.report_game_info_key': '',
     });
-    const started = sudReportGameInfo.fromCsv(startRow).report_msg as JsonObject;
+    const started = sudReportGameInfo.typeTextFields(startRow).report_msg as JsonObject;
     assert.deepEqual(Object.keys(started).filter((k) => /results|battle_end_at|battle_duration|report_game_info_key/.test(k)), []);
     assert.deepEqual(findingsOf(startRow), []);
   });
@@ -108,7 +108,7 @@ describe('SUD fromCsv', () => {
   });
 
   test('an empty required string cell stays an empty string', () => {
-    const msg = sudReportGameInfo.fromCsv(settleRow({ 'report_msg.room_id': '' })).report_msg as JsonObject;
+    const msg = sudReportGameInfo.typeTextFields(settleRow({ 'report_msg.room_id': '' })).report_msg as JsonObject;
     assert.equal(msg.room_id, '');
   });
 
@@ -116,19 +116,19 @@ describe('SUD fromCsv', () => {
     assert.deepEqual(findingsOf(settleRow({ 'report_msg.game_mode': '1.5' })), ['sud.wrong_type report_msg.game_mode']);
     assert.deepEqual(findingsOf(settleRow({ 'report_msg.mg_id': 'abc' })), ['sud.wrong_type report_msg.mg_id']);
     assert.deepEqual(findingsOf(settleRow({ 'report_msg.results': '[{"uid":' })), ['sud.wrong_type report_msg.results']);
-    assert.equal((sudReportGameInfo.fromCsv(settleRow({ 'report_msg.game_mode': '1.5' })).report_msg as JsonObject).game_mode, '1.5');
+    assert.equal((sudReportGameInfo.typeTextFields(settleRow({ 'report_msg.game_mode': '1.5' })).report_msg as JsonObject).game_mode, '1.5');
   });
 
   test('unknown columns stay strings and are kept', () => {
     const row = settleRow({ 'report_msg.season': '3', region: 'eu' });
-    const record = sudReportGameInfo.fromCsv(row);
+    const record = sudReportGameInfo.typeTextFields(row);
     assert.equal((record.report_msg as JsonObject).season, '3');
     assert.equal(record.region, 'eu');
     assert.deepEqual(findingsOf(row), ['sud.unknown_field region', 'sud.unknown_field report_msg.season']);
   });
 
   test('a report_msg given as one JSON cell is parsed as written, integers exact', () => {
-    const record = sudReportGameInfo.fromCsv({
+    const record = sudReportGameInfo.typeTextFields({
       report_type: 'game_start',
       uid: 'u1',
       ss_token: 't',
@@ -142,7 +142,7 @@ describe('SUD fromCsv', () => {
   test('does not modify the row it is given', () => {
     const row = settleRow();
     const before = structuredClone(row);
-    sudReportGameInfo.fromCsv(row);
+    sudReportGameInfo.typeTextFields(row);
     assert.deepEqual(row, before);
   });
 });

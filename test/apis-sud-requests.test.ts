@@ -167,6 +167,6 @@ describe('SUD response interpretation', () => {
   });
 
   test('names sud-hmac as the default signer', () => {
-    assert.equal(sudReportGameInfo.defaultSigner, 'sud-hmac');
+    assert.equal(sudReportGameInfo.signing.signer, 'sud-hmac');
   });
 });

@@ -11,7 +11,7 @@ const options = { allowUnknownAid: false, nowMs: Date.UTC(2024, 0, 1) };
 const sampleLines = readFileSync(new URL('../../samples/ndjson/sud.ndjson', import.meta.url), 'utf8').trim().split('\n');
 const badLines = readFileSync(new URL('../../samples/bad/sud.ndjson', import.meta.url), 'utf8').trim().split('\n');
 
-/** Fresh copies of the seed's two examples (repaired), mg_id as the exact bigint. */
+/** Fresh copies of the API document's two examples (repaired), mg_id as the exact bigint. */
 function start(): JsonObject {
   return parseExact(sampleLines[0]!) as JsonObject;
 }

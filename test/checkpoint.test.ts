@@ -1,8 +1,8 @@
 import { after, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawn } from 'node:child_process';
-import { existsSync, mkdtempSync, openSync, readFileSync, readSync, readdirSync, rmSync, writeFileSync, closeSync } from 'node:fs';
-import { hostname, tmpdir } from 'node:os';
+import { existsSync, openSync, readFileSync, readSync, readdirSync, rmSync, writeFileSync, closeSync } from 'node:fs';
+import { hostname } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { Checkpoint, type CheckpointInput } from '../src/replay/checkpoint/checkpoint.js';

@@ -14,7 +14,7 @@ import { CLI, runCli } from './helpers/cli.js';
 import { startReceiver } from '../src/serve/receiver.js';
 import { printable } from '../src/printable.js';
 import { main } from '../src/cli.js';
-import { Collector, sudRecord, tempDir, writeNdjson } from './replay-helpers.js';
+import { Collector, sudRecord, tempDir, writeNdjson } from './helpers/replay.js';
 
 test('a full disk on stdout is one line and exit 2, never a stack trace or a claim of success', { skip: !existsSync('/dev/full') && 'no /dev/full here' }, async () => {
   const cases = [

@@ -4,7 +4,7 @@ import { writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { tempDir } from './helpers/temp.js';
-import { loadConfig, parseConfig, resolveCredentials, selectEnvironment } from '../src/config/config.js';
+import { loadConfig, parseConfig, resolveCredentials, section, selectEnvironment } from '../src/config/config.js';
 import { ConfigError } from '../src/errors.js';
 
 test('a config file with ${ENV} references resolves them from the environment', () => {
@@ -12,8 +12,8 @@ test('a config file with ${ENV} references resolves them from the environment', 
     MY_SECRET: 's3cret',
     SUFFIX: '42',
   });
-  assert.equal(config.stat?.secret, 's3cret');
-  assert.equal(config.stat?.sessionKey, 'k-42');
+  assert.equal(section(config, 'stat').secret, 's3cret');
+  assert.equal(section(config, 'stat').sessionKey, 'k-42');
 });
 
 test('every problem in a config file is reported at once, in plain words', () => {
@@ -61,8 +61,8 @@ test('an environment overrides the top level, field by field', () => {
   );
   const env = selectEnvironment(config, 'staging');
   assert.equal(env.target, 'http://staging');
-  assert.equal(env.stat?.secret, 'staging-secret');
-  assert.equal(env.stat?.sessionKey, 'top-key');
+  assert.equal(section(env, 'stat').secret, 'staging-secret');
+  assert.equal(section(env, 'stat').sessionKey, 'top-key');
   assert.equal(selectEnvironment(config, undefined).target, 'http://top');
   assert.throws(() => selectEnvironment(config, 'prod'), /--env prod: no such environment in the config \(known: staging\)/);
 });

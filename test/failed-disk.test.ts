@@ -13,7 +13,7 @@ import { FailedWriter } from '../src/report/failed.js';
 import type { ValidRecord } from '../src/records.js';
 import type { Report } from '../src/report/report.js';
 import { runCli } from './helpers/cli.js';
-import { sudRecord, tempDir, writeNdjson } from './replay-helpers.js';
+import { sudRecord, tempDir, writeNdjson } from './helpers/replay.js';
 
 const RECORDS = 1000;
 
@@ -74,7 +74,7 @@ test('a --failed disk that fills mid-run stops the run (exit 2, summary printed)
     assert.equal(totals.succeeded + totals.failed, RECORDS, JSON.stringify(totals));
 
     const inFailed = roundsIn(failed);
-    const delivered = receiver.stats().keys?.['sud.report_game_info'] ?? {};
+    const delivered = receiver.stats().keys?.['sud.report_game_info']! ?? {};
     const seen = new Map<string, number>();
     for (const round of inFailed) seen.set(round, (seen.get(round) ?? 0) + 1);
     for (const [key, n] of Object.entries(delivered)) {

@@ -9,7 +9,7 @@ import path from 'node:path';
 import { startReceiver, type Receiver } from '../src/serve/receiver.js';
 import { startCli } from './helpers/cli.js';
 import { interruptTwice } from './helpers/wait.js';
-import { sudRecord, tempDir, writeNdjson } from './replay-helpers.js';
+import { sudRecord, tempDir, writeNdjson } from './helpers/replay.js';
 
 const CONCURRENCY = 8;
 

@@ -20,7 +20,7 @@ import { CLI, mapLimit, ROOT, runCli } from './helpers/cli.js';
 import { startReceiver } from '../src/serve/receiver.js';
 import { stringifyExact } from '../src/json/exact.js';
 import { EXAMPLES } from '../src/cli.js';
-import { sudRecord } from './replay-helpers.js';
+import { sudRecord } from './helpers/replay.js';
 
 /** The commands' examples ('' is the top level's help). */
 const COMMANDS = EXAMPLES;
@@ -111,7 +111,7 @@ test('every --help shows its examples one command per line, without [required] o
 
 test('every help example works as written and exits as it is meant to', async (t) => {
   const dir = await mkdtemp(path.join(tmpdir(), 'rr-help-examples-'));
-  const receiver = await startReceiver({ port: 0, statSecret: 'S' });
+  const receiver = await startReceiver({ credentials: { statSecret: 'S' }, port: 0 });
   t.after(async () => {
     await receiver.close();
     await rm(dir, { recursive: true, force: true });

@@ -2,7 +2,7 @@ import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
 import { gzipSync } from 'node:zlib';
 import { InputError, UsageError } from '../src/errors.js';
-import { drain, fileSource, stdinSource, summary, tempFolder } from './input-helpers.js';
+import { drain, fileSource, stdinSource, summary, tempFolder } from './helpers/input.js';
 
 let fixtures: Awaited<ReturnType<typeof tempFolder>>;
 before(async () => {

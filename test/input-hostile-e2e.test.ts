@@ -10,7 +10,7 @@ import path from 'node:path';
 import { runCli } from './helpers/cli.js';
 import { startReceiver } from '../src/serve/receiver.js';
 import type { Report } from '../src/report/report.js';
-import { STAT_SECRET, statRecord, tempDir, writeNdjson } from './replay-helpers.js';
+import { STAT_SECRET, statRecord, tempDir, writeNdjson } from './helpers/replay.js';
 import { writeFile } from 'node:fs/promises';
 
 const DEEP = '['.repeat(10_000) + ']'.repeat(10_000);
@@ -34,11 +34,11 @@ test('issue 13 #17: a CSV row with an unterminated quote is an invalid record; t
   assert.match(report.findings.find((f) => f.rule === 'csv.row')!.examples[0]!.message, /a quoted cell in this row is never closed/);
   assert.equal(report.totals.valid, 3);
 
-  const receiver = await startReceiver({ port: 0, statSecret: STAT_SECRET });
+  const receiver = await startReceiver({ credentials: { statSecret: STAT_SECRET }, port: 0 });
   t.after(() => receiver.close());
   const replayed = await runCli(['replay', file, '--target', receiver.url, '--stat-secret', STAT_SECRET, '--stat-session-key', 'k', '--failed', path.join(dir, 'failed.ndjson')]);
   assert.equal(replayed.code, 1, replayed.stderr + replayed.stdout);
-  assert.equal(receiver.stats().byEndpoint['stat.push_data'].records, 3, 'the three rows before the open quote arrived');
+  assert.equal(receiver.stats().byEndpoint['stat.push_data']!.records, 3, 'the three rows before the open quote arrived');
   const failed = (await readFile(path.join(dir, 'failed.ndjson'), 'utf8')).trim().split('\n');
   assert.equal(failed.length, 1);
   assert.match(failed[0]!, /"_source":".*open-quote\.csv:5"/);
@@ -61,12 +61,12 @@ test('issue 15 #8: a record nested 10,000 deep is input.too_deep at its file:lin
   assert.equal(table.code, 1, table.stderr);
   assert.match(table.stdout, /input\.too_deep/);
 
-  const receiver = await startReceiver({ port: 0, statSecret: STAT_SECRET });
+  const receiver = await startReceiver({ credentials: { statSecret: STAT_SECRET }, port: 0 });
   t.after(() => receiver.close());
   const args = ['replay', file, '--target', receiver.url, '--stat-secret', STAT_SECRET, '--stat-session-key', 'k', '--failed', path.join(dir, 'failed.ndjson'), '--checkpoint', path.join(dir, 'run.ckpt'), '--report', path.join(dir, 'replay.json')];
   const replayed = await runCli(args);
   assert.equal(replayed.code, 1, replayed.stderr + replayed.stdout);
-  assert.equal(receiver.stats().byEndpoint['stat.push_data'].records, 2);
+  assert.equal(receiver.stats().byEndpoint['stat.push_data']!.records, 2);
   const failed = (await readFile(path.join(dir, 'failed.ndjson'), 'utf8')).trim().split('\n');
   assert.equal(failed.length, 2);
   assert.match(failed[0]!, /input\.too_deep/);
@@ -75,7 +75,7 @@ test('issue 15 #8: a record nested 10,000 deep is input.too_deep at its file:lin
   const resumed = await runCli([...args, '--resume']);
   assert.doesNotMatch(resumed.stderr, /Maximum call stack|RangeError|internal error/);
   assert.ok(resumed.code === 0 || resumed.code === 1, resumed.stderr);
-  assert.equal(receiver.stats().byEndpoint['stat.push_data'].records, 2, 'nothing is sent again');
+  assert.equal(receiver.stats().byEndpoint['stat.push_data']!.records, 2, 'nothing is sent again');
 });
 
 test('issue 15 #8: the receiver answers a too-deep body or data text with a refusal, never a crash', async (t) => {

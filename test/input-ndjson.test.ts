@@ -5,7 +5,7 @@ import { after, before, describe, test } from 'node:test';
 import { gzipSync } from 'node:zlib';
 import { InputError } from '../src/errors.js';
 import { readRecords } from '../src/input/read.js';
-import { drain, fileSource, stdinSource, summary, tempFolder } from './input-helpers.js';
+import { drain, fileSource, stdinSource, summary, tempFolder } from './helpers/input.js';
 
 let fixtures: Awaited<ReturnType<typeof tempFolder>>;
 before(async () => {

@@ -4,7 +4,7 @@ import path from 'node:path';
 import { after, before, describe, test } from 'node:test';
 import { InputError, UsageError } from '../src/errors.js';
 import { formatFromName, resolveInputs } from '../src/input/sources.js';
-import { tempFolder } from './input-helpers.js';
+import { tempFolder } from './helpers/input.js';
 
 let fixtures: Awaited<ReturnType<typeof tempFolder>>;
 before(async () => {

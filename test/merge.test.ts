@@ -264,6 +264,6 @@ test('a merged report never reads a percentile above its max, and counts unsent 
   // A report written before these counts merges as zeros.
   const old = shard(10, 1);
   delete (old.totals as Partial<typeof old.totals>).unsent;
-  delete (old.byEndpoint['stat.push_data'] as Partial<(typeof old.byEndpoint)[string]>).unsent;
+  delete (old.byEndpoint['stat.push_data']! as Partial<(typeof old.byEndpoint)[string]>).unsent;
   assert.equal(mergeReports([old, shard(10, 1)]).totals.unsent, 1);
 });

@@ -12,13 +12,13 @@ import { link, mkdir, readFile, rm, symlink } from 'node:fs/promises';
 import path from 'node:path';
 import { CLI, mapLimit, runCli } from './helpers/cli.js';
 import { startReceiver } from '../src/serve/receiver.js';
-import { SESSION_KEY, STAT_SECRET, statRecord, sudRecord, tempDir, writeNdjson } from './replay-helpers.js';
+import { SESSION_KEY, STAT_SECRET, statRecord, sudRecord, tempDir, writeNdjson } from './helpers/replay.js';
 
 const hash = async (file: string) => createHash('sha256').update(await readFile(file)).digest('hex');
 
 test('an output that is also an input is refused before anything is opened, and the input is left as it was', async (t) => {
   const { dir, remove } = await tempDir();
-  const receiver = await startReceiver({ port: 0, statSecret: STAT_SECRET });
+  const receiver = await startReceiver({ credentials: { statSecret: STAT_SECRET }, port: 0 });
   t.after(async () => {
     await receiver.close();
     await remove();

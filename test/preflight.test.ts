@@ -15,13 +15,13 @@ import { RunStats } from '../src/report/stats.js';
 import { runReplay } from '../src/replay/engine.js';
 import { describeTimeSpan } from '../src/replay/intake/preflight.js';
 import { ConfigError } from '../src/errors.js';
-import { replayOptions, STAT_SECRET, statRecord, sudRecord, tempDir, testIo, writeNdjson } from './replay-helpers.js';
+import { replayOptions, STAT_SECRET, statRecord, sudRecord, tempDir, testIo, writeNdjson } from './helpers/replay.js';
 
 const NOW_S = Math.floor(Date.now() / 1000);
 
 test('a SUD-only replay needs only --sud-url; an endpoint without a URL is named with the flag it needs, before anything is sent', async (t) => {
   const { dir, remove } = await tempDir();
-  const receiver = await startReceiver({ port: 0, statSecret: STAT_SECRET });
+  const receiver = await startReceiver({ credentials: { statSecret: STAT_SECRET }, port: 0 });
   t.after(async () => {
     await receiver.close();
     await remove();
@@ -32,7 +32,7 @@ test('a SUD-only replay needs only --sud-url; an endpoint without a URL is named
 
   const only = await runCli(['replay', sud, '--sud-url', sudUrl, '--quiet']);
   assert.equal(only.code, 0, only.stderr);
-  assert.equal(receiver.stats().byEndpoint['sud.report_game_info'].accepted, 2);
+  assert.equal(receiver.stats().byEndpoint['sud.report_game_info']!.accepted, 2);
 
   const statToo = await runCli(['replay', mixed, '--sud-url', sudUrl, '--stat-secret', STAT_SECRET]);
   assert.equal(statToo.code, 2);
@@ -47,7 +47,7 @@ test('a SUD-only replay needs only --sud-url; an endpoint without a URL is named
 
 test('a stat record that would go without a session_key stops the replay before anything is sent, naming the flag, the file and the line', async (t) => {
   const { dir, remove } = await tempDir();
-  const receiver = await startReceiver({ port: 0, statSecret: STAT_SECRET });
+  const receiver = await startReceiver({ credentials: { statSecret: STAT_SECRET }, port: 0 });
   t.after(async () => {
     await receiver.close();
     await remove();
@@ -111,7 +111,7 @@ test('on a terminal the read ahead shows a progress line, and a missing signer c
 
 test('--pace original says the span of the log and the run time before starting, and warns beyond an hour', async (t) => {
   const { dir, remove } = await tempDir();
-  const receiver = await startReceiver({ port: 0, statSecret: STAT_SECRET });
+  const receiver = await startReceiver({ credentials: { statSecret: STAT_SECRET }, port: 0 });
   t.after(async () => {
     await receiver.close();
     await remove();

@@ -10,7 +10,7 @@ import { runCli } from './helpers/cli.js';
 import { startReceiver } from '../src/serve/receiver.js';
 import type { Report } from '../src/report/report.js';
 import { stringifyExact } from '../src/json/exact.js';
-import { sudRecord, tempDir, writeNdjson } from './replay-helpers.js';
+import { sudRecord, tempDir, writeNdjson } from './helpers/replay.js';
 
 const CONFIGURED_TOKEN = 'configured-ss-token-5f1e';
 
@@ -44,7 +44,7 @@ test('issue 13 #12: SUD uid/ss_token from --config or REPLAY_* make a record wit
   const failed = path.join(dir, 'failed.ndjson');
   const replayed = await runCli(['replay', file, '--target', receiver.url, '--sud-uid', 'leader', '--sud-ss-token', CONFIGURED_TOKEN, '--retries', '0', '--failed', failed, '--json']);
   assert.equal(replayed.code, 1, replayed.stderr);
-  assert.equal(receiver.stats().byEndpoint['sud.report_game_info'].requests, 3, 'every record was valid and sent');
+  assert.equal(receiver.stats().byEndpoint['sud.report_game_info']!.requests, 3, 'every record was valid and sent');
   await receiver.close();
   const received = (await readFile(path.join(dir, 'received.ndjson'), 'utf8')).trim().split('\n');
   assert.ok(received.every((line) => line.includes(`\\"ss_token\\":\\"${CONFIGURED_TOKEN}\\"`) && line.includes('\\"uid\\":\\"leader\\"')));
@@ -129,7 +129,7 @@ test('issue 13 #14: replay refuses an event whose request can never be under --m
   const ts = Math.floor(Date.now() / 1000) - 60;
   const event = (i: number, note = '') => ({ aid: 1001, uid: 'U', app_id: 10002, ts, n: i, ...(note && { note }) });
   const file = await writeNdjson(path.join(dir, 'long.ndjson'), [event(1), event(2, 'x'.repeat(2000)), event(3)]);
-  const receiver = await startReceiver({ port: 0, statSecret: 's', record: path.join(dir, 'received.ndjson') });
+  const receiver = await startReceiver({ credentials: { statSecret: 's' }, port: 0, record: path.join(dir, 'received.ndjson') });
   t.after(() => receiver.close());
   const r = await runCli(['replay', file, '--target', receiver.url, '--stat-secret', 's', '--stat-session-key', 'k', '--max-url-bytes', '1000', '--json']);
   assert.equal(r.code, 1, r.stderr);
@@ -137,7 +137,7 @@ test('issue 13 #14: replay refuses an event whose request can never be under --m
   const finding = report.findings.find((f) => f.rule === 'stat.url_too_long')!;
   assert.deepEqual(finding.examples.map((e) => `${path.basename(e.file)}:${e.line}`), ['long.ndjson:2']);
   assert.match(finding.examples[0]!.message, /not under --max-url-bytes 1000/);
-  assert.equal(receiver.stats().byEndpoint['stat.push_data'].records, 2);
+  assert.equal(receiver.stats().byEndpoint['stat.push_data']!.records, 2);
   await receiver.close();
   for (const line of (await readFile(path.join(dir, 'received.ndjson'), 'utf8')).trim().split('\n')) {
     const { url } = JSON.parse(line) as { url: string };

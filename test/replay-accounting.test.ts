@@ -8,7 +8,7 @@ import { renderSummary } from '../src/report/table.js';
 import { runReplay } from '../src/replay/engine.js';
 import { startReceiver } from '../src/serve/receiver.js';
 import { ROOT, runCli } from './helpers/cli.js';
-import { replayOptions, SESSION_KEY, STAT_SECRET, statRecord, sudRecord, tempDir, testIo, writeNdjson } from './replay-helpers.js';
+import { replayOptions, SESSION_KEY, STAT_SECRET, statRecord, sudRecord, tempDir, testIo, writeNdjson } from './helpers/replay.js';
 
 /** Every record taken is accounted for once: invalid, a duplicate, delivered, failed, or left unsent. */
 function assertAddsUp(t: Totals, label: string): void {
@@ -19,7 +19,7 @@ function assertAddsUp(t: Totals, label: string): void {
 describe('every record taken is delivered, failed, or counted unsent', () => {
   test('a paced run cut short by --duration counts what it never sent, per endpoint, in the report and the table', async () => {
     const { dir, remove } = await tempDir();
-    const receiver = await startReceiver({ port: 0, statSecret: STAT_SECRET });
+    const receiver = await startReceiver({ credentials: { statSecret: STAT_SECRET }, port: 0 });
     try {
       const lines: (Record<string, unknown> | string)[] = ['{"broken json'];
       for (let i = 0; i < 60; i++) lines.push(sudRecord(i), statRecord(i, 4));
@@ -50,7 +50,7 @@ describe('every record taken is delivered, failed, or counted unsent', () => {
 
   test('a --loop --duration run adds up too: its last pass is counted unsent, not lost', async () => {
     const { dir, remove } = await tempDir();
-    const receiver = await startReceiver({ port: 0, statSecret: STAT_SECRET });
+    const receiver = await startReceiver({ credentials: { statSecret: STAT_SECRET }, port: 0 });
     try {
       const lines: Record<string, unknown>[] = [];
       for (let i = 0; i < 8; i++) lines.push(sudRecord(i), statRecord(i, 3));
@@ -63,7 +63,7 @@ describe('every record taken is delivered, failed, or counted unsent', () => {
       assert.ok(t.records >= 17);
       assert.ok(t.duplicates > 0);
       assertAddsUp(t, 'loop totals');
-      for (const [id, e] of stats.byEndpoint) assertAddsUp({ ...e } as Totals, id);
+      for (const [id, e] of stats.byEndpoint) assertAddsUp({ ...e }, id);
       assert.equal(receiver.stats().totals.records, t.succeeded);
     } finally {
       await receiver.close();
@@ -93,7 +93,7 @@ describe('every record taken is delivered, failed, or counted unsent', () => {
 
 describe('one definition of a record', () => {
   test('a stat envelope holds one record per event: the replay and the receiver count the samples alike', async () => {
-    const receiver = await startReceiver({ port: 0, statSecret: STAT_SECRET });
+    const receiver = await startReceiver({ credentials: { statSecret: STAT_SECRET }, port: 0 });
     try {
       const stats = new RunStats('replay', 5);
       const files = ['stat', 'sud', 'download'].map((api) => path.join(ROOT, 'samples', 'ndjson', `${api}.ndjson`));
@@ -112,7 +112,7 @@ describe('one definition of a record', () => {
 
   test('an envelope with no events is still one record, on both sides', async () => {
     const { dir, remove } = await tempDir();
-    const receiver = await startReceiver({ port: 0, statSecret: STAT_SECRET });
+    const receiver = await startReceiver({ credentials: { statSecret: STAT_SECRET }, port: 0 });
     try {
       const ts = Math.floor(Date.now() / 1000);
       const file = await writeNdjson(path.join(dir, 'empty.ndjson'), [{ uid: 'u1', app_id: 10002, ts, data: [] }]);
@@ -139,7 +139,7 @@ describe('stat batches and their envelope', () => {
   test('one user\'s events logged at different times reach the server each under its own ts', async () => {
     const { dir, remove } = await tempDir();
     const recordFile = path.join(dir, 'received.ndjson');
-    const receiver = await startReceiver({ port: 0, statSecret: STAT_SECRET, record: recordFile });
+    const receiver = await startReceiver({ credentials: { statSecret: STAT_SECRET }, port: 0, record: recordFile });
     try {
       const base = Math.floor(Date.now() / 1000) - 3600;
       const event = (aid: number, ts: number) => ({ uid: 'u1', app_id: 10002, ts, aid, game_id: 7, game_v: '1.2.0', ...(aid === 2003 && { v: 30 }) });

@@ -11,7 +11,7 @@ import path from 'node:path';
 import { startReceiver, type Receiver } from '../src/serve/receiver.js';
 import type { Report } from '../src/report/report.js';
 import { CLI, runCli } from './helpers/cli.js';
-import { downloadRecord, onceEach, sudRecord, tempDir, writeNdjson } from './replay-helpers.js';
+import { downloadRecord, onceEach, sudRecord, tempDir, writeNdjson } from './helpers/replay.js';
 
 interface Run {
   code: number | null;
@@ -25,8 +25,8 @@ function start(args: readonly string[]): { child: ChildProcess; done: Promise<Ru
   const child = spawn(process.execPath, [CLI, ...args], { stdio: ['ignore', 'pipe', 'pipe'], env: { ...process.env, NO_COLOR: '1' } });
   let stdout = '';
   let stderr = '';
-  child.stdout!.on('data', (chunk: Buffer) => (stdout += chunk.toString('utf8')));
-  child.stderr!.on('data', (chunk: Buffer) => (stderr += chunk.toString('utf8')));
+  child.stdout.on('data', (chunk: Buffer) => (stdout += chunk.toString('utf8')));
+  child.stderr.on('data', (chunk: Buffer) => (stderr += chunk.toString('utf8')));
   const safety = setTimeout(() => child.kill('SIGKILL'), 60_000);
   const done = new Promise<Run>((resolve, reject) => {
     child.on('error', reject);
@@ -103,10 +103,10 @@ describe('checkpoint through the CLI', () => {
       assert.equal((JSON.parse(readFileSync(report, 'utf8')) as Report).totals.duplicates, 0, 'the first run did not reach the repeat');
       const resumed = await runCli([...common, '--resume']);
       assert.equal(resumed.code, 0, resumed.stderr);
-      assert.equal(receiver.stats().byEndpoint['sud.report_game_info'].duplicates, 0, 'round-0 was not sent again');
+      assert.equal(receiver.stats().byEndpoint['sud.report_game_info']!.duplicates, 0, 'round-0 was not sent again');
       const counts = JSON.parse(readFileSync(report, 'utf8')) as Report;
       assert.equal(counts.totals.duplicates, 1, 'the resumed run counted it a duplicate');
-      assert.equal(onceEach(receiver.stats().keys?.['sud.report_game_info']).distinct, 200);
+      assert.equal(onceEach(receiver.stats().keys?.['sud.report_game_info']!).distinct, 200);
     } finally {
       await receiver?.close();
       await remove();
@@ -173,7 +173,7 @@ describe('checkpoint through the CLI', () => {
       assert.deepEqual(setAside.map((f) => [f._error, f._source]), [1, 2, 3].map((line) => ['uncertain: in flight when the earlier run died', `${file}:${line}`]));
       const notes = (JSON.parse(readFileSync(report, 'utf8')) as Report).notes;
       assert.ok(notes.includes(`3 records were in flight when the earlier run died: set aside in ${failed}`), notes.join('\n'));
-      const { distinct, repeated } = onceEach(receiver.stats().keys?.['download.downloadEvent']);
+      const { distinct, repeated } = onceEach(receiver.stats().keys?.['download.downloadEvent']!);
       assert.equal(distinct, 20, 'the rest was delivered; the 3 set aside had arrived before the crash');
       assert.deepEqual(repeated, [], 'none twice');
     } finally {
@@ -230,7 +230,7 @@ describe('checkpoint through the CLI', () => {
       const resumed = await runCli([...common, '--resume', '--quiet', '--report', report]);
       assert.equal(resumed.code, 0, resumed.stderr);
       const seen = receiver.stats();
-      assert.equal(onceEach(seen.keys?.['sud.report_game_info']).distinct, 400, 'nothing lost');
+      assert.equal(onceEach(seen.keys?.['sud.report_game_info']!).distinct, 400, 'nothing lost');
       const notes = (JSON.parse(readFileSync(report, 'utf8')) as Report).notes;
       const resent = Number(/^(\d+) records? w[a-z]+ in flight when the earlier run died: re-sent/m.exec(notes.join('\n'))?.[1] ?? 0);
       assert.equal(seen.totals.duplicates, resent, 'only the records reported uncertain were sent again');

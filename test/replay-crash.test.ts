@@ -17,7 +17,7 @@ import { startReceiver, type Receiver } from '../src/serve/receiver.js';
 import { Checkpoint } from '../src/replay/checkpoint/checkpoint.js';
 import type { Report } from '../src/report/report.js';
 import { CLI } from './helpers/cli.js';
-import { downloadRecord, SESSION_KEY, STAT_SECRET, statRecord, sudRecord, tempDir, writeNdjson } from './replay-helpers.js';
+import { downloadRecord, SESSION_KEY, STAT_SECRET, statRecord, sudRecord, tempDir, writeNdjson } from './helpers/replay.js';
 
 const CONCURRENCY = 16;
 const LATENCY_MS = 400;
@@ -87,7 +87,7 @@ async function backfill(policy: 'default' | 'resend'): Promise<void> {
   const { dir, remove } = await tempDir();
   let receiver: Receiver | undefined;
   try {
-    receiver = await startReceiver({ port: 0, statSecret: STAT_SECRET, trackKeys: true, latencyMs: LATENCY_MS });
+    receiver = await startReceiver({ credentials: { statSecret: STAT_SECRET }, port: 0, trackKeys: true, latencyMs: LATENCY_MS });
     const lines = [];
     for (let i = 0; i < 1000; i++) {
       // One user: stat batches fill every 50 events, so none lingers far behind the watermark.
@@ -139,21 +139,21 @@ async function backfill(policy: 'default' | 'resend'): Promise<void> {
     assert.equal(failedLines.length, setAside, 'every record set aside is in the failed file');
 
     // No loss: every record arrived or is in the failed file.
-    const statSeen = new Set(Object.keys(keys[STAT]).map((k) => (JSON.parse(k) as { v: number }).v));
+    const statSeen = new Set(Object.keys(keys[STAT]!).map((k) => (JSON.parse(k) as { v: number }).v));
     const statFailed = new Set(failedLines.filter((f) => f._api === STAT || f.aid === 2003).map((f) => f.v as number));
     for (let i = 0; i < 1000; i++) assert.ok(statSeen.has(i) || statFailed.has(i), `stat event ${i} is neither delivered nor set aside`);
-    const sudSeen = Object.keys(keys[SUD]);
+    const sudSeen = Object.keys(keys[SUD]!);
     assert.equal(sudSeen.length, 100, 'every SUD round arrived');
     // A record set aside may have arrived too (that is why it is uncertain): the two together hold every one.
-    const downloads = new Set(Object.keys(keys[DOWNLOAD]).map((k) => (JSON.parse(k) as { oepnid: string }).oepnid));
+    const downloads = new Set(Object.keys(keys[DOWNLOAD]!).map((k) => (JSON.parse(k) as { oepnid: string }).oepnid));
     for (const f of failedLines) if (f._api === DOWNLOAD) downloads.add(f.oepnid as string);
     assert.equal(downloads.size, 50, 'every download arrived or is set aside');
 
-    const repeated = (endpoint: string) => Object.values(keys[endpoint as keyof typeof keys]).reduce((sum, n) => sum + n - 1, 0);
-    const duplicates = repeated(STAT) + repeated(DOWNLOAD) + seen.byEndpoint[SUD].duplicates;
+    const repeated = (endpoint: string) => Object.values(keys[endpoint as keyof typeof keys]!).reduce((sum, n) => sum + n - 1, 0);
+    const duplicates = repeated(STAT) + repeated(DOWNLOAD) + seen.byEndpoint[SUD]!.duplicates;
     if (policy === 'default') {
       assert.equal(repeated(STAT) + repeated(DOWNLOAD), 0, 'skip: no stat event or download arrived twice');
-      assert.equal(seen.byEndpoint[SUD].duplicates, resent, 'SUD: the duplicates the receiver dropped are the rounds reported re-sent');
+      assert.equal(seen.byEndpoint[SUD]!.duplicates, resent, 'SUD: the duplicates the receiver dropped are the rounds reported re-sent');
     } else {
       assert.equal(setAside, 0);
       assert.equal(duplicates, resent, 'resend: duplicates at the receiver = records reported uncertain and re-sent');

@@ -10,7 +10,7 @@ import { spawn } from 'node:child_process';
 import path from 'node:path';
 import { CLI } from './helpers/cli.js';
 import { startReceiver, type Receiver } from '../src/serve/receiver.js';
-import { sudRecord, tempDir, writeNdjson } from './replay-helpers.js';
+import { sudRecord, tempDir, writeNdjson } from './helpers/replay.js';
 
 interface Run {
   code: number | null;

@@ -7,12 +7,12 @@ import { runReplay } from '../src/replay/engine.js';
 import { startReceiver } from '../src/serve/receiver.js';
 import { parseExact } from '../src/json/exact.js';
 import { parseThreshold } from '../src/commands/options/values.js';
-import { downloadRecord, onceEach, replayOptions, SESSION_KEY, STAT_SECRET, statRecord, sudRecord, tempDir, testIo, writeNdjson } from './replay-helpers.js';
+import { downloadRecord, onceEach, replayOptions, SESSION_KEY, STAT_SECRET, statRecord, sudRecord, tempDir, testIo, writeNdjson } from './helpers/replay.js';
 
 describe('delivery through faults', () => {
   test('every record is accepted exactly once through 503s, 429s and a failed first SUD delivery, and the report agrees with the receiver', async () => {
     const { dir, remove } = await tempDir();
-    const receiver = await startReceiver({ port: 0, failRate: 0.2, throttleRate: 0.05, retryAfterSeconds: 1, sudFailFirst: true, seed: 7, statSecret: STAT_SECRET, trackKeys: true });
+    const receiver = await startReceiver({ credentials: { statSecret: STAT_SECRET }, port: 0, failRate: 0.2, throttleRate: 0.05, retryAfterSeconds: 1, sudFailFirst: true, seed: 7, trackKeys: true });
     try {
       const lines = [];
       for (let i = 0; i < 150; i++) lines.push(sudRecord(i), statRecord(i), statRecord(i + 1000), downloadRecord(i));
@@ -37,7 +37,7 @@ describe('delivery through faults', () => {
       assert.equal(seen.totals.duplicates, 0);
       assert.equal(seen.totals.rejected, 0);
       for (const [endpoint, expected] of [['sud.report_game_info', 150], ['stat.push_data', 300], ['download.downloadEvent', 150]] as const) {
-        const { distinct, repeated } = onceEach(seen.keys?.[endpoint]);
+        const { distinct, repeated } = onceEach(seen.keys?.[endpoint]!);
         assert.equal(distinct, expected, endpoint);
         assert.deepEqual(repeated, [], endpoint);
         assert.equal(stats.endpoint(endpoint).succeeded, expected);
@@ -88,7 +88,7 @@ describe('delivery through faults', () => {
   test('a 4xx other than 429 is not retried', async () => {
     const { dir, remove } = await tempDir();
     // The receiver refuses stat requests whose __md5 does not verify (403).
-    const receiver = await startReceiver({ port: 0, statSecret: 'the-receivers-secret' });
+    const receiver = await startReceiver({ credentials: { statSecret: 'the-receivers-secret' }, port: 0 });
     try {
       const file = await writeNdjson(path.join(dir, 'stat.ndjson'), [statRecord(1, 1), statRecord(2, 1)]);
       const stats = new RunStats('replay', 5);
@@ -108,7 +108,7 @@ describe('delivery through faults', () => {
 describe('checkpoint and thresholds', () => {
   test('a run cut short by --duration leaves the rest unsettled; --resume sends exactly the rest, appends to --failed, and thresholds judge it', async () => {
     const { dir, remove } = await tempDir();
-    const receiver = await startReceiver({ port: 0, statSecret: STAT_SECRET, trackKeys: true });
+    const receiver = await startReceiver({ credentials: { statSecret: STAT_SECRET }, port: 0, trackKeys: true });
     try {
       const lines = [sudRecord(1), '{"not json', sudRecord(2), statRecord(0, 1), sudRecord(3)];
       const file = await writeNdjson(path.join(dir, 'in.ndjson'), lines);
@@ -135,9 +135,9 @@ describe('checkpoint and thresholds', () => {
       assert.deepEqual(rest.thresholds.map((t) => [t.expression, t.ok]), [['failed<1%', false], ['p99<60000', true]]);
 
       const seen = receiver.stats();
-      assert.equal(seen.byEndpoint['sud.report_game_info'].records, 3);
+      assert.equal(seen.byEndpoint['sud.report_game_info']!.records, 3);
       assert.equal(seen.totals.duplicates, 0);
-      assert.equal(seen.byEndpoint['stat.push_data'].rejected, 1);
+      assert.equal(seen.byEndpoint['stat.push_data']!.rejected, 1);
       const failed = (await readFile(failedFile, 'utf8')).trim().split('\n').map((l) => JSON.parse(l) as Record<string, unknown>);
       assert.deepEqual(failed.map((f) => f._source), [`${file}:2`, `${file}:4`], 'appended: the first run\'s line is kept');
       assert.equal(failed[1]!._error, 'http 403: __md5 does not match the md5-sorted signature of the parameters');

@@ -8,7 +8,7 @@ import { stringifyExact } from '../src/json/exact.js';
 import { RunStats } from '../src/report/stats.js';
 import { runReplay } from '../src/replay/engine.js';
 import { startReceiver } from '../src/serve/receiver.js';
-import { downloadRecord, replayOptions, SESSION_KEY, STAT_SECRET, statRecord, sudRecord, tempDir, testIo, writeNdjson } from './replay-helpers.js';
+import { downloadRecord, replayOptions, SESSION_KEY, STAT_SECRET, statRecord, sudRecord, tempDir, testIo, writeNdjson } from './helpers/replay.js';
 
 const SUD_TOKEN = 'sud-ss-token-SECRET';
 const SUD_APP_ID = 'app-1001';
@@ -52,7 +52,7 @@ describe('dry run', () => {
       const realBody = stringifyExact({ ...sud, ss_token: SUD_TOKEN });
       assert.equal(sudPrinted.url, `${receiver.url}/sud/report_game_info`);
       assert.equal(sudPrinted.body, stringifyExact({ ...sud, ss_token: '***' }));
-      assert.match(sudPrinted.body!, /"mg_id":1461227817776713818,/, 'int64 digit for digit');
+      assert.match(sudPrinted.body, /"mg_id":1461227817776713818,/, 'int64 digit for digit');
       const { 'Sud-Timestamp': ts, 'Sud-Nonce': nonce, 'Sud-Signature': signature, 'Sud-AppId': appId } = sudPrinted.headers;
       assert.equal(appId, SUD_APP_ID);
       const expected = createHmac('sha1', SUD_APP_SECRET).update(`${SUD_APP_ID}\n${ts}\n${nonce}\n${realBody}\n`).digest('hex');

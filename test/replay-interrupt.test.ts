@@ -8,14 +8,14 @@ import type { Report } from '../src/report/report.js';
 import { runCli, startCli } from './helpers/cli.js';
 import { startHoldingServer, type HoldingServer } from './helpers/servers.js';
 import { waitFor, waitForStats } from './helpers/wait.js';
-import { onceEach, SESSION_KEY, STAT_SECRET, statRecord, sudRecord, tempDir, writeNdjson } from './replay-helpers.js';
+import { onceEach, SESSION_KEY, STAT_SECRET, statRecord, sudRecord, tempDir, writeNdjson } from './helpers/replay.js';
 
 describe('interrupt and resume', () => {
   test('Ctrl-C mid-run exits 130 with a checkpoint; the same command with --resume completes, and the receiver saw every record exactly once', async () => {
     const { dir, remove } = await tempDir();
     let receiver: Receiver | undefined;
     try {
-      receiver = await startReceiver({ port: 0, statSecret: STAT_SECRET, trackKeys: true, record: path.join(dir, 'received.ndjson') });
+      receiver = await startReceiver({ credentials: { statSecret: STAT_SECRET }, port: 0, trackKeys: true, record: path.join(dir, 'received.ndjson') });
       const lines = [];
       for (let i = 0; i < 1500; i++) lines.push(sudRecord(i), statRecord(i, 97));
       const file = await writeNdjson(path.join(dir, 'backfill.ndjson'), lines);
@@ -44,7 +44,7 @@ describe('interrupt and resume', () => {
       assert.equal(seen.totals.duplicates, 0, 'no SUD report was sent twice');
       assert.equal(seen.totals.records, 3000);
       for (const endpoint of ['sud.report_game_info', 'stat.push_data'] as const) {
-        const { distinct, repeated } = onceEach(seen.keys?.[endpoint]);
+        const { distinct, repeated } = onceEach(seen.keys?.[endpoint]!);
         assert.equal(distinct, 1500, endpoint);
         assert.deepEqual(repeated, [], endpoint);
       }
@@ -85,7 +85,7 @@ describe('interrupt and resume', () => {
       const second = await runCli([...common, '--resume']);
       assert.equal(second.code, 0, second.stderr);
       const seen = receiver.stats();
-      const { distinct, repeated } = onceEach(seen.keys?.['sud.report_game_info']);
+      const { distinct, repeated } = onceEach(seen.keys?.['sud.report_game_info']!);
       assert.equal(distinct, 600, 'no record was lost');
       assert.deepEqual(repeated, [], 'the 40 settled before the signals were not sent again');
       assert.equal(seen.totals.duplicates, 0);

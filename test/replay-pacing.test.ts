@@ -5,7 +5,7 @@ import { RunStats } from '../src/report/stats.js';
 import { runReplay } from '../src/replay/engine.js';
 import { startReceiver } from '../src/serve/receiver.js';
 import { SAFETY_TIMEOUT_MS } from './helpers/wait.js';
-import { onceEach, replayOptions, sudRecord, tempDir, testIo, writeNdjson } from './replay-helpers.js';
+import { onceEach, replayOptions, sudRecord, tempDir, testIo, writeNdjson } from './helpers/replay.js';
 
 /** The clock of `Receiver.arrivals`: epoch ms, sub-millisecond. */
 function now(): number {
@@ -54,7 +54,7 @@ describe('pacing', () => {
       assert.ok(Math.abs(stats.rate().target! - 50) < 0.01, `target ${stats.rate().target}`);
       // Every request sent was delivered once; the rest of the input was never taken.
       assert.equal(counts.succeeded, counts.requests);
-      const { distinct, repeated } = onceEach(receiver.stats().keys?.['sud.report_game_info']);
+      const { distinct, repeated } = onceEach(receiver.stats().keys?.['sud.report_game_info']!);
       assert.equal(distinct, counts.requests);
       assert.deepEqual(repeated, []);
     } finally {
@@ -80,7 +80,7 @@ describe('pacing', () => {
       const due = [0, 100, 300, 400];
       assert.deepEqual(earlyArrivals(receiver.arrivals, start, (k) => due[k]!), [], 'each request waited for its time in the log');
       // In the log's order: the receiver's keys are kept in arrival order.
-      const openids = Object.keys(receiver.stats().keys?.['download.checkAppUpdate'] ?? {}).map((key) => (JSON.parse(key) as { openid: string }).openid);
+      const openids = Object.keys(receiver.stats().keys?.['download.checkAppUpdate']! ?? {}).map((key) => (JSON.parse(key) as { openid: string }).openid);
       assert.deepEqual(openids, ['o-0', 'o-1', 'o-2', 'o-3']);
     } finally {
       await receiver.close();
@@ -102,7 +102,7 @@ describe('pacing', () => {
       assert.equal(counts.succeeded, counts.requests);
       const seen = receiver.stats();
       assert.equal(seen.totals.duplicates, 0);
-      const { distinct, repeated } = onceEach(seen.keys?.['sud.report_game_info']);
+      const { distinct, repeated } = onceEach(seen.keys?.['sud.report_game_info']!);
       assert.equal(distinct, counts.requests, 'every loop sent its three keys rewritten: no two alike');
       assert.deepEqual(repeated, []);
     } finally {

@@ -4,7 +4,7 @@ import path from 'node:path';
 import { startReceiver } from '../src/serve/receiver.js';
 import { RunStats } from '../src/report/stats.js';
 import { runReplay } from '../src/replay/engine.js';
-import { replayOptions, sudRecord, tempDir, testIo, writeNdjson } from './replay-helpers.js';
+import { replayOptions, sudRecord, tempDir, testIo, writeNdjson } from './helpers/replay.js';
 
 test('against a slow server the progress line shows the requests in flight, never "0 req/s"', async (t) => {
   const { dir, remove } = await tempDir();

@@ -11,7 +11,7 @@ import { startReceiver, type Receiver } from '../src/serve/receiver.js';
 import type { Report } from '../src/report/report.js';
 import { CLI, runCli, startCli } from './helpers/cli.js';
 import { interruptTwice } from './helpers/wait.js';
-import { onceEach, SESSION_KEY, STAT_SECRET, statRecord, sudRecord, tempDir, writeNdjson } from './replay-helpers.js';
+import { onceEach, SESSION_KEY, STAT_SECRET, statRecord, sudRecord, tempDir, writeNdjson } from './helpers/replay.js';
 
 /** Runs the CLI and sends it SIGINT once `when` holds (polled). */
 function runInterrupted(args: readonly string[], when: () => boolean): Promise<{ code: number | null; stderr: string }> {
@@ -51,7 +51,7 @@ test('interrupted and resumed with --report, the final report totals equal one u
   }
   const file = await writeNdjson(path.join(dir, 'backfill.ndjson'), lines);
   const run = async (name: string): Promise<{ receiver: Receiver; args: string[] }> => {
-    const receiver = await startReceiver({ port: 0, statSecret: 'not-the-client-secret', trackKeys: true });
+    const receiver = await startReceiver({ credentials: { statSecret: 'not-the-client-secret' }, port: 0, trackKeys: true });
     receivers.push(receiver);
     const args = ['replay', file, '--target', receiver.url, '--stat-secret', STAT_SECRET, '--stat-session-key', SESSION_KEY, '--batch-size', '1', '--rate', '300', '--checkpoint', path.join(dir, `${name}.ckpt`), '--failed', path.join(dir, `${name}.failed.ndjson`), '--report', path.join(dir, `${name}.json`)];
     return { receiver, args };
@@ -77,7 +77,7 @@ test('interrupted and resumed with --report, the final report totals equal one u
   const report = JSON.parse(readFileSync(path.join(dir, 'split.json'), 'utf8')) as Report;
   for (const field of FIELDS) assert.equal(report.totals[field], expected.totals[field], `totals.${field}`);
   for (const [id, e] of Object.entries(expected.byEndpoint)) {
-    for (const field of FIELDS) assert.equal(report.byEndpoint[id]?.[field], e[field], `${id}.${field}`);
+    for (const field of FIELDS) assert.equal(report.byEndpoint[id]!?.[field], e[field], `${id}.${field}`);
   }
   assert.deepEqual(report.failures, expected.failures);
   assert.deepEqual(report.resumed, { settledEarlier: settledFirst, outcomeUnknown: 0 });
@@ -85,7 +85,7 @@ test('interrupted and resumed with --report, the final report totals equal one u
   assert.equal(report.exitCode, 1);
   assert.ok(report.durationMs >= firstReport.durationMs, 'the durations of the runs add up');
 
-  const { distinct, repeated } = onceEach(r.stats().keys?.['sud.report_game_info']);
+  const { distinct, repeated } = onceEach(r.stats().keys?.['sud.report_game_info']!);
   assert.equal(distinct, 600);
   assert.deepEqual(repeated, []);
   const failedLines = readFileSync(path.join(dir, 'split.failed.ndjson'), 'utf8').trim().split('\n');
@@ -125,7 +125,7 @@ test('a run killed between two saves of its report: the resume still counts ever
   assert.ok(Math.abs(report.totals.records - 1500) <= 2 * concurrency, `records ${report.totals.records} (resumed ${JSON.stringify(report.resumed)})`);
   assert.ok(report.resumed !== undefined && report.resumed.settledEarlier >= 600 - 2 * concurrency, JSON.stringify(report.resumed));
   assert.equal(report.totals.succeeded + report.resumed.outcomeUnknown, report.totals.records, 'every record delivered, or settled with its outcome unknown');
-  const { distinct } = onceEach(receiver.stats().keys?.['sud.report_game_info']);
+  const { distinct } = onceEach(receiver.stats().keys?.['sud.report_game_info']!);
   assert.equal(distinct, 1500, 'every record reached the receiver');
 });
 

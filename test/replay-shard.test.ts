@@ -6,7 +6,7 @@ import { RunStats } from '../src/report/stats.js';
 import { runReplay } from '../src/replay/engine.js';
 import { fnv1a32, shardOf } from '../src/replay/intake/shard.js';
 import { startReceiver } from '../src/serve/receiver.js';
-import { downloadRecord, replayOptions, statRecord, sudRecord, tempDir, testIo, writeNdjson } from './replay-helpers.js';
+import { downloadRecord, replayOptions, statRecord, sudRecord, tempDir, testIo, writeNdjson } from './helpers/replay.js';
 
 describe('shard hash', () => {
   test('is FNV-1a 32 over UTF-8 bytes (published test vectors), so every machine splits alike', () => {
@@ -51,13 +51,13 @@ describe('--shard K/N', () => {
       assert.equal(new Set(failedLines.map((l) => (JSON.parse(l) as { _source: string })._source)).size, 9);
 
       for (const [endpoint, expected] of [['sud.report_game_info', 120], ['stat.push_data', 240], ['download.downloadEvent', 120]] as const) {
-        const perShard = receivers.map((r) => Object.keys(r.stats().keys?.[endpoint] ?? {}));
+        const perShard = receivers.map((r) => Object.keys(r.stats().keys?.[endpoint]! ?? {}));
         const all = perShard.flat();
         assert.equal(all.length, expected, `${endpoint}: complete`);
         assert.equal(new Set(all).size, expected, `${endpoint}: disjoint`);
-        for (const r of receivers) assert.ok(Object.values(r.stats().keys?.[endpoint] ?? {}).every((n) => n === 1));
+        for (const r of receivers) assert.ok(Object.values(r.stats().keys?.[endpoint]! ?? {}).every((n) => n === 1));
       }
-      const usersPerShard = receivers.map((r) => new Set(Object.keys(r.stats().keys?.['stat.push_data'] ?? {}).map((k) => (JSON.parse(k) as { uid: string }).uid)));
+      const usersPerShard = receivers.map((r) => new Set(Object.keys(r.stats().keys?.['stat.push_data']! ?? {}).map((k) => (JSON.parse(k) as { uid: string }).uid)));
       const users = usersPerShard.flatMap((s) => [...s]);
       assert.equal(new Set(users).size, users.length, 'no user is split across shards');
       assert.equal(users.length, 29);

@@ -7,7 +7,7 @@ import { runReplay } from '../src/replay/engine.js';
 import { startReceiver } from '../src/serve/receiver.js';
 import { startHoldingServer } from './helpers/servers.js';
 import { SAFETY_TIMEOUT_MS, waitFor, waitForStats } from './helpers/wait.js';
-import { onceEach, replayOptions, sudRecord, tempDir, testIo, writeNdjson } from './replay-helpers.js';
+import { onceEach, replayOptions, sudRecord, tempDir, testIo, writeNdjson } from './helpers/replay.js';
 
 function sudFile(dir: string, count: number): Promise<string> {
   const lines = [];
@@ -42,7 +42,7 @@ describe('stopping', () => {
       const rest = new RunStats('replay', 5);
       await runReplay(await replayOptions([file], receiver.url, { checkpointFile, resume: true }), testIo(), rest);
       assert.equal(delivered + rest.totals().succeeded, 400);
-      const { distinct, repeated } = onceEach(receiver.stats().keys?.['sud.report_game_info']);
+      const { distinct, repeated } = onceEach(receiver.stats().keys?.['sud.report_game_info']!);
       assert.equal(distinct, 400);
       assert.deepEqual(repeated, []);
     } finally {

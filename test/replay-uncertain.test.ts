@@ -10,7 +10,7 @@ import { renderSummary } from '../src/report/table.js';
 import { runReplay } from '../src/replay/engine.js';
 import { startReceiver } from '../src/serve/receiver.js';
 import { runCli } from './helpers/cli.js';
-import { downloadRecord, onceEach, replayOptions, STAT_SECRET, statRecord, sudRecord, tempDir, testIo, writeNdjson } from './replay-helpers.js';
+import { downloadRecord, onceEach, replayOptions, STAT_SECRET, statRecord, sudRecord, tempDir, testIo, writeNdjson } from './helpers/replay.js';
 
 async function failedLines(file: string): Promise<Record<string, unknown>[]> {
   return (await readFile(file, 'utf8')).trim().split('\n').filter(Boolean).map((l) => JSON.parse(l) as Record<string, unknown>);
@@ -24,7 +24,7 @@ function statEvents(): Record<string, unknown>[] {
 describe('answers lost after the server processed the request', () => {
   test('stat, by default (skip): never sent twice; the uncertain records fail with cause uncertain and are in --failed', async () => {
     const { dir, remove } = await tempDir();
-    const receiver = await startReceiver({ port: 0, statSecret: STAT_SECRET, trackKeys: true, dropAfterRate: 0.3, seed: 11 });
+    const receiver = await startReceiver({ credentials: { statSecret: STAT_SECRET }, port: 0, trackKeys: true, dropAfterRate: 0.3, seed: 11 });
     try {
       const file = await writeNdjson(path.join(dir, 'stat.ndjson'), statEvents());
       const failedFile = path.join(dir, 'failed.ndjson');
@@ -32,7 +32,7 @@ describe('answers lost after the server processed the request', () => {
       const outcome = await runReplay(await replayOptions([file], receiver.url, { failedFile, retryDelayMs: 5, concurrency: 8 }), testIo(), stats);
       const seen = receiver.stats();
       assert.ok(seen.totals.dropped > 0, 'some answers were dropped');
-      const { distinct, repeated } = onceEach(seen.keys?.['stat.push_data']);
+      const { distinct, repeated } = onceEach(seen.keys?.['stat.push_data']!);
       assert.deepEqual(repeated, [], 'no event reached the server twice');
       assert.equal(distinct, 120, 'the dropped ones were processed all the same');
       const uncertain = stats.failures.get('uncertain');
@@ -54,7 +54,7 @@ describe('answers lost after the server processed the request', () => {
 
   test('stat with --uncertain resend: sent again, and the duplicates at the receiver are exactly the records reported possibly duplicated', async () => {
     const { dir, remove } = await tempDir();
-    const receiver = await startReceiver({ port: 0, statSecret: STAT_SECRET, trackKeys: true, dropAfterRate: 0.3, seed: 11 });
+    const receiver = await startReceiver({ credentials: { statSecret: STAT_SECRET }, port: 0, trackKeys: true, dropAfterRate: 0.3, seed: 11 });
     try {
       const file = await writeNdjson(path.join(dir, 'stat.ndjson'), statEvents());
       const stats = new RunStats('replay', 5);
@@ -62,7 +62,7 @@ describe('answers lost after the server processed the request', () => {
       const t = stats.totals();
       assert.equal(t.failed, 0);
       assert.equal(t.succeeded, 120);
-      const { distinct, repeated } = onceEach(receiver.stats().keys?.['stat.push_data']);
+      const { distinct, repeated } = onceEach(receiver.stats().keys?.['stat.push_data']!);
       assert.equal(distinct, 120);
       assert.ok(repeated.length > 0, 'some events arrived twice');
       assert.equal(t.possiblyDuplicated, repeated.length);
@@ -86,7 +86,7 @@ describe('answers lost after the server processed the request', () => {
       assert.equal(t.succeeded, 60);
       assert.ok(t.possiblyDuplicated > 0);
       const seen = receiver.stats();
-      const { distinct, repeated } = onceEach(seen.keys?.['sud.report_game_info']);
+      const { distinct, repeated } = onceEach(seen.keys?.['sud.report_game_info']!);
       assert.equal(distinct, 60);
       assert.deepEqual(repeated, []);
       assert.ok(seen.totals.duplicates >= t.possiblyDuplicated, 'each resent report was answered as a duplicate');

@@ -24,7 +24,7 @@ test('no secret reaches stdout, stderr, the report or the failed file: replay, d
   const dir = tempDir(t, 'secrets');
   const config = join(dir, 'replay.json');
   writeFileSync(config, JSON.stringify({ stat: { sessionKey: '${MY_SESSION_KEY}' }, sud: { ssToken: SECRETS.ssToken, uid: 'leader', appId: 'app-1' } }));
-  const receiver = await startReceiver({ port: 0, statSecret: SECRETS.statSecret, sudAppId: 'app-1', sudAppSecret: SECRETS.appSecret });
+  const receiver = await startReceiver({ credentials: { statSecret: SECRETS.statSecret, sudAppId: 'app-1', sudAppSecret: SECRETS.appSecret }, port: 0 });
   try {
     const env = { MY_SESSION_KEY: SECRETS.sessionKey, REPLAY_SUD_APP_SECRET: SECRETS.appSecret };
     const report = join(dir, 'report.json');
@@ -149,7 +149,7 @@ test('serve --record masks session_key, ss_token and the signing secrets unless 
   const dir = scratch(t);
   const statSecret = SECRETS.statSecret;
   const send = async (options: { record: string; recordSecrets?: boolean }) => {
-    const receiver = await startReceiver({ port: 0, statSecret, ...options });
+    const receiver = await startReceiver({ port: 0, credentials: { statSecret }, ...options });
     try {
       const params = new URLSearchParams({ session_key: SECRETS.sessionKey, ts: '1700000000', app_id: '1', uid: 'u', data: `[{"aid":1000,"uid":"u","app_id":1,"v":"${statSecret}"}]` });
       await fetch(`${receiver.url}/statistic/push_data/?${params}`, { method: 'POST' });

@@ -1,7 +1,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { runCli, startCli, type Running } from './helpers/cli.js';
-import { CHECK_APP_UPDATE, FORM, STAT_PATH, form, post, statParams } from './serve-helpers.js';
+import { CHECK_APP_UPDATE, FORM, STAT_PATH, form, post, statParams } from './helpers/serve.js';
 
 /** Start `report-replay serve …` and wait for its first line; it is stopped after the test, whatever happens. */
 async function startServe(t: { after(fn: () => void): void }, args: readonly string[], env: NodeJS.ProcessEnv = {}): Promise<Running & { firstLine: string; output(): string }> {

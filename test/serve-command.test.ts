@@ -56,9 +56,9 @@ test('port, retry-after, seed and latency are checked', async () => {
 test('secrets come from the environment when no flag gives them, and a flag wins', async () => {
   const env = { REPLAY_STAT_SECRET: 'from-env', REPLAY_SUD_APP_ID: 'app-env', REPLAY_SUD_APP_SECRET: 'sud-env' };
   const fromEnv = await serveOptions(args(), env);
-  assert.deepEqual([fromEnv.statSecret, fromEnv.sudAppId, fromEnv.sudAppSecret], ['from-env', 'app-env', 'sud-env']);
+  assert.deepEqual([fromEnv.credentials?.statSecret, fromEnv.credentials?.sudAppId, fromEnv.credentials?.sudAppSecret], ['from-env', 'app-env', 'sud-env']);
   const fromFlag = await serveOptions(args({ statSecret: 'from-flag' }), env);
-  assert.equal(fromFlag.statSecret, 'from-flag');
+  assert.equal(fromFlag.credentials?.statSecret, 'from-flag');
 });
 
 test('an SUD app id without its secret (or the reverse) is a usage error', async () => {

@@ -1,6 +1,6 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { CHECK_APP_UPDATE, DOWNLOAD_EVENT, FORM, form, post, withReceiver } from './serve-helpers.js';
+import { CHECK_APP_UPDATE, DOWNLOAD_EVENT, FORM, form, post, withReceiver } from './helpers/serve.js';
 
 const code = (text: string) => JSON.parse(text) as { code: number; msg?: string };
 
@@ -9,10 +9,10 @@ test('the seed checkAppUpdate example, with its Chinese errorMsg percent-encoded
     const answer = await post(receiver.url + '/service/checkAppUpdate', { headers: FORM, body: form(CHECK_APP_UPDATE) });
     assert.equal(answer.status, 200);
     assert.equal(answer.text, '{"code":0}');
-    const counts = receiver.stats().byEndpoint['download.checkAppUpdate'];
+    const counts = receiver.stats().byEndpoint['download.checkAppUpdate']!;
     assert.deepEqual([counts.accepted, counts.records], [1, 1]);
     // The text was decoded as UTF-8, not as Latin-1 or left percent-encoded.
-    const [key] = Object.keys(receiver.stats().keys!['download.checkAppUpdate']);
+    const [key] = Object.keys(receiver.stats().keys!['download.checkAppUpdate']!);
     assert.match(key!, /连接版本更新服务器失败/);
   });
 });
@@ -21,7 +21,7 @@ test('the seed downloadEvent example (oepnid, CST begintime) is answered {"code"
   await withReceiver({}, async (receiver) => {
     const answer = await post(receiver.url + '/service/downloadEvent', { headers: FORM, body: form(DOWNLOAD_EVENT) });
     assert.equal(answer.text, '{"code":0}');
-    assert.equal(receiver.stats().byEndpoint['download.downloadEvent'].records, 1);
+    assert.equal(receiver.stats().byEndpoint['download.downloadEvent']!.records, 1);
   });
 });
 
@@ -39,7 +39,7 @@ test('an impossible begintime gets {"code":1} with a message naming the field', 
     const body = code(answer.text);
     assert.equal(body.code, 1);
     assert.match(body.msg ?? '', /begintime/);
-    const counts = receiver.stats().byEndpoint['download.downloadEvent'];
+    const counts = receiver.stats().byEndpoint['download.downloadEvent']!;
     assert.deepEqual([counts.accepted, counts.rejected, counts.records], [0, 1, 0]);
   });
 });
@@ -55,7 +55,7 @@ test('a platform outside 1|2|3|9, a non-integer appid or a missing field gets a 
     const absent = await post(receiver.url + '/service/checkAppUpdate', { headers: FORM, body: form(missing) });
     assert.notEqual(code(absent.text).code, 0);
     assert.match(code(absent.text).msg ?? '', /ver_addr/);
-    assert.equal(receiver.stats().byEndpoint['download.checkAppUpdate'].rejected, 3);
+    assert.equal(receiver.stats().byEndpoint['download.checkAppUpdate']!.rejected, 3);
   });
 });
 
@@ -79,6 +79,6 @@ test('issue 13 #18: a form whose percent-encoded bytes are not UTF-8 gets a non-
     const rawCode = (await rawAnswer.json()) as { code: number; msg: string };
     assert.equal(rawCode.code, 1);
     assert.match(rawCode.msg, /not valid UTF-8/);
-    assert.equal(receiver.stats().byEndpoint['download.checkAppUpdate'].records, 0);
+    assert.equal(receiver.stats().byEndpoint['download.checkAppUpdate']!.records, 0);
   });
 });

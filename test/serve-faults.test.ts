@@ -2,7 +2,7 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { FaultInjector, mulberry32, parseLatency } from '../src/serve/faults.js';
 import type { Receiver } from '../src/serve/receiver.js';
-import { CHECK_APP_UPDATE, FORM, SUD_PATH, form, post, retCode, sudStart, withReceiver } from './serve-helpers.js';
+import { CHECK_APP_UPDATE, FORM, SUD_PATH, form, post, retCode, sudStart, withReceiver } from './helpers/serve.js';
 
 const JSON_HEADERS = { 'content-type': 'application/json' };
 
@@ -30,7 +30,7 @@ test('the same seed fails the same requests with 503; another seed fails others'
 test('an injected 503 is counted as a fault, never as accepted', async () => {
   await withReceiver({ failRate: 0.5, seed: 3 }, async (receiver) => {
     const statuses = await statusSequence(receiver, 20);
-    const counts = receiver.stats().byEndpoint['download.checkAppUpdate'];
+    const counts = receiver.stats().byEndpoint['download.checkAppUpdate']!;
     assert.equal(counts.faults, statuses.filter((s) => s === 503).length);
     assert.equal(counts.accepted, statuses.filter((s) => s === 200).length);
     assert.equal(counts.records, counts.accepted);
@@ -65,7 +65,7 @@ test('sudFailFirst fails the first delivery of each report with ret_code 5000 an
     assert.equal(await send('r1'), 0);
     assert.equal(await send('r1'), 0, 'a third delivery is a duplicate, still answered 0');
     assert.equal(await send('r2'), 0);
-    const counts = receiver.stats().byEndpoint['sud.report_game_info'];
+    const counts = receiver.stats().byEndpoint['sud.report_game_info']!;
     assert.deepEqual([counts.faults, counts.accepted, counts.duplicates, counts.records], [2, 2, 1, 2]);
   });
 });
@@ -132,11 +132,11 @@ test('parseLatency reads MS and MIN-MAX, and nothing else', () => {
 test('dropAfterRate processes a request, counts its records, then closes the connection without an answer', async () => {
   await withReceiver({ dropAfterRate: 1, trackKeys: true }, async (receiver) => {
     await assert.rejects(post(receiver.url + '/service/checkAppUpdate', { headers: FORM, body: form(CHECK_APP_UPDATE) }), 'no answer');
-    const counts = receiver.stats().byEndpoint['download.checkAppUpdate'];
+    const counts = receiver.stats().byEndpoint['download.checkAppUpdate']!;
     assert.equal(counts.accepted, 1, 'the request was processed');
     assert.equal(counts.records, 1);
     assert.equal(counts.dropped, 1);
-    assert.equal(Object.keys(receiver.stats().keys!['download.checkAppUpdate']).length, 1, 'its record is kept');
+    assert.equal(Object.keys(receiver.stats().keys!['download.checkAppUpdate']!).length, 1, 'its record is kept');
   });
   const drops = (seed: number) => withReceiver({ dropAfterRate: 0.3, seed }, (receiver) => statusSequenceOrDrops(receiver, 30));
   const first = await drops(5);

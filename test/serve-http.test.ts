@@ -7,7 +7,7 @@ import { startReceiver, MAX_BODY_BYTES } from '../src/serve/receiver.js';
 import type { ReceiverStats } from '../src/serve/counts.js';
 import { tempDir } from './helpers/temp.js';
 import { waitForStats } from './helpers/wait.js';
-import { CHECK_APP_UPDATE, FORM, STAT_PATH, SUD_PATH, form, get, md5Of, post, statParams, sudStart, withReceiver } from './serve-helpers.js';
+import { CHECK_APP_UPDATE, FORM, STAT_PATH, SUD_PATH, form, get, md5Of, post, statParams, sudStart, withReceiver } from './helpers/serve.js';
 
 const JSON_HEADERS = { 'content-type': 'application/json' };
 
@@ -28,7 +28,7 @@ test('GET /healthz answers 200 ok; unknown paths 404; a GET on an endpoint 405',
 });
 
 test('GET /stats returns per-endpoint counts as JSON, duplicates included', async () => {
-  await withReceiver({ statSecret: 's' }, async (receiver) => {
+  await withReceiver({ credentials: { statSecret: 's' } }, async (receiver) => {
     const params = statParams();
     params.__md5 = md5Of(params, 's');
     await post(`${receiver.url}${STAT_PATH}?${form(params)}`);
@@ -41,13 +41,13 @@ test('GET /stats returns per-endpoint counts as JSON, duplicates included', asyn
     assert.equal(answer.status, 200);
     assert.match(answer.headers.get('content-type') ?? '', /application\/json/);
     const stats = JSON.parse(answer.text) as ReceiverStats;
-    const stat = stats.byEndpoint['stat.push_data'];
+    const stat = stats.byEndpoint['stat.push_data']!;
     assert.deepEqual([stat.requests, stat.accepted, stat.rejected, stat.records], [2, 1, 1, 3]);
-    const sud = stats.byEndpoint['sud.report_game_info'];
+    const sud = stats.byEndpoint['sud.report_game_info']!;
     assert.deepEqual([sud.requests, sud.accepted, sud.duplicates, sud.records], [2, 1, 1, 1]);
-    assert.equal(stats.byEndpoint['download.checkAppUpdate'].records, 1);
-    assert.equal(stats.byEndpoint['download.downloadEvent'].requests, 0);
-    assert.equal(stats.byEndpoint['download.downloadEvent'].firstAt, null);
+    assert.equal(stats.byEndpoint['download.checkAppUpdate']!.records, 1);
+    assert.equal(stats.byEndpoint['download.downloadEvent']!.requests, 0);
+    assert.equal(stats.byEndpoint['download.downloadEvent']!.firstAt, null);
     assert.deepEqual([stats.totals.requests, stats.totals.accepted, stats.totals.records, stats.totals.duplicates], [5, 3, 5, 1]);
     assert.ok(stat.firstAt! >= stats.startedAt && stat.lastAt! >= stat.firstAt!);
     assert.equal(stats.keys, undefined, 'keys only when asked for');
@@ -121,7 +121,7 @@ test('a body over 10 MB is answered 413', async () => {
       req.write('appid=1&');
     });
     assert.equal(status, 413);
-    assert.equal(receiver.stats().byEndpoint['download.downloadEvent'].rejected, 1);
+    assert.equal(receiver.stats().byEndpoint['download.downloadEvent']!.rejected, 1);
   });
 });
 

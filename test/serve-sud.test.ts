@@ -3,7 +3,7 @@ import assert from 'node:assert/strict';
 import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { tempDir } from './helpers/temp.js';
-import { SUD_PATH, post, retCode, sudHeaders, sudStart, withReceiver } from './serve-helpers.js';
+import { SUD_PATH, post, retCode, sudHeaders, sudStart, withReceiver } from './helpers/serve.js';
 
 const JSON_HEADERS = { 'content-type': 'application/json' };
 const APP_ID = 'app-1';
@@ -15,7 +15,7 @@ test('a valid SUD report is answered HTTP 200 {"ret_code":0,"ret_msg":""}', asyn
     assert.equal(answer.status, 200);
     assert.equal(answer.text, '{"ret_code":0,"ret_msg":""}');
     assert.match(answer.headers.get('content-type') ?? '', /application\/json/);
-    const counts = receiver.stats().byEndpoint['sud.report_game_info'];
+    const counts = receiver.stats().byEndpoint['sud.report_game_info']!;
     assert.deepEqual([counts.accepted, counts.records], [1, 1]);
   });
 });
@@ -38,14 +38,14 @@ test('mg_id past 2^53 is read exactly: recorded digit for digit, and an off-by-o
 
 test('a body that is not JSON, or not an object, gets ret_code 1001 with a message', async () => {
   await withReceiver({}, async (receiver) => {
-    // The seed's own sample has a trailing comma: not JSON.
+    // The API document's own sample has a trailing comma: not JSON.
     const trailing = await post(receiver.url + SUD_PATH, { headers: JSON_HEADERS, body: sudStart().slice(0, -1) + ',}' });
     assert.equal(trailing.status, 200);
     assert.equal(retCode(trailing).ret_code, 1001);
     assert.match(retCode(trailing).ret_msg, /JSON/);
     const array = await post(receiver.url + SUD_PATH, { headers: JSON_HEADERS, body: '[1,2]' });
     assert.equal(retCode(array).ret_code, 1001);
-    assert.equal(receiver.stats().byEndpoint['sud.report_game_info'].rejected, 2);
+    assert.equal(receiver.stats().byEndpoint['sud.report_game_info']!.rejected, 2);
   });
 });
 
@@ -57,13 +57,13 @@ test('a report that breaks a SUD rule gets ret_code 1001 naming the field', asyn
     assert.match(retCode(answer).ret_msg, /players/);
     const badType = JSON.stringify({ report_type: 'game_over', report_msg: {}, uid: 'u1', ss_token: 't' });
     assert.equal(retCode(await post(receiver.url + SUD_PATH, { headers: JSON_HEADERS, body: badType })).ret_code, 1001);
-    const counts = receiver.stats().byEndpoint['sud.report_game_info'];
+    const counts = receiver.stats().byEndpoint['sud.report_game_info']!;
     assert.deepEqual([counts.accepted, counts.rejected, counts.records], [0, 2, 0]);
   });
 });
 
 test('with an app id and secret, a correctly signed report is accepted and a bad signature gets ret_code 1002', async () => {
-  await withReceiver({ sudAppId: APP_ID, sudAppSecret: APP_SECRET }, async (receiver) => {
+  await withReceiver({ credentials: { sudAppId: APP_ID, sudAppSecret: APP_SECRET } }, async (receiver) => {
     const body = sudStart('signed-round');
     const good = await post(receiver.url + SUD_PATH, { headers: sudHeaders(body, APP_ID, APP_SECRET), body });
     assert.equal(retCode(good).ret_code, 0, good.text);
@@ -79,7 +79,7 @@ test('with an app id and secret, a correctly signed report is accepted and a bad
     const unsigned = await post(receiver.url + SUD_PATH, { headers: JSON_HEADERS, body });
     assert.equal(retCode(unsigned).ret_code, 1002);
     assert.ok(!unsigned.text.includes(APP_SECRET));
-    const counts = receiver.stats().byEndpoint['sud.report_game_info'];
+    const counts = receiver.stats().byEndpoint['sud.report_game_info']!;
     assert.deepEqual([counts.accepted, counts.rejected], [1, 4]);
   });
 });
@@ -97,7 +97,7 @@ test('a second report with the same (report_type, game_round_id) is answered ret
       .replace('"custom param"}', '"custom param","report_game_info_key":"k1"}');
     const settled = await post(receiver.url + SUD_PATH, { headers: JSON_HEADERS, body: settle });
     assert.equal(retCode(settled).ret_code, 0, settled.text);
-    const counts = receiver.stats().byEndpoint['sud.report_game_info'];
+    const counts = receiver.stats().byEndpoint['sud.report_game_info']!;
     assert.deepEqual([counts.requests, counts.accepted, counts.duplicates, counts.records], [4, 2, 2, 2]);
   });
 });
@@ -107,7 +107,7 @@ test('with trackKeys, stats().keys counts each accepted SUD report once by its k
     await post(receiver.url + SUD_PATH, { headers: JSON_HEADERS, body: sudStart('k-1') });
     await post(receiver.url + SUD_PATH, { headers: JSON_HEADERS, body: sudStart('k-2') });
     await post(receiver.url + SUD_PATH, { headers: JSON_HEADERS, body: sudStart('k-2') });
-    const keys = receiver.stats().keys!['sud.report_game_info'];
+    const keys = receiver.stats().keys!['sud.report_game_info']!;
     assert.equal(Object.keys(keys).length, 2);
     assert.deepEqual(Object.values(keys), [1, 1], 'a duplicate is not a second delivery');
   });

@@ -57,7 +57,7 @@ async function generateFile(dir: string, api: GeneratedApi, count: number, forma
   return file;
 }
 
-/** The user a receiver's content key belongs to: the shard key SPEC §9 names. */
+/** The user a receiver's content key belongs to: the shard key README § Scaling out names. */
 function ownerOf(endpoint: EndpointId, key: string): string {
   if (endpoint === 'sud.report_game_info') return key.slice(key.indexOf(':') + 1);
   const value = JSON.parse(key) as Record<string, unknown>;
@@ -87,11 +87,11 @@ test('shards are disjoint and complete, keep each user in one shard, and their m
   assert.equal(merged.totals.invalid, 3);
   assert.equal(merged.totals.succeeded, 2300);
   for (const id of Object.keys(whole.report.byEndpoint)) {
-    assert.equal(merged.byEndpoint[id]?.records, whole.report.byEndpoint[id]!.records, `${id} records`);
-    assert.equal(merged.byEndpoint[id]?.succeeded, whole.report.byEndpoint[id]!.succeeded, `${id} succeeded`);
+    assert.equal(merged.byEndpoint[id]!?.records, whole.report.byEndpoint[id]!.records, `${id} records`);
+    assert.equal(merged.byEndpoint[id]!?.succeeded, whole.report.byEndpoint[id]!.succeeded, `${id} succeeded`);
   }
   for (const id of ['sud.report_game_info', 'download.checkAppUpdate', 'download.downloadEvent']) {
-    assert.equal(merged.byEndpoint[id]?.requests, whole.report.byEndpoint[id]!.requests, `${id}: one request per record`);
+    assert.equal(merged.byEndpoint[id]!?.requests, whole.report.byEndpoint[id]!.requests, `${id}: one request per record`);
   }
   assert.deepEqual(
     merged.findings.map((f) => [f.rule, f.count]),
@@ -102,11 +102,11 @@ test('shards are disjoint and complete, keep each user in one shard, and their m
 
   // Disjoint and complete, at the receivers: every record arrived at exactly one shard's receiver.
   for (const endpoint of Object.keys(whole.keys) as EndpointId[]) {
-    const expected = whole.keys[endpoint];
+    const expected = whole.keys[endpoint]!;
     const union = new Map<string, number>();
     const ownerShard = new Map<string, number>();
     shards.forEach((shard, index) => {
-      for (const [key, n] of Object.entries(shard.keys[endpoint])) {
+      for (const [key, n] of Object.entries(shard.keys[endpoint]!)) {
         union.set(key, (union.get(key) ?? 0) + n);
         const owner = ownerOf(endpoint, key);
         const seen = ownerShard.get(owner);

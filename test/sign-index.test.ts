@@ -3,16 +3,16 @@ import assert from 'node:assert/strict';
 import { createHash, createHmac } from 'node:crypto';
 import type { Credentials, Endpoint, PendingRequest } from '../src/apis/api.js';
 import { checkAppUpdateEndpoint, downloadEventEndpoint } from '../src/apis/download/index.js';
+import { statPushData } from '../src/apis/stat/index.js';
+import { sudReportGameInfo } from '../src/apis/sud/index.js';
 import { ConfigError } from '../src/errors.js';
 import { missingCredentials, noneSigner, resolveSigner, signRequest } from '../src/sign/index.js';
 import { md5SortedSigner } from '../src/sign/md5-sorted.js';
 import type { SignInput, SignOutput, Signer } from '../src/sign/signer.js';
 import { sudHmacSigner } from '../src/sign/sud-hmac.js';
 
-// Stand-ins for the stat and SUD endpoints: resolveSigner and signRequest only look at id,
-// api and defaultSigner, and this keeps these tests independent of those modules.
-const statEndpoint: Endpoint = { ...downloadEventEndpoint, id: 'stat.push_data', api: 'stat', defaultSigner: 'md5-sorted' };
-const sudEndpoint: Endpoint = { ...downloadEventEndpoint, id: 'sud.report_game_info', api: 'sud', defaultSigner: 'sud-hmac' };
+const statEndpoint: Endpoint = statPushData;
+const sudEndpoint: Endpoint = sudReportGameInfo;
 
 const STAT_SOURCE = '--stat-secret (or stat.secret in the config, or REPLAY_STAT_SECRET)';
 const SUD_ID_SOURCE = '--sud-app-id (or sud.appId in the config, or REPLAY_SUD_APP_ID)';

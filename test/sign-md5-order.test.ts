@@ -3,7 +3,7 @@ import assert from 'node:assert/strict';
 import { createHash } from 'node:crypto';
 import { md5Sorted, md5SortedString } from '../src/sign/md5-sorted.js';
 
-/** The order SPEC §4 asks for, computed the slow and obvious way: UTF-8 bytes. */
+/** The order docs/API.md § stat.push_data asks for, computed the slow and obvious way: UTF-8 bytes. */
 function byteOrder(names: readonly string[]): string[] {
   return [...names].sort((a, b) => Buffer.compare(Buffer.from(a, 'utf8'), Buffer.from(b, 'utf8')));
 }

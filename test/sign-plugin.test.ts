@@ -6,6 +6,8 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { Credentials, Endpoint, PendingRequest } from '../src/apis/api.js';
 import { downloadEventEndpoint } from '../src/apis/download/index.js';
+import { statPushData } from '../src/apis/stat/index.js';
+import { sudReportGameInfo } from '../src/apis/sud/index.js';
 import { ConfigError } from '../src/errors.js';
 import { missingCredentials, resolveSigner, signRequest } from '../src/sign/index.js';
 import { makeTempDir } from './helpers/temp.js';
@@ -13,8 +15,8 @@ import { makeTempDir } from './helpers/temp.js';
 const REPO = fileURLToPath(new URL('../../', import.meta.url));
 const SAMPLE = './samples/signers/sha256-signer.mjs';
 
-const statEndpoint: Endpoint = { ...downloadEventEndpoint, id: 'stat.push_data', api: 'stat', defaultSigner: 'md5-sorted' };
-const sudEndpoint: Endpoint = { ...downloadEventEndpoint, id: 'sud.report_game_info', api: 'sud', defaultSigner: 'sud-hmac' };
+const statEndpoint: Endpoint = statPushData;
+const sudEndpoint: Endpoint = sudReportGameInfo;
 const creds: Credentials = { statSecret: 'stat-secret-1', sudAppId: 'app', sudAppSecret: 'sud-secret-2' };
 
 function hmac256(secret: string, text: string): string {
@@ -54,9 +56,9 @@ describe('the sample sha256 signer plugin', () => {
     await signRequest(request, signer, creds, 5, false);
     assert.deepEqual(request.params, { appid: '1' });
     assert.deepEqual(request.headers, {});
-    assert.deepEqual(signer.needs('stat.push_data'), ['statSecret']);
-    assert.deepEqual(signer.needs('sud.report_game_info'), ['sudAppSecret']);
-    assert.deepEqual(signer.needs('download.checkAppUpdate'), []);
+    assert.deepEqual(signer.needs(statEndpoint), ['statSecret']);
+    assert.deepEqual(signer.needs(sudEndpoint), ['sudAppSecret']);
+    assert.deepEqual(signer.needs(downloadEventEndpoint), []);
     assert.deepEqual(missingCredentials(signer, [statEndpoint, sudEndpoint, downloadEventEndpoint], {}), [
       '--stat-secret (or stat.secret in the config, or REPLAY_STAT_SECRET)',
       '--sud-app-secret (or sud.appSecret in the config, or REPLAY_SUD_APP_SECRET)',

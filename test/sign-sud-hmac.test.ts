@@ -1,11 +1,13 @@
 import { test, describe } from 'node:test';
 import assert from 'node:assert/strict';
+import { statPushData } from '../src/apis/stat/index.js';
+import { sudReportGameInfo } from '../src/apis/sud/index.js';
 import { createHmac } from 'node:crypto';
 import { sudHmacSigner, sudSignature, verifySudSignature } from '../src/sign/sud-hmac.js';
 
 const BODY = '{"report_type":"game_start","report_msg":{"mg_id":1461227817776713818,"room_id":"房间"},"uid":"u1","ss_token":"t"}';
 
-/** Independent of the code under test: SPEC §1.2's four lines, each ending in \n. */
+/** Independent of the code under test: the four lines of docs/API.md § sud.report_game_info, each ending in \n. */
 function expectedSignature(appId: string, timestamp: string, nonce: string, body: string, secret: string): string {
   return createHmac('sha1', secret).update(Buffer.from([appId, timestamp, nonce, body].map((line) => `${line}\n`).join(''), 'utf8')).digest('hex');
 }
@@ -47,8 +49,8 @@ describe('sudHmacSigner', () => {
   });
 
   test('needs the app id and secret for SUD only, and adds nothing to other endpoints', async () => {
-    assert.deepEqual([...sudHmacSigner.needs('sud.report_game_info')], ['sudAppId', 'sudAppSecret']);
-    assert.deepEqual([...sudHmacSigner.needs('stat.push_data')], []);
+    assert.deepEqual([...sudHmacSigner.needs(sudReportGameInfo)], ['sudAppId', 'sudAppSecret']);
+    assert.deepEqual([...sudHmacSigner.needs(statPushData)], []);
     assert.deepEqual(await sudHmacSigner.sign({ endpoint: 'stat.push_data', params: { a: '1' }, secret: 'x', nowSeconds: 1 }), {});
     assert.equal(sudHmacSigner.name, 'sud-hmac');
   });

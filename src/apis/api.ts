@@ -1,23 +1,18 @@
 /**
- * The one interface every reporting API implements. Adding a fourth API means adding a
- * folder under src/apis/ that exports an `ApiModule`, and one line in registry.ts.
+ * The one interface every reporting API implements, both sides of its wire: how records
+ * are judged, built, signed and sent, how an answer is read, and how the embedded receiver
+ * answers (answer.ts). Adding a fourth API means adding a folder under src/apis/ that
+ * exports an `ApiModule`, and one line in registry.ts (docs/API.md, "Adding an API").
  */
 import type { Finding, RuleDef } from '../findings.js';
 import type { JsonObject, ValidRecord } from '../records.js';
+import type { Answerer, ReceiverContext } from './answer.js';
+import type { ApiGenerator } from './generator.js';
 
-export type ApiName = 'stat' | 'sud' | 'download';
-export type EndpointId =
-  | 'stat.push_data'
-  | 'sud.report_game_info'
-  | 'download.checkAppUpdate'
-  | 'download.downloadEvent';
-
-export const ENDPOINT_IDS: readonly EndpointId[] = [
-  'stat.push_data',
-  'sud.report_game_info',
-  'download.checkAppUpdate',
-  'download.downloadEvent',
-];
+/** An API's name: the first part of its endpoint ids (`stat`, `sud`, `download`). */
+export type ApiName = string;
+/** `<api>.<name>`, as the API's folder declares it (`stat.push_data`); the registry lists them. */
+export type EndpointId = string;
 
 /** Options that change what validation accepts. */
 export interface ValidateOptions {
@@ -32,6 +27,13 @@ export interface ValidateOptions {
 /** What a replay knows about its requests, for rules about the request a record makes (stat's URL limit). */
 export type WireOptions = Pick<BuildOptions, 'maxUrlBytes' | 'statParams' | 'baseUrlBytes' | 'ts' | 'keepAuth' | 'credentials' | 'nowSeconds'>;
 
+/** An endpoint's own URL setting: `Target[option]`, set by `flag` or `configKey` in the config. */
+export interface UrlOption {
+  readonly option: string;
+  readonly flag: `--${string}`;
+  readonly configKey: string;
+}
+
 /** What validating one record gives: findings, and the value to send when there is no error. */
 export interface Validation {
   readonly findings: Finding[];
@@ -39,7 +41,7 @@ export interface Validation {
   readonly value: JsonObject;
 }
 
-/** Options for turning valid records into requests (SPEC §1, §4, §5). */
+/** Options for turning valid records into requests (docs/API.md, README § Signing, § replay). */
 export interface BuildOptions {
   /** stat: events per request (default 50). */
   readonly batchSize: number;
@@ -69,16 +71,50 @@ export interface BuildOptions {
   readonly timeOf?: (record: ValidRecord) => number | undefined;
 }
 
-/** Every credential (SPEC §5). Values are secrets unless noted: never print them. */
-export interface Credentials {
-  readonly statSecret?: string;
-  readonly statSessionKey?: string;
-  /** Not secret. */
-  readonly sudUid?: string;
-  readonly sudSsToken?: string;
-  /** Not secret. */
-  readonly sudAppId?: string;
-  readonly sudAppSecret?: string;
+/**
+ * The configured credentials by key (`statSecret`, `sudAppId`): each API declares its own
+ * in its folder (`ApiModule.credentials`), with the flag, config field and environment
+ * variable that set it and whether it is secret. Secret values are never printed.
+ */
+export type Credentials = Readonly<Partial<Record<CredentialKey, string>>>;
+
+/** A credential's key, as its API declares it (`statSecret`). */
+export type CredentialKey = string;
+
+/** One credential an API needs: how a user sets it (README "Configuration"), and whether it is secret. */
+export interface CredentialSpec {
+  readonly key: CredentialKey;
+  readonly flag: `--${string}`;
+  /** Where it sits in the config file: `section.field` (`stat.secret`). */
+  readonly section: string;
+  readonly field: string;
+  readonly variable: string;
+  /** Masked by value in all output (ids are not). */
+  readonly secret: boolean;
+}
+
+/**
+ * How an endpoint's requests are signed by default: the built-in signer, and which
+ * credentials key it. A built-in signer signs only the endpoints that name it; a plugin
+ * (`--signer`) gets `secret` (and `appId`) of whatever endpoint it signs.
+ */
+export interface Signing {
+  readonly signer: SignerName;
+  /** The credential the signature is keyed with. */
+  readonly secret?: CredentialKey;
+  /** An id sent with the signature (SUD's app id); not secret. */
+  readonly appId?: CredentialKey;
+  /**
+   * The signer applies only when every one of these is configured; else the endpoint goes
+   * unsigned (SUD: with neither app id nor app secret, uid/ss_token authenticate).
+   */
+  readonly optional?: boolean;
+  /**
+   * Where a signed request carries its signature: a parameter (stat `__md5`, recomputed on
+   * every send) or a header (SUD `Sud-Signature`). A record that still carries it keeps its
+   * logged auth under --keep-auth.
+   */
+  readonly carriedIn?: { readonly param?: string; readonly header?: string };
 }
 
 /**
@@ -89,8 +125,10 @@ export interface PendingRequest {
   readonly endpoint: EndpointId;
   /** The records this request carries, in input order (a stat batch carries many). */
   readonly records: readonly ValidRecord[];
-  /** Path under the target base URL (SPEC §1); the engine applies --sud-url. */
+  /** Path under the target base URL (docs/API.md). */
   readonly path: string;
+  /** The target option that, when set, is this request's whole URL instead (`Endpoint.urlOption`). */
+  readonly urlOption?: string;
   /** stat and download: name → value, in the order to send them. */
   params?: Record<string, string>;
   /** Where params go: the query string of a POST, or an x-www-form-urlencoded body. */
@@ -136,7 +174,7 @@ export type Outcome =
       readonly message?: string;
     };
 
-/** When and how often to retry the endpoint's own failure signal (SPEC §1.2: SUD 60 s × 3). */
+/** When and how often to retry the endpoint's own failure signal (docs/API.md § sud.report_game_info: 60 s × 3). */
 export interface RetryPolicy {
   readonly retries: number;
   readonly delayMs: number;
@@ -148,21 +186,29 @@ export type SignerName = 'md5-sorted' | 'sud-hmac' | 'none';
 export interface Endpoint {
   readonly id: EndpointId;
   readonly api: ApiName;
-  /** Default request path (SPEC §1). */
+  /** Default request path (docs/API.md); the receiver answers here. */
   readonly defaultPath: string;
+  /** Further paths the receiver answers on for this endpoint (stat: without its trailing slash). */
+  readonly otherPaths?: readonly string[];
+  /**
+   * A URL of its own that replaces the base URL and path when configured (SUD's URL is
+   * deployment-specific): the `Target` option that holds it, and how a user sets it.
+   */
+  readonly urlOption?: UrlOption;
   /** Every rule this endpoint can report, with stable ids. */
   readonly rules: readonly RuleDef[];
-  /** Field names that identify a record as this endpoint's (SPEC §2.3), checked in registry order. */
+  /** Field names that identify a record as this endpoint's (docs/API.md § Records, detection), checked in registry order. */
   readonly detectBy: readonly string[];
   /** Every top-level field the endpoint's schema knows (a mixed CSV's other empty cells are dropped). */
   readonly fields: readonly string[];
   /**
-   * Convert a CSV row (nested, every cell a string) to schema types: integers (exact,
-   * bigint past 2^53), JSON cells for arrays/objects. A cell that cannot convert is left
-   * as it was, so validation reports it with the field's name. A JSON cell that would make
-   * the record nest deeper than MAX_DEPTH throws JsonDepthError (../json/exact.ts).
+   * Convert text fields — a CSV row (nested, every cell a string) or a form's parameters —
+   * to schema types: integers (exact, bigint past 2^53), JSON text for arrays/objects. A
+   * value that cannot convert is left as it was, so validation reports it with the field's
+   * name. JSON text that would make the record nest deeper than MAX_DEPTH throws
+   * JsonDepthError (../json/exact.ts).
    */
-  fromCsv(row: JsonObject): JsonObject;
+  typeTextFields(row: JsonObject): JsonObject;
   /** Top-level fields starting with `_` that are this API's own parameters, not metadata (stat: `__md5`). */
   readonly underscoreParams?: readonly string[];
   /**
@@ -177,7 +223,7 @@ export interface Endpoint {
   duplicateKey?(value: JsonObject): string | undefined;
   /** Rewrite the duplicate key for loop `n` of a --loop --unique run. */
   uniquify?(value: JsonObject, loop: number): JsonObject;
-  /** Shard key (SPEC §9): stat `uid`, SUD `game_round_id`, download `appid`+id. */
+  /** Shard key (README § Scaling out): stat `uid`, SUD `game_round_id`, download `appid`+id. */
   shardKey(value: JsonObject): string;
   /**
    * Credentials a record of this endpoint still needs, given those configured: what its
@@ -196,10 +242,12 @@ export interface Endpoint {
   recordsIn?(value: JsonObject): number;
   /** Builder for this endpoint's requests in one run. */
   createBuilder(options: BuildOptions): RequestBuilder;
-  /** The signer used unless --signer says otherwise. */
-  readonly defaultSigner: SignerName;
-  /** Judge a response. */
+  /** The signer used unless --signer says otherwise, and the credentials it is keyed with. */
+  readonly signing: Signing;
+  /** Judge a response (the client side of the answer). */
   interpret(response: ResponseInfo): Outcome;
+  /** The embedded receiver's side: answer a request to this endpoint (one answerer per receiver). */
+  createAnswerer(context: ReceiverContext): Answerer;
   /** Policy for `retry: 'api'` outcomes. */
   readonly retryPolicy: RetryPolicy;
   /**
@@ -233,5 +281,12 @@ export function recordsInAll(endpoint: Endpoint, records: readonly { readonly va
 
 export interface ApiModule {
   readonly name: ApiName;
+  /** In detection order (`--api auto` tries them in registry order, then this order). */
   readonly endpoints: readonly Endpoint[];
+  /** The credentials its endpoints use (flags, config, environment; masking). */
+  readonly credentials?: readonly CredentialSpec[];
+  /** Parameter, JSON field and header names whose values are secret (masked by name wherever shown). */
+  readonly secretFields?: readonly string[];
+  /** Synthetic valid records for `generate --api <name>`. */
+  readonly generator?: ApiGenerator;
 }

@@ -1,5 +1,5 @@
 /** Turn a signed PendingRequest into the bytes on the wire: URL, headers, body. */
-import type { EndpointId, PendingRequest } from './api.js';
+import type { Endpoint, PendingRequest } from './api.js';
 
 export interface WireRequest {
   readonly method: 'POST';
@@ -9,10 +9,10 @@ export interface WireRequest {
 }
 
 export interface Target {
-  /** Base URL for every endpoint, without a trailing slash: `http://127.0.0.1:8000`. Absent when only SUD is sent (to `sudUrl`). */
-  readonly baseUrl?: string;
-  /** Full URL for SUD (--sud-url), overriding base + path. */
-  readonly sudUrl?: string;
+  /** Base URL for every endpoint, without a trailing slash: `http://127.0.0.1:8000`. Absent when only endpoints with a URL of their own are sent. */
+  readonly baseUrl?: string | undefined;
+  /** An endpoint's own full URL, by its `urlOption` (`sudUrl`: --sud-url), overriding base + path. */
+  readonly [option: string]: string | undefined;
 }
 
 /** The characters encodeURIComponent leaves as they are: A–Z a–z 0–9 - _ . ! ~ * ' ( ). */
@@ -93,14 +93,26 @@ export function decodeParams(text: string): Record<string, string> {
   return params;
 }
 
-/** Where an endpoint's requests go under `target`: SUD's own URL, or the base URL and `path`; undefined when the target has neither. */
-export function endpointUrl(endpoint: EndpointId, path: string, target: Target): string | undefined {
-  if (endpoint === 'sud.report_game_info' && target.sudUrl) return target.sudUrl;
+/** Where requests go under `target`: the URL of their own (`urlOption`) when set, else the base URL and `path`; undefined when the target has neither. */
+function urlUnder(urlOption: string | undefined, path: string, target: Target): string | undefined {
+  const own = urlOption === undefined ? undefined : target[urlOption];
+  if (own) return own;
   return target.baseUrl === undefined ? undefined : target.baseUrl + path;
 }
 
+/** Where an endpoint's requests go under `target` (undefined: nowhere, a replay refuses to start). */
+export function endpointUrl(endpoint: Endpoint, target: Target): string | undefined {
+  return urlUnder(endpoint.urlOption?.option, endpoint.defaultPath, target);
+}
+
+/** How a user gives an endpoint a URL, for "missing" messages: `--sud-url or --target (or "sudUrl" or "target" in the config)`. */
+export function urlSources(endpoint: Endpoint): string {
+  const own = endpoint.urlOption;
+  return own === undefined ? '--target (or "target" in the config)' : `${own.flag} or --target (or "${own.configKey}" or "target" in the config)`;
+}
+
 export function requestUrl(request: PendingRequest, target: Target): string {
-  const url = endpointUrl(request.endpoint, request.path, target);
+  const url = urlUnder(request.urlOption, request.path, target);
   // A replay checks every endpoint's URL before it sends (replay/intake/preflight.ts).
   if (url === undefined) throw new Error(`internal: no URL for ${request.endpoint}`);
   return url;

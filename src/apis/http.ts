@@ -1,9 +1,10 @@
 /**
- * What every API shares about an HTTP answer (SPEC §5): 429 and 5xx are the transport's to
+ * What every API shares about an HTTP answer (README § replay, Retries): 429 and 5xx are the transport's to
  * retry, honouring `Retry-After`; any other non-2xx status is final. Only a 2xx reaches an
  * endpoint's own judgement of the body, so each API module keeps just that part.
  */
 import type { Outcome, ResponseInfo } from './api.js';
+import { headerValue } from '../headers.js';
 
 /** A failure outcome: what `classifyHttpStatus` returns for a non-2xx status. */
 export type HttpFailure = Extract<Outcome, { ok: false }>;
@@ -24,13 +25,6 @@ export function parseRetryAfter(value: string | string[] | undefined, nowMs: num
   const at = Date.parse(text);
   if (Number.isNaN(at)) return undefined;
   return Math.max(0, at - nowMs);
-}
-
-/** A header by lower-case name; transports lower-case names already, hand-built responses may not. */
-function headerValue(headers: ResponseInfo['headers'], name: string): string | string[] | undefined {
-  if (headers[name] !== undefined) return headers[name];
-  for (const key in headers) if (key.toLowerCase() === name) return headers[key];
-  return undefined;
 }
 
 /**

@@ -32,12 +32,7 @@ export const demoCommand: CommandModule<GlobalArgs, GlobalArgs> = {
   describe: 'replay the bundled samples to the embedded receiver and show the summary (npm start)',
   handler: async (args) => {
     const io = getIo();
-    const receiver = await startReceiver({
-      port: 0,
-      statSecret: DEMO_CREDENTIALS.statSecret,
-      sudAppId: DEMO_CREDENTIALS.sudAppId,
-      sudAppSecret: DEMO_CREDENTIALS.sudAppSecret,
-    });
+    const receiver = await startReceiver({ port: 0, credentials: DEMO_CREDENTIALS });
     try {
       if (!args.quiet) io.stdout.write(`receiver listening on ${receiver.url}; replaying ${SAMPLES_DIR}ndjson\n\n`);
       const inputs = await resolveInputs([SAMPLES_DIR + 'ndjson'], {});

@@ -1,12 +1,12 @@
 /**
  * `report-replay generate --api A --count N`: synthetic valid records for load tests
- * (SPEC §7), NDJSON or CSV to stdout, streamed with backpressure, the same bytes for the
+ * (README § generate), NDJSON or CSV to stdout, streamed with backpressure, the same bytes for the
  * same seed.
  */
 import type { Argv, CommandModule } from 'yargs';
 import { z } from 'zod';
 import { ExitCode } from '../errors.js';
-import { DEFAULT_SEED, GENERATED_APIS, csvColumns, generateRecords, isGeneratedApi, type GeneratedApi } from '../generate/index.js';
+import { DEFAULT_SEED, csvColumns, generateRecords, generatedApis, type GeneratedApi } from '../generate/index.js';
 import { writeRecords, type OutputFormat, type WriteSummary } from '../generate/writer.js';
 import type { Example } from './examples.js';
 import { aNumber, addProblem, parseOptions } from './options/problems.js';
@@ -56,8 +56,8 @@ const generateSchema = z.object({
     .optional()
     .transform((api, ctx): GeneratedApi => {
       if (api === undefined) addProblem(ctx, '--api is required: stat, sud or download', EXAMPLE);
-      else if (!isGeneratedApi(api)) addProblem(ctx, `--api must be one of ${GENERATED_APIS.join(', ')}, not "${api}"`);
-      else return api;
+      else if (!generatedApis().includes(api)) addProblem(ctx, `--api must be one of ${generatedApis().join(', ')}, not "${api}"`);
+      else return api as GeneratedApi;
       return z.NEVER;
     }),
   /** --count: how many records (required); text as typed (yargs would turn `abc` into NaN and lose what the user wrote). */

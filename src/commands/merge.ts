@@ -1,5 +1,5 @@
 /**
- * `report-replay merge <reports..>`: one report for a sharded run (SPEC §9). Each shard
+ * `report-replay merge <reports..>`: one report for a sharded run (README § Scaling out). Each shard
  * wrote its own JSON report (`--report`); this adds them up, merges their latency
  * histograms, prints the summary table and writes the merged report.
  *

@@ -1,4 +1,4 @@
-/** `report-replay replay <inputs..> --target URL`: validate, sign, send (SPEC §5). */
+/** `report-replay replay <inputs..> --target URL`: validate, sign, send (README § replay). */
 import type { Argv, CommandModule } from 'yargs';
 import { resolveInputs } from '../input/sources.js';
 import { RunStats } from '../report/stats.js';

@@ -1,5 +1,5 @@
 /**
- * `report-replay serve`: the embedded receiver (SPEC §8) as a command. It runs until
+ * `report-replay serve`: the embedded receiver (README § serve) as a command. It runs until
  * SIGINT or SIGTERM, then closes cleanly (in-flight answers finish, --record is flushed)
  * and exits 0. The first line printed is `listening on http://HOST:PORT`, so scripts and
  * tests can start it with --port 0 and read the port back.
@@ -118,9 +118,7 @@ export async function serveOptions(typed: ServeArgs, env: NodeJS.ProcessEnv): Pr
   return {
     port: args.port,
     host: args.host,
-    ...(creds.statSecret !== undefined && { statSecret: creds.statSecret }),
-    ...(creds.sudAppId !== undefined && { sudAppId: creds.sudAppId }),
-    ...(creds.sudAppSecret !== undefined && { sudAppSecret: creds.sudAppSecret }),
+    credentials: creds,
     ...(args.record !== undefined && { record: args.record, recordSecrets: args.recordSecrets }),
     failRate: args.failRate,
     throttleRate: args.throttleRate,
@@ -139,8 +137,8 @@ const percent = (rate: number | undefined): string => `${+((rate ?? 0) * 100).to
 /** What the receiver checks and how it misbehaves, in a few lines, without any secret. */
 export function describeSetup(options: ReceiverOptions, receiver: Receiver): string[] {
   const lines = [
-    `stat __md5: ${options.statSecret !== undefined ? 'verified (md5-sorted)' : 'not checked (no stat secret)'}`,
-    `SUD signature: ${options.sudAppId !== undefined ? `verified for app id ${options.sudAppId}` : 'not checked (no SUD app id and secret)'}`,
+    `stat __md5: ${options.credentials?.statSecret !== undefined ? 'verified (md5-sorted)' : 'not checked (no stat secret)'}`,
+    `SUD signature: ${options.credentials?.sudAppId !== undefined ? `verified for app id ${options.credentials.sudAppId}` : 'not checked (no SUD app id and secret)'}`,
   ];
   const faults: string[] = [];
   if (options.failRate) faults.push(`503 on ${percent(options.failRate)}`);

@@ -1,6 +1,6 @@
 /** Options shared by `validate` and `replay`: what to read and how to judge it; how their report is shown. */
 import type { Argv } from 'yargs';
-import { API_CHOICES } from '../apis/registry.js';
+import { apiChoices } from '../apis/registry.js';
 import { z } from 'zod';
 import { REPLAY_DEFAULTS } from '../replay/options.js';
 import { reportJson, writeReportText, type Report } from '../report/report.js';
@@ -58,7 +58,7 @@ export function withInputOptions<T>(y: Argv<T>): Argv<T & InputArgs> {
   return y
     // Declared (hidden) only to keep every input text: `2024` is a folder name, not a number.
     .option('inputs', { type: 'string', array: true, hidden: true })
-    .option('api', { describe: 'API of every record (stat, sud, download, or an endpoint id); auto detects per record', type: 'string', default: 'auto', choices: API_CHOICES as string[], requiresArg: true })
+    .option('api', { describe: 'API of every record (stat, sud, download, or an endpoint id); auto detects per record', type: 'string', default: 'auto', choices: apiChoices(), requiresArg: true })
     .option('format', { describe: 'input format (required for stdin; overrides the extension)', choices: ['ndjson', 'csv'] as const, requiresArg: true })
     .option('delimiter', { describe: 'CSV cell delimiter', type: 'string', requiresArg: true })
     .option('strict', { describe: 'treat warnings as errors', type: 'boolean', default: false })

@@ -1,12 +1,13 @@
 /**
  * `--config FILE`: JSON, validated with zod, every problem reported at once in plain words
  * (k6's Validate()). `${NAME}` in any string is replaced from the environment so secrets
- * need not sit in the file. Precedence (SPEC §7): config, then REPLAY_* variables, then
+ * need not sit in the file. Precedence (README § Configuration): config, then REPLAY_* variables, then
  * flags — later wins.
  */
 import { readFile } from 'node:fs/promises';
 import { z } from 'zod';
-import type { Credentials } from '../apis/api.js';
+import type { CredentialSpec, Credentials } from '../apis/api.js';
+import { credentialSpec, credentialSpecs, urlOptions } from '../apis/registry.js';
 import { ConfigError, describeError } from '../errors.js';
 import { registerSecret, registerUrlSecret } from '../redact.js';
 import { fsProblem } from '../input/sources.js';
@@ -32,29 +33,61 @@ const url = z.string().superRefine((s, ctx) => {
   if (problem) ctx.addIssue({ code: 'custom', message: problem === 'is not a URL' ? 'must be an http:// or https:// URL' : problem });
 });
 
-const credentialsShape = {
-  stat: z.strictObject({ secret: z.string().optional(), sessionKey: z.string().optional() }).optional(),
-  sud: z
-    .strictObject({ uid: z.string().optional(), ssToken: z.string().optional(), appId: z.string().optional(), appSecret: z.string().optional() })
-    .optional(),
-};
+/** A credential section of the config (`stat`, `sud`): field → value, as its API declares them. */
+export type Section = Readonly<Record<string, string | undefined>>;
 
-const environmentSchema = z.strictObject({ target: url.optional(), sudUrl: url.optional(), ...credentialsShape });
-
-export const configSchema = z.strictObject({
+/** The top level of the config, or one of its environments. */
+export interface Environment {
   /** Base URL for every endpoint. */
-  target: url.optional(),
-  /** Full URL for SUD's endpoint (deployment-specific, SPEC §1.2). */
-  sudUrl: url.optional(),
-  ...credentialsShape,
-  /** Named targets (`--env staging`), each overriding the top level. */
-  environments: z.record(z.string(), environmentSchema).optional(),
-  /** Which environment applies when --env is not given. */
-  defaultEnvironment: z.string().optional(),
-});
+  readonly target?: string | undefined;
+  /** Full URL for SUD's endpoint (deployment-specific, docs/API.md): one of the endpoints' URL options (`urlKeys`). */
+  readonly sudUrl?: string | undefined;
+  /** Credential sections by name (`stat`, `sud`: each API declares its own, `ApiModule.credentials`). */
+  readonly [section: string]: unknown;
+}
 
-export type Config = z.infer<typeof configSchema>;
-type Environment = z.infer<typeof environmentSchema>;
+export interface Config extends Environment {
+  /** Named targets (`--env staging`), each overriding the top level. */
+  readonly environments?: Readonly<Record<string, Environment>> | undefined;
+  /** Which environment applies when --env is not given. */
+  readonly defaultEnvironment?: string | undefined;
+}
+
+/** A credential section of `environment` (empty when it has none). */
+export function section(environment: Environment, name: string): Section {
+  return (environment[name] as Section | undefined) ?? {};
+}
+
+/** The credential sections the registered APIs declare, each a strict object of optional text fields. */
+function sectionShapes(): Record<string, z.ZodType> {
+  const fields = new Map<string, Record<string, z.ZodType>>();
+  for (const spec of credentialSpecs()) {
+    const shape = fields.get(spec.section) ?? {};
+    shape[spec.field] = z.string().optional();
+    fields.set(spec.section, shape);
+  }
+  const out: Record<string, z.ZodType> = {};
+  for (const [name, shape] of fields) out[name] = z.strictObject(shape).optional();
+  return out;
+}
+
+/** The config keys of the endpoints' own URLs (`sudUrl`). */
+function urlKeys(): string[] {
+  return urlOptions().map((own) => own.configKey);
+}
+
+function configSchema(): z.ZodType {
+  const urls: Record<string, z.ZodType> = { target: url.optional() };
+  for (const key of urlKeys()) urls[key] = url.optional();
+  const sections = sectionShapes();
+  const environmentSchema = z.strictObject({ ...urls, ...sections });
+  return z.strictObject({
+    ...urls,
+    ...sections,
+    environments: z.record(z.string(), environmentSchema).optional(),
+    defaultEnvironment: z.string().optional(),
+  });
+}
 
 /**
  * Replace `${NAME}` in every string; collect every reference to an unset variable, and
@@ -105,12 +138,12 @@ export function parseConfig(text: string, file: string, env: NodeJS.ProcessEnv):
   const problems: string[] = [];
   const fromEnv = new Map<string, string[]>();
   const expanded = expandEnv(raw, env, '', problems, fromEnv);
-  const parsed = configSchema.safeParse(expanded);
+  const parsed = configSchema().safeParse(expanded);
   if (!parsed.success) problems.push(...parsed.error.issues.map(describeIssue));
   if (problems.length > 0) {
     throw new ConfigError(`${file}: ${problems.length} problem${problems.length > 1 ? 's' : ''}: ${problems.join('; ')}`);
   }
-  const config = parsed.data!;
+  const config = parsed.data as Config;
   registerConfigSecrets(config);
   if (config.defaultEnvironment && !config.environments?.[config.defaultEnvironment]) {
     const known = Object.keys(config.environments ?? {});
@@ -135,83 +168,69 @@ export async function loadConfig(file: string | undefined, env: NodeJS.ProcessEn
 /** The config with the chosen environment laid over its top level. */
 export function selectEnvironment(config: Config, name: string | undefined): Environment {
   const chosen = name ?? config.defaultEnvironment;
-  const base: Environment = { target: config.target, sudUrl: config.sudUrl, stat: config.stat, sud: config.sud };
+  const names = sectionNames();
+  const base: Record<string, unknown> = {};
+  for (const key of ['target', ...urlKeys()]) base[key] = config[key];
+  for (const name of names) base[name] = config[name];
   if (!chosen) return base;
   const env = config.environments?.[chosen];
   if (!env) {
     const known = Object.keys(config.environments ?? {});
     throw new ConfigError(`--env ${chosen}: no such environment in the config${known.length ? ` (known: ${known.join(', ')})` : ' (it defines none)'}`);
   }
-  return {
-    target: env.target ?? base.target,
-    sudUrl: env.sudUrl ?? base.sudUrl,
-    stat: { ...base.stat, ...env.stat },
-    sud: { ...base.sud, ...env.sud },
-  };
+  const chosenEnvironment: Record<string, unknown> = {};
+  for (const key of ['target', ...urlKeys()]) chosenEnvironment[key] = env[key] ?? config[key];
+  for (const name of names) chosenEnvironment[name] = { ...section(config, name), ...section(env, name) };
+  return chosenEnvironment;
 }
 
-/** Credential flags as yargs gives them. */
-export interface CredentialFlags {
-  statSecret?: string;
-  statSessionKey?: string;
-  sudUid?: string;
-  sudSsToken?: string;
-  sudAppId?: string;
-  sudAppSecret?: string;
+/** The config's credential sections, each once. */
+function sectionNames(): string[] {
+  return [...new Set(credentialSpecs().map((spec) => spec.section))];
 }
 
-/** One credential: its flag, its place in the config file, its environment variable, and whether it is secret. */
-interface CredentialSpec {
-  readonly flag: `--${string}`;
-  readonly section: 'stat' | 'sud';
-  readonly field: string;
-  readonly variable: string;
-  /** Masked by value in all output (the ids are not). */
-  readonly secret: boolean;
-}
-
-/** Every credential (README "Configuration"): the one table flags, config, environment and masking read. */
-export const CREDENTIALS: Readonly<Record<keyof Credentials, CredentialSpec>> = {
-  statSecret: { flag: '--stat-secret', section: 'stat', field: 'secret', variable: 'REPLAY_STAT_SECRET', secret: true },
-  statSessionKey: { flag: '--stat-session-key', section: 'stat', field: 'sessionKey', variable: 'REPLAY_STAT_SESSION_KEY', secret: true },
-  sudUid: { flag: '--sud-uid', section: 'sud', field: 'uid', variable: 'REPLAY_SUD_UID', secret: false },
-  sudSsToken: { flag: '--sud-ss-token', section: 'sud', field: 'ssToken', variable: 'REPLAY_SUD_SS_TOKEN', secret: true },
-  sudAppId: { flag: '--sud-app-id', section: 'sud', field: 'appId', variable: 'REPLAY_SUD_APP_ID', secret: false },
-  sudAppSecret: { flag: '--sud-app-secret', section: 'sud', field: 'appSecret', variable: 'REPLAY_SUD_APP_SECRET', secret: true },
-};
-
-const CREDENTIAL_KEYS = Object.keys(CREDENTIALS) as (keyof Credentials)[];
+/** Credential flags as yargs gives them, by credential key (`statSecret`). */
+export type CredentialFlags = Readonly<Partial<Record<string, unknown>>>;
 
 /** How a user sets a credential, for "missing credential" messages: `--stat-secret (or stat.secret in the config, or REPLAY_STAT_SECRET)`. */
-export function credentialSource(key: keyof Credentials): string {
-  const c = CREDENTIALS[key];
-  return `${c.flag} (or ${c.section}.${c.field} in the config, or ${c.variable})`;
+export function credentialSource(key: string): string {
+  const c = credentialSpec(key);
+  return c === undefined ? key : `${c.flag} (or ${c.section}.${c.field} in the config, or ${c.variable})`;
 }
 
-/** The flags and environment variables that hold secrets (masked from the first line of output on). */
-export const SECRET_FLAGS: readonly string[] = CREDENTIAL_KEYS.filter((k) => CREDENTIALS[k].secret).map((k) => CREDENTIALS[k].flag);
-export const SECRET_VARIABLES: readonly string[] = CREDENTIAL_KEYS.filter((k) => CREDENTIALS[k].secret).map((k) => CREDENTIALS[k].variable);
+/** The flags that hold secrets (masked from the first line of output on). */
+export function secretFlags(): string[] {
+  return credentialSpecs()
+    .filter((spec) => spec.secret)
+    .map((spec) => spec.flag);
+}
+
+/** The environment variables that hold secrets. */
+export function secretVariables(): string[] {
+  return credentialSpecs()
+    .filter((spec) => spec.secret)
+    .map((spec) => spec.variable);
+}
 
 function configValue(environment: Environment, spec: CredentialSpec): string | undefined {
-  return (environment[spec.section] as Record<string, string | undefined> | undefined)?.[spec.field];
+  return section(environment, spec.section)[spec.field];
 }
 
 /** Every secret a config file holds, in every environment, and the passwords of its URLs, for masking. */
 function registerConfigSecrets(config: Config): void {
   for (const environment of [config, ...Object.values(config.environments ?? {})]) {
-    for (const key of CREDENTIAL_KEYS) if (CREDENTIALS[key].secret) registerSecret(configValue(environment, CREDENTIALS[key]));
-    registerUrlSecret(environment.target);
-    registerUrlSecret(environment.sudUrl);
+    for (const spec of credentialSpecs()) if (spec.secret) registerSecret(configValue(environment, spec));
+    for (const key of ['target', ...urlKeys()]) registerUrlSecret(environment[key] as string | undefined);
   }
 }
 
 /** Config, then environment, then flags; empty strings count as unset. */
 export function resolveCredentials(environment: Environment, env: NodeJS.ProcessEnv, flags: CredentialFlags): Credentials {
   const creds: Record<string, string> = {};
-  for (const key of CREDENTIAL_KEYS) {
-    const spec = CREDENTIALS[key];
-    const value = [flags[key], env[spec.variable], configValue(environment, spec)].find((v) => v !== undefined && v !== '');
-    if (value !== undefined) creds[key] = value;
+  for (const spec of credentialSpecs()) {
+    const flag = flags[spec.key];
+    const value = [typeof flag === 'string' ? flag : undefined, env[spec.variable], configValue(environment, spec)].find((v) => v !== undefined && v !== '');
+    if (value !== undefined) creds[spec.key] = value;
     if (spec.secret) registerSecret(value);
   }
   return creds;

@@ -1,7 +1,7 @@
 /**
- * CSV records (SPEC §2.2) through csv-parse, streamed: the first row is the header, dotted
+ * CSV records (docs/API.md § Records) through csv-parse, streamed: the first row is the header, dotted
  * header names nest (`report_msg.mg_id`), every cell stays a string (the API modules'
- * `fromCsv` converts types), and each record's origin is the line on which its row STARTS.
+ * `typeTextFields` converts types), and each record's origin is the line on which its row STARTS.
  *
  * csv-parse is driven synchronously: each chunk is written to the parser, whose `push` hands
  * every row to the current batch at once, so no promise is spent per row and nothing waits in

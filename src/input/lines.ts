@@ -1,5 +1,5 @@
 /**
- * Splitting a byte stream into numbered text lines, for NDJSON. Measured (PERF-NOTES.md and
+ * Splitting a byte stream into numbered text lines, for NDJSON. Measured (docs/BENCHMARKS.md § Measured before building, and
  * bench/read.ts): decoding each chunk's run of whole lines with one `toString` and cutting the
  * string is faster than `readline` and than decoding line by line, so that is the fast path.
  *

@@ -10,7 +10,7 @@ import { LineSplitter, type LineProblem, type LineSink } from './lines.js';
 import type { ReadOptions } from './read.js';
 import type { InputSource } from './sources.js';
 
-/** Error records keep at most this much of the line (SPEC: enough to show and to replay by hand). */
+/** Error records keep at most this much of the line (enough to show and to replay by hand). */
 const KEPT_TEXT = 1000;
 
 /**

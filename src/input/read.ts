@@ -1,5 +1,5 @@
 /**
- * Reading a run's inputs (SPEC §2): every source in order, as batches of raw records.
+ * Reading a run's inputs (README § validate): every source in order, as batches of raw records.
  * A batch is records of one chunk read (NDJSON: at most a few hundred of them), so the
  * consumer pays one await per batch, not one per record, and pulling the next batch is
  * the backpressure that keeps memory flat.

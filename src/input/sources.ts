@@ -1,5 +1,5 @@
 /**
- * Turning the command line's input arguments into an ordered list of sources (SPEC §2.1):
+ * Turning the command line's input arguments into an ordered list of sources (README § validate):
  * files, folders (searched recursively for log files) and `-` for stdin. Everything that
  * can be checked before reading starts is checked here, so a replay stops before sending
  * anything when an input is missing or cannot be read.

@@ -251,7 +251,7 @@ export function parseExact(text: string, maxDepth: number = MAX_DEPTH): unknown 
   checkDepth(text, maxDepth);
   const first = text.charCodeAt(0);
   const plain = (first === OPEN_BRACE || first === OPEN_BRACKET) && !LONG_DIGITS.test(text) && !MAYBE_NON_CANONICAL.test(text);
-  const value = plain ? JSON.parse(text) : parseSpecial(text);
+  const value: unknown = plain ? JSON.parse(text) : parseSpecial(text);
   if (text.indexOf('\\u') !== -1 && SURROGATE_ESCAPE.test(text)) checkWellFormed(value);
   return value;
 }

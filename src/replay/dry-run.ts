@@ -1,22 +1,17 @@
 /**
  * `--dry-run --print-requests`: each request exactly as it would go on the wire (method,
- * URL, headers, body) as one NDJSON line, with every secret masked (SPEC §4): parameters,
+ * URL, headers, body) as one NDJSON line, with every secret masked (README § replay): parameters,
  * JSON fields and headers whose names hold secrets (`session_key`, `ss_token`, …), and
  * the configured secret values wherever they appear, raw or percent-encoded.
  */
 import type { Credentials, Endpoint, PendingRequest } from '../apis/api.js';
 import type { WireRequest } from '../apis/encode.js';
-import { MASK, isSecretName, maskBody, maskUrl, redactText, secretValues } from '../redact.js';
+import { MASK, isSecretName, maskBody, maskForms, maskUrl, redactText, secretValues } from '../redact.js';
 import type { RunSink } from './sink.js';
 
 /** The configured secret values, and their percent-encoded forms as they appear in URLs and forms. */
 export function secretForms(credentials: Credentials): string[] {
-  const forms = new Set<string>();
-  for (const secret of secretValues(credentials)) {
-    forms.add(secret);
-    forms.add(encodeURIComponent(secret));
-  }
-  return [...forms].sort((a, b) => b.length - a.length);
+  return maskForms(secretValues(credentials));
 }
 
 interface PrintedRequest {

@@ -1,8 +1,8 @@
 /**
- * The replay engine (SPEC §5): inputs → judge → shard, duplicates → builders → signing →
+ * The replay engine (README § replay): inputs → judge → shard, duplicates → builders → signing →
  * due times → dispatcher → transport → interpret → retries → RunStats, checkpoint and
  * --failed. Memory stays flat: the reader pulls a batch only while fewer than
- * 2 × concurrency requests are queued or in flight (PERF-NOTES: never queue the input).
+ * 2 × concurrency requests are queued or in flight (docs/BENCHMARKS.md § Measured before building: never queue the input).
  *
  * Every record read is settled exactly once — delivered, failed (written to --failed
  * first), invalid, duplicate, another shard's — or, when the run stops early, left

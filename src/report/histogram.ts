@@ -1,6 +1,6 @@
 /**
  * Latency histograms (HDR, from hdr-histogram-js): percentiles without keeping samples,
- * and an exact merge of sharded runs (SPEC §9) through the compressed base64 encoding.
+ * and an exact merge of sharded runs (README § Scaling out) through the compressed base64 encoding.
  * Values are recorded in microseconds and reported in milliseconds.
  */
 import * as hdr from 'hdr-histogram-js';
@@ -24,7 +24,8 @@ export interface LatencySummary {
   readonly max: number;
 }
 
-const round2 = (us: number) => Math.round(us / 10) / 100;
+/** Microseconds as milliseconds with two decimals (rounded from µs, so no float drift). */
+const usToMs = (us: number) => Math.round(us / 10) / 100;
 
 const ZERO: LatencySummary = Object.freeze({ p50: 0, p90: 0, p95: 0, p99: 0, max: 0 });
 
@@ -39,8 +40,8 @@ const ZERO: LatencySummary = Object.freeze({ p50: 0, p90: 0, p95: 0, p99: 0, max
 export function summarize(histogram: Histogram, maxMs?: number): LatencySummary {
   if (histogram.totalCount === 0) return ZERO;
   const maxUs = maxMs === undefined ? histogram.maxValue : Math.round(maxMs * 1000);
-  const at = (percentile: number): number => round2(Math.min(histogram.getValueAtPercentile(percentile), maxUs));
-  return { p50: at(50), p90: at(90), p95: at(95), p99: at(99), max: round2(maxUs) };
+  const at = (percentile: number): number => usToMs(Math.min(histogram.getValueAtPercentile(percentile), maxUs));
+  return { p50: at(50), p90: at(90), p95: at(95), p99: at(99), max: usToMs(maxUs) };
 }
 
 /**

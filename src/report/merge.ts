@@ -1,5 +1,5 @@
 /**
- * Merging the JSON reports of sharded runs into one (SPEC §9): counts add up; latency
+ * Merging the JSON reports of sharded runs into one (README § Scaling out): counts add up; latency
  * histograms are decoded, added and re-encoded, and the percentiles are recomputed from
  * the merged histograms — a percentile of shards is never the average of their percentiles.
  *
@@ -16,6 +16,7 @@ import type { JsonPath } from '../json/stream.js';
 import { combineHistograms, decodeHistogram, encodeHistogram } from './histogram.js';
 import type { EndpointReport, RateReport, Report } from './report.js';
 import type { FindingExample, Totals } from './stats.js';
+import { round2 } from './round.js';
 
 export interface MergeOptions {
   /**
@@ -113,8 +114,6 @@ export function checkReport(value: unknown): { report: Report } | { problem: str
   const report = value as Report;
   return { report: { ...report, interrupted: report.interrupted ?? false, notes: report.notes ?? [] } };
 }
-
-const round2 = (n: number) => Math.round(n * 100) / 100;
 
 /** A count of a report that may predate it. */
 function countOf(part: Partial<Record<(typeof LATER_COUNT_FIELDS)[number], number>>, field: (typeof LATER_COUNT_FIELDS)[number]): number {

@@ -1,6 +1,6 @@
 /**
- * The JSON report (SPEC §6): `--report FILE` and `--json`. Its shape is a contract users'
- * scripts read; fields are only ever added. Merge (SPEC §9) reads it back, which is why
+ * The JSON report (README § Reports): `--report FILE` and `--json`. Its shape is a contract users'
+ * scripts read; fields are only ever added. Merge (README § Scaling out) reads it back, which is why
  * each endpoint carries its histograms encoded.
  */
 import { writeFile } from 'node:fs/promises';
@@ -8,6 +8,7 @@ import { InputError, describeError } from '../errors.js';
 import { maskSecrets } from '../redact.js';
 import { encodeHistogram, summarize, type LatencySummary } from './histogram.js';
 import type { FindingExample, RunStats, Totals } from './stats.js';
+import { round2 } from './round.js';
 
 /** One endpoint's counts (the same counters as the run's totals) and its latency. */
 export interface EndpointReport extends Totals {
@@ -51,8 +52,6 @@ export interface Report {
    */
   resumed?: { settledEarlier: number; outcomeUnknown: number };
 }
-
-const round2 = (n: number) => Math.round(n * 100) / 100;
 
 export function buildReport(stats: RunStats, extra: Partial<Pick<Report, 'exitCode' | 'thresholds'>> = {}): Report {
   const totals = stats.totals();

@@ -34,7 +34,7 @@ interface Saved extends Report {
 }
 
 /** Not `.json`: a folder of shard reports is merged by a `*.json` glob, and this is no shard's report. */
-export function savedReportFile(checkpointFile: string): string {
+function savedReportFile(checkpointFile: string): string {
   return checkpointCompanions(checkpointFile).report;
 }
 

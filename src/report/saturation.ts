@@ -3,7 +3,7 @@
  * mistaken for the server's capacity. Two causes look alike from the outside: the
  * concurrency bound (a slow server: rate × latency needs more requests in flight than
  * --concurrency allows — Little's law) and the client itself (its CPU could not send
- * faster; got tops out near 4 k requests/s per core, PERF-NOTES.md).
+ * faster; got tops out near 4 k requests/s per core, docs/BENCHMARKS.md § Measured before building).
  */
 import type { RunStats } from './stats.js';
 

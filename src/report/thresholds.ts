@@ -1,12 +1,13 @@
 /**
- * `--threshold` (SPEC §6, k6's thresholds): pass/fail conditions on a finished run's report,
+ * `--threshold` (README § replay, k6's thresholds): pass/fail conditions on a finished run's report,
  * such as `p99<200` or `failed<1%` (read by commands/options/values.ts). A breached threshold makes the exit code 1. Evaluated on
- * the Report alone, so a merged report of sharded runs (SPEC §9) is judged the same way.
+ * the Report alone, so a merged report of sharded runs (README § Scaling out) is judged the same way.
  * Latency is from the send (`p99`) or from the due time (`p99_due`: the wait behind the
  * concurrency bound included), over every endpoint's requests together.
  */
 import { combineHistograms, type LatencySummary } from './histogram.js';
 import type { Report } from './report.js';
+import { round2 } from './round.js';
 
 type LatencyMetric = 'p50' | 'p90' | 'p95' | 'p99' | 'max';
 export type ThresholdMetric = LatencyMetric | `${LatencyMetric}_due` | 'failed' | 'rate' | 'late';
@@ -41,8 +42,6 @@ function runLatency(report: Report, fromDue: boolean): LatencySummary {
     ),
   ).summary;
 }
-
-const round2 = (n: number) => Math.round(n * 100) / 100;
 
 function measure(threshold: Threshold, report: Report, latency: (fromDue: boolean) => LatencySummary): number {
   const endpoints = Object.values(report.byEndpoint);

@@ -3,11 +3,9 @@
  * structures that grow are the ones a caller asked for (content keys, with `trackKeys`)
  * and the SUD duplicate-key set, which de-duplication itself needs.
  */
-import { ENDPOINT_IDS, type EndpointId } from '../apis/api.js';
-import { JsonNumberText } from '../json/exact.js';
-
-/** Every answered request has exactly one verdict. */
-export type Verdict = 'accepted' | 'rejected' | 'duplicate' | 'fault';
+import type { Verdict } from '../apis/answer.js';
+import type { EndpointId } from '../apis/api.js';
+import { allEndpoints } from '../apis/registry.js';
 
 export interface EndpointCounts {
   /** Requests to this endpoint's path: accepted + rejected + duplicates + faults. */
@@ -48,24 +46,6 @@ function emptyCounts(): EndpointCounts {
   return { requests: 0, accepted: 0, rejected: 0, faults: 0, records: 0, duplicates: 0, dropped: 0, firstAt: null, lastAt: null };
 }
 
-/**
- * JSON with object keys sorted at every level, so the same record gives the same key
- * whatever order its fields were sent in. bigint is written digit for digit, a number kept
- * as text as its text (the bytes that arrived).
- */
-export function contentKey(value: unknown): string {
-  if (typeof value === 'bigint' || value instanceof JsonNumberText) return value.toString();
-  if (value === null || typeof value !== 'object') return JSON.stringify(value) ?? 'null';
-  if (Array.isArray(value)) return '[' + value.map(contentKey).join(',') + ']';
-  const object = value as Record<string, unknown>;
-  const parts: string[] = [];
-  for (const name of Object.keys(object).sort()) {
-    if (object[name] === undefined) continue;
-    parts.push(JSON.stringify(name) + ':' + contentKey(object[name]));
-  }
-  return '{' + parts.join(',') + '}';
-}
-
 export class ReceiverCounts {
   readonly startedAt = Date.now();
   readonly #byEndpoint = new Map<EndpointId, EndpointCounts>();
@@ -73,8 +53,9 @@ export class ReceiverCounts {
   #unrouted = 0;
 
   constructor(trackKeys: boolean) {
-    for (const id of ENDPOINT_IDS) this.#byEndpoint.set(id, emptyCounts());
-    this.#keys = trackKeys ? new Map(ENDPOINT_IDS.map((id) => [id, new Map<string, number>()])) : undefined;
+    const ids = allEndpoints().map((endpoint) => endpoint.id);
+    for (const id of ids) this.#byEndpoint.set(id, emptyCounts());
+    this.#keys = trackKeys ? new Map(ids.map((id) => [id, new Map<string, number>()])) : undefined;
   }
 
   /** Whether callers should compute content keys at all (they cost a canonical stringify). */

@@ -1,5 +1,5 @@
 /**
- * The embedded receiver (SPEC §8): a real HTTP server on node:http that behaves like the
+ * The embedded receiver (README § serve): a real HTTP server on node:http that behaves like the
  * three reporting APIs — and misbehaves on purpose when asked. It is the target of the
  * quick start, the end-to-end tests and the throughput benchmarks, so the request path
  * does little besides reading the body, one validation and one answer.
@@ -8,11 +8,11 @@ import { isUtf8 } from 'node:buffer';
 import { createServer, type IncomingMessage, type OutgoingHttpHeaders, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { performance } from 'node:perf_hooks';
-import type { EndpointId } from '../apis/api.js';
-import { getEndpoint } from '../apis/registry.js';
-import { ReceiverCounts, type ReceiverStats, type Verdict } from './counts.js';
+import { textAnswer, type Answer, type Answerer, type ReceiverContext } from '../apis/answer.js';
+import type { Credentials, EndpointId } from '../apis/api.js';
+import { allEndpoints, credentialSpecs } from '../apis/registry.js';
+import { ReceiverCounts, type ReceiverStats } from './counts.js';
 import { FaultInjector, type FaultOptions, type TransportFault } from './faults.js';
-import { judgeFor, type Judge, type JudgeContext, type Judgement } from './judges.js';
 import { RequestRecorder } from './recorder.js';
 
 export interface ReceiverOptions extends FaultOptions {
@@ -20,11 +20,13 @@ export interface ReceiverOptions extends FaultOptions {
   readonly port?: number;
   /** Address to bind. @default '127.0.0.1' */
   readonly host?: string;
-  /** When set, stat requests must carry a matching `__md5` (md5-sorted), else 403. */
-  readonly statSecret?: string;
-  /** With `sudAppSecret`: SUD requests must carry valid Sud-* signature headers, else ret_code 1002. */
-  readonly sudAppId?: string;
-  readonly sudAppSecret?: string;
+  /**
+   * The credentials signatures are verified with, by key (each API declares its own):
+   * with `statSecret`, stat requests must carry a matching `__md5`, else 403; with
+   * `sudAppId` and `sudAppSecret`, SUD requests must carry valid Sud-* headers, else
+   * ret_code 1002. Secret ones are masked in the --record file.
+   */
+  readonly credentials?: Credentials;
   /** Append every request to this file as NDJSON (secrets masked unless `recordSecrets`). */
   readonly record?: string;
   /** Keep session_key, ss_token and the signing secrets in the --record file. @default false */
@@ -61,38 +63,40 @@ const CLOSE_GRACE_MS = 5000;
 
 const KEEP_ALIVE_MS = 65_000;
 
-/** Paths per SPEC §1; stat also without its trailing slash, as the seed's own example sends it. */
-export const ROUTES: ReadonlyMap<string, EndpointId> = new Map<string, EndpointId>([
-  ['/statistic/push_data/', 'stat.push_data'],
-  ['/statistic/push_data', 'stat.push_data'],
-  ['/sud/report_game_info', 'sud.report_game_info'],
-  ['/service/checkAppUpdate', 'download.checkAppUpdate'],
-  ['/service/downloadEvent', 'download.downloadEvent'],
-]);
-
 const TEXT = 'text/plain; charset=utf-8';
 
-function textAnswer(status: number, reason: string, verdict: Verdict, headers?: Record<string, string>): Judgement {
-  const judgement: Judgement = { status, body: reason + '\n', contentType: TEXT, verdict, reason, records: 0 };
-  return headers ? { ...judgement, headers } : judgement;
+/** An endpoint's route: its id and the answerer of this receiver. */
+interface Route {
+  readonly endpoint: EndpointId;
+  readonly answer: Answerer;
 }
 
-function faultAnswer(fault: TransportFault): Judgement {
+/** Every registered endpoint at its default path and its other paths (docs/API.md). */
+function buildRoutes(context: ReceiverContext): Map<string, Route> {
+  const routes = new Map<string, Route>();
+  for (const endpoint of allEndpoints()) {
+    const route: Route = { endpoint: endpoint.id, answer: endpoint.createAnswerer(context) };
+    for (const path of [endpoint.defaultPath, ...(endpoint.otherPaths ?? [])]) routes.set(path, route);
+  }
+  return routes;
+}
+
+function faultAnswer(fault: TransportFault): Answer {
   if (fault.kind === 'fail') return textAnswer(503, 'service unavailable (injected fault)', 'fault');
   return textAnswer(429, 'too many requests (injected fault)', 'fault', { 'retry-after': String(fault.retryAfterSeconds) });
 }
 
-function send(res: ServerResponse, judgement: Judgement): void {
+function send(res: ServerResponse, answer: Answer): void {
   if (res.destroyed) return;
-  const headers: OutgoingHttpHeaders = { 'content-length': Buffer.byteLength(judgement.body) };
-  if (judgement.contentType) headers['content-type'] = judgement.contentType;
-  if (judgement.headers) Object.assign(headers, judgement.headers);
-  res.writeHead(judgement.status, headers);
-  res.end(judgement.body);
+  const headers: OutgoingHttpHeaders = { 'content-length': Buffer.byteLength(answer.body) };
+  if (answer.contentType) headers['content-type'] = answer.contentType;
+  if (answer.headers) Object.assign(headers, answer.headers);
+  res.writeHead(answer.status, headers);
+  res.end(answer.body);
 }
 
 /** No answer at all: the connection closes as if the server's reply was lost on the way. */
-function dropConnection(res: ServerResponse, _judgement: Judgement): void {
+function dropConnection(res: ServerResponse, _judgement: Answer): void {
   res.socket?.destroy();
 }
 
@@ -105,27 +109,18 @@ export async function startReceiver(options: ReceiverOptions = {}): Promise<Rece
   const counts = new ReceiverCounts(options.trackKeys === true);
   const arrivals: number[] = [];
   const trackArrivals = options.trackArrivals === true;
-  const context: JudgeContext = {
-    ...(options.statSecret !== undefined && { statSecret: options.statSecret }),
-    ...(options.sudAppId !== undefined && { sudAppId: options.sudAppId }),
-    ...(options.sudAppSecret !== undefined && { sudAppSecret: options.sudAppSecret }),
+  const credentials = options.credentials ?? {};
+  const routes = buildRoutes({
+    credentials,
     allowUnknownAid: options.allowUnknownAid === true,
     trackKeys: options.trackKeys === true,
-    sudFailFirst: options.sudFailFirst === true,
-    faults,
-    sudAccepted: new Set(),
-    sudFailedOnce: new Set(),
-  };
-  const judges = new Map<EndpointId, Judge>();
-  for (const id of new Set(ROUTES.values())) {
-    const endpoint = getEndpoint(id);
-    if (!endpoint) throw new Error(`the receiver needs endpoint ${id}, which is not registered`);
-    judges.set(id, judgeFor(endpoint));
-  }
+    apiFaults: { failFirst: options.sudFailFirst === true, nextError: () => faults.nextSudError() },
+  });
+  const secrets = credentialSpecs()
+    .filter((spec) => spec.secret)
+    .map((spec) => credentials[spec.key]);
   const recorder =
-    options.record === undefined
-      ? undefined
-      : await RequestRecorder.open(options.record, { keepSecrets: options.recordSecrets ?? false, secrets: [options.statSecret, options.sudAppSecret] });
+    options.record === undefined ? undefined : await RequestRecorder.open(options.record, { keepSecrets: options.recordSecrets ?? false, secrets });
 
   let inflight = 0;
   let onIdle: (() => void) | undefined;
@@ -135,12 +130,12 @@ export async function startReceiver(options: ReceiverOptions = {}): Promise<Rece
   };
 
   /** Count, record, wait (latency, record backpressure), answer. */
-  const finish = (req: IncomingMessage, res: ServerResponse, endpoint: EndpointId | null, body: string, judgement: Judgement): void => {
+  const finish = (req: IncomingMessage, res: ServerResponse, endpoint: EndpointId | null, body: string, answer: Answer): void => {
     const nowMs = Date.now();
     if (endpoint === null) counts.countUnrouted();
     else {
-      counts.count(endpoint, judgement.verdict, judgement.records, nowMs);
-      if (judgement.keys && judgement.verdict === 'accepted') counts.addKeys(endpoint, judgement.keys);
+      counts.count(endpoint, answer.verdict, answer.records, nowMs);
+      if (answer.keys && answer.verdict === 'accepted') counts.addKeys(endpoint, answer.keys);
     }
     const recorded = recorder?.append({
       time: new Date(nowMs).toISOString(),
@@ -149,27 +144,27 @@ export async function startReceiver(options: ReceiverOptions = {}): Promise<Rece
       url: req.url ?? '',
       headers: req.headers,
       body,
-      status: judgement.status,
-      verdict: judgement.verdict,
-      ...(judgement.reason !== undefined && { reason: judgement.reason }),
+      status: answer.status,
+      verdict: answer.verdict,
+      ...(answer.reason !== undefined && { reason: answer.reason }),
     });
     const delayMs = endpoint === null ? 0 : faults.nextDelayMs();
     // Processed and counted, then the answer is lost: the connection closes instead.
     const dropped = endpoint !== null && faults.nextDropAfter();
     if (dropped) counts.countDropped(endpoint);
     const reply = dropped ? dropConnection : send;
-    if (delayMs === 0 && recorded === undefined) return reply(res, judgement);
-    const answer = (): void => {
-      if (delayMs === 0) reply(res, judgement);
-      else setTimeout(reply, delayMs, res, judgement);
+    if (delayMs === 0 && recorded === undefined) return reply(res, answer);
+    const respond = (): void => {
+      if (delayMs === 0) reply(res, answer);
+      else setTimeout(reply, delayMs, res, answer);
     };
-    if (recorded) void recorded.then(answer);
-    else answer();
+    if (recorded) void recorded.then(respond);
+    else respond();
   };
 
-  const onEndpointRequest = (req: IncomingMessage, res: ServerResponse, endpoint: EndpointId): void => {
+  const onEndpointRequest = (req: IncomingMessage, res: ServerResponse, route: Route): void => {
     if (trackArrivals) arrivals.push(performance.timeOrigin + performance.now());
-    const judge = judges.get(endpoint)!;
+    const { endpoint } = route;
     const declared = Number(req.headers['content-length']);
     if (declared > MAX_BODY_BYTES) return refuseTooLarge(req, res, endpoint);
     const chunks: Buffer[] = [];
@@ -192,25 +187,25 @@ export async function startReceiver(options: ReceiverOptions = {}): Promise<Rece
       const url = req.url ?? '';
       const q = url.indexOf('?');
       const fault = faults.nextTransportFault();
-      let judgement: Judgement;
-      if (fault) judgement = faultAnswer(fault);
+      let answer: Answer;
+      if (fault) answer = faultAnswer(fault);
       else {
         try {
-          judgement = judge({ query: q < 0 ? '' : url.slice(q + 1), headers: req.headers, body, bodyUtf8: bytes === undefined || isUtf8(bytes) }, context);
+          answer = route.answer({ query: q < 0 ? '' : url.slice(q + 1), headers: req.headers, body, bodyUtf8: bytes === undefined || isUtf8(bytes) });
         } catch (err) {
           // A validator bug must not take the receiver down with it; say so in the answer.
-          judgement = textAnswer(500, `internal error while judging the request: ${(err as Error).message}`, 'rejected');
+          answer = textAnswer(500, `internal error while judging the request: ${(err as Error).message}`, 'rejected');
         }
       }
-      finish(req, res, endpoint, body, judgement);
+      finish(req, res, endpoint, body, answer);
     });
   };
 
   const refuseTooLarge = (req: IncomingMessage, res: ServerResponse, endpoint: EndpointId): void => {
     // Close the connection after answering: the rest of the body is not worth reading.
     req.resume();
-    const judgement = textAnswer(413, `request body over ${MAX_BODY_BYTES} bytes`, 'rejected', { connection: 'close' });
-    finish(req, res, endpoint, '', judgement);
+    const answer = textAnswer(413, `request body over ${MAX_BODY_BYTES} bytes`, 'rejected', { connection: 'close' });
+    finish(req, res, endpoint, '', answer);
   };
 
   const server = createServer({ maxHeaderSize: 64 * 1024 }, (req, res) => {
@@ -219,8 +214,8 @@ export async function startReceiver(options: ReceiverOptions = {}): Promise<Rece
     const url = req.url ?? '/';
     const q = url.indexOf('?');
     const path = q < 0 ? url : url.slice(0, q);
-    const endpoint = ROUTES.get(path);
-    if (endpoint !== undefined && req.method === 'POST') return onEndpointRequest(req, res, endpoint);
+    const route = routes.get(path);
+    if (route !== undefined && req.method === 'POST') return onEndpointRequest(req, res, route);
     req.resume();
     if (req.method === 'GET' || req.method === 'HEAD') {
       if (path === '/stats') {
@@ -229,9 +224,9 @@ export async function startReceiver(options: ReceiverOptions = {}): Promise<Rece
       }
       if (path === '/healthz') return send(res, { status: 200, body: 'ok\n', contentType: TEXT, verdict: 'accepted', records: 0 });
     }
-    if (endpoint !== undefined) {
-      const judgement = textAnswer(405, `method ${req.method} not allowed: use POST`, 'rejected', { allow: 'POST' });
-      req.on('end', () => finish(req, res, null, '', judgement));
+    if (route !== undefined) {
+      const answer = textAnswer(405, `method ${req.method} not allowed: use POST`, 'rejected', { allow: 'POST' });
+      req.on('end', () => finish(req, res, null, '', answer));
       return;
     }
     req.on('end', () => finish(req, res, null, '', textAnswer(404, `no endpoint at ${path}`, 'rejected')));

@@ -11,8 +11,8 @@
 import { createWriteStream, type WriteStream } from 'node:fs';
 import { once } from 'node:events';
 import type { EndpointId } from '../apis/api.js';
-import { maskBody, maskHeaders, maskUrl, redactText } from '../redact.js';
-import type { Verdict } from './counts.js';
+import { maskBody, maskForms, maskHeaders, maskUrl, redactText } from '../redact.js';
+import type { Verdict } from '../apis/answer.js';
 
 export interface RecorderOptions {
   /** Write requests as received, secrets included (--record-secrets). @default false */
@@ -47,10 +47,7 @@ export class RequestRecorder {
 
   private constructor(stream: WriteStream, options: RecorderOptions) {
     this.#stream = stream;
-    if (!options.keepSecrets) {
-      const values = (options.secrets ?? []).filter((v): v is string => typeof v === 'string' && v.length >= 3);
-      this.#mask = [...new Set(values.flatMap((v) => [v, encodeURIComponent(v)]))].sort((a, b) => b.length - a.length);
-    }
+    if (!options.keepSecrets) this.#mask = maskForms(options.secrets ?? []);
     stream.on('error', (err) => {
       this.#error = err;
     });

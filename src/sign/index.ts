@@ -1,15 +1,17 @@
 /**
  * Choosing a signer per endpoint, checking credentials before anything is sent, and
- * signing one request (SPEC §4, §5). The builders leave auth out; this adds it.
+ * signing one request (docs/API.md). The builders leave auth out; this adds it, as each
+ * endpoint's `signing` declares: which signer, keyed with which credentials, carried where.
  */
-import type { Credentials, Endpoint, EndpointId, PendingRequest, SignerName } from '../apis/api.js';
+import type { Credentials, Endpoint, PendingRequest, SignerName } from '../apis/api.js';
+import { headerValue } from '../headers.js';
+import { getEndpoint } from '../apis/registry.js';
 import { credentialSource } from '../config/config.js';
 import { md5SortedSigner } from './md5-sorted.js';
-import { loadSignerPlugin, naturalSecret, type SignerCredential } from './plugin.js';
+import { signingKeys } from './needs.js';
+import { loadSignerPlugin } from './plugin.js';
 import type { SignInput, Signer } from './signer.js';
 import { sudHmacSigner } from './sud-hmac.js';
-
-export { naturalSecret, type SignerCredential } from './plugin.js';
 
 /** Adds nothing: the download service, and SUD without app credentials (uid/ss_token authenticate). */
 export const noneSigner: Signer = {
@@ -30,15 +32,16 @@ function isBuiltIn(spec: string): spec is SignerName {
 
 /**
  * The signer for `endpoint`: `--signer` when given (a built-in name, or a path to a plugin
- * resolved from `cwd`), else the endpoint's default. SUD's default `sud-hmac` applies only
- * when app credentials are configured; with neither `sudAppId` nor `sudAppSecret` it is
- * `none`. With just one of them, the user evidently meant to sign: `sud-hmac` is kept so
- * `missingCredentials` names the other instead of the run silently going unsigned.
+ * resolved from `cwd`), else the endpoint's own. An endpoint whose signing is `optional`
+ * (SUD) goes unsigned when none of its signing credentials is configured. With just one of
+ * them, the user evidently meant to sign: the signer is kept so `missingCredentials` names
+ * the other instead of the run silently going unsigned.
  */
 export async function resolveSigner(spec: string | undefined, endpoint: Endpoint, creds: Credentials, cwd: string = process.cwd()): Promise<Signer> {
   if (spec === undefined) {
-    if (endpoint.defaultSigner === 'sud-hmac' && !creds.sudAppId && !creds.sudAppSecret) return noneSigner;
-    return BUILT_IN[endpoint.defaultSigner];
+    const { signing } = endpoint;
+    if (signing.optional && signingKeys(endpoint).every((key) => !creds[key])) return noneSigner;
+    return BUILT_IN[signing.signer];
   }
   return isBuiltIn(spec) ? BUILT_IN[spec] : loadSignerPlugin(spec, cwd);
 }
@@ -48,45 +51,44 @@ export async function resolveSigner(spec: string | undefined, endpoint: Endpoint
  * as lacking), each once, as the user would set them. Empty when the run can sign.
  */
 export function missingCredentials(signer: Signer, endpoints: readonly Endpoint[], creds: Credentials): string[] {
-  const missing = new Set<SignerCredential>();
+  const missing = new Set<string>();
   for (const endpoint of endpoints) {
-    for (const need of signer.needs(endpoint.id)) if (!creds[need]) missing.add(need);
+    for (const need of signer.needs(endpoint)) if (!creds[need]) missing.add(need);
   }
   return [...missing].map(credentialSource);
 }
 
-function secretFor(endpoint: EndpointId, creds: Credentials): string | undefined {
-  const name = naturalSecret(endpoint);
-  return name === undefined ? undefined : creds[name];
-}
-
-/** True when the request still carries the auth its log captured (`__md5`, or SUD's signature header). */
-function carriesLoggedAuth(request: PendingRequest): boolean {
-  if (request.params && Object.hasOwn(request.params, '__md5')) return true;
-  for (const name in request.headers) if (name.toLowerCase() === 'sud-signature') return true;
-  return false;
+/** True when the request still carries the signature its log captured (stat `__md5`, SUD's `Sud-Signature`). */
+function carriesLoggedAuth(request: PendingRequest, endpoint: Endpoint): boolean {
+  const { param, header } = endpoint.signing.carriedIn ?? {};
+  if (param !== undefined && request.params && Object.hasOwn(request.params, param)) return true;
+  return header !== undefined && headerValue(request.headers, header) !== undefined;
 }
 
 /**
- * Sign `request` in place. The signer sees the parameters as sent minus `__md5` (always
- * recomputed), or the exact body, with the endpoint's secret (and SUD's app id). Returned
+ * Sign `request` in place. The signer sees the parameters as sent minus the signature
+ * parameter (always recomputed), or the exact body, with the endpoint's secret (and signing
+ * id). A built-in signer signs only the endpoints whose `signing` names it. Returned
  * parameters replace any of the same name and are appended in the order returned; returned
  * headers are merged. With `keepAuth`, a request that still carries its logged auth is
  * left exactly as captured.
  */
 export async function signRequest(request: PendingRequest, signer: Signer, creds: Credentials, nowSeconds: number, keepAuth: boolean): Promise<void> {
-  if (keepAuth && carriesLoggedAuth(request)) return;
+  const endpoint = getEndpoint(request.endpoint);
+  if (endpoint === undefined) throw new Error(`internal: signing a request of unregistered endpoint ${request.endpoint}`);
+  if (keepAuth && carriesLoggedAuth(request, endpoint)) return;
   if (signer === noneSigner) return;
-  const { endpoint } = request;
+  const { signing } = endpoint;
+  if (isBuiltIn(signer.name) && signer.name !== signing.signer) return;
   let params: Record<string, string> | undefined;
   if (request.params) {
     params = { ...request.params };
-    delete params.__md5;
+    if (signing.carriedIn?.param !== undefined) delete params[signing.carriedIn.param];
   }
-  const secret = secretFor(endpoint, creds);
-  const appId = endpoint.startsWith('sud.') ? creds.sudAppId : undefined;
+  const secret = signing.secret === undefined ? undefined : creds[signing.secret];
+  const appId = signing.appId === undefined ? undefined : creds[signing.appId];
   const input: SignInput = {
-    endpoint,
+    endpoint: request.endpoint,
     nowSeconds,
     ...(params !== undefined && { params }),
     ...(request.body !== undefined && { body: request.body }),

@@ -1,5 +1,5 @@
 /**
- * The stat signature, scheme `md5-sorted` (SPEC §4): every parameter but `__md5`, sorted
+ * The stat signature, scheme `md5-sorted` (docs/API.md § stat.push_data, README § Signing): every parameter but `__md5`, sorted
  * by name in byte order, `name=value` joined by `&` with values as sent but NOT
  * URL-encoded (`data` is the exact JSON text), the secret appended directly; `__md5` is
  * the lowercase hex MD5 of that string's UTF-8 bytes.
@@ -9,12 +9,8 @@
  * holds a surrogate, and hashed with the one-shot `crypto.hash` (no Hash object).
  */
 import { hash } from 'node:crypto';
-import type { EndpointId } from '../apis/api.js';
 import type { SignInput, SignOutput, Signer } from './signer.js';
-
-const SIGNED_ENDPOINT: EndpointId = 'stat.push_data';
-const NEEDS_SECRET = ['statSecret'] as const;
-const NEEDS_NOTHING = [] as const;
+import { builtInNeeds } from './needs.js';
 
 /** UTF-8 byte order, as the spec says; UTF-16 order (JS's default) differs past U+FFFF. */
 function compareBytes(a: string, b: string): number {
@@ -73,13 +69,11 @@ export function md5Sorted(params: Readonly<Record<string, string>>, secret: stri
 
 export const md5SortedSigner: Signer = {
   name: 'md5-sorted',
-  needs(endpoint) {
-    return endpoint === SIGNED_ENDPOINT ? NEEDS_SECRET : NEEDS_NOTHING;
-  },
+  needs: (endpoint) => builtInNeeds('md5-sorted', endpoint),
   sign(input: SignInput): SignOutput {
-    if (input.endpoint !== SIGNED_ENDPOINT || !input.params) return {};
+    if (!input.params) return {};
     // needs() is checked before anything is sent; reaching here without it is a bug upstream.
-    if (input.secret === undefined) throw new Error('md5-sorted: the stat secret is not set (--stat-secret, stat.secret or REPLAY_STAT_SECRET)');
+    if (input.secret === undefined) throw new Error(`md5-sorted: the secret of ${input.endpoint} is not set`);
     return { params: { __md5: md5Sorted(input.params, input.secret) } };
   },
 };

@@ -1,5 +1,5 @@
 /**
- * `--signer ./my-signer.mjs` (SPEC §4): an ES module whose default export is a
+ * `--signer ./my-signer.mjs` (README § Signing): an ES module whose default export is a
  * `SignFunction` — it receives `{ endpoint, params, body, secret, appId, nowSeconds }` and
  * returns `{ params?, headers? }` to add. Every way a plugin can be wrong (missing file,
  * load failure, no default function, a bad answer, a throw while signing) is a
@@ -8,25 +8,15 @@
 import { stat } from 'node:fs/promises';
 import { resolve } from 'node:path';
 import { pathToFileURL } from 'node:url';
-import type { EndpointId } from '../apis/api.js';
+import type { CredentialKey, Endpoint } from '../apis/api.js';
 import { ConfigError, describeError } from '../errors.js';
+import { redactText } from '../redact.js';
 import type { SignFunction, SignInput, SignOutput, Signer } from './signer.js';
 
-export type SignerCredential = ReturnType<Signer['needs']>[number];
-
-/**
- * The secret an endpoint's signature is naturally keyed with: stat.secret for stat,
- * sud.appSecret for SUD; the download service is unsigned.
- */
-export function naturalSecret(endpoint: EndpointId): SignerCredential | undefined {
-  if (endpoint.startsWith('stat.')) return 'statSecret';
-  if (endpoint.startsWith('sud.')) return 'sudAppSecret';
-  return undefined;
-}
-
-function pluginNeeds(endpoint: EndpointId): readonly SignerCredential[] {
-  const secret = naturalSecret(endpoint);
-  return secret ? [secret] : [];
+/** A plugin is keyed with the secret each endpoint declares (stat.secret, sud.appSecret; none for download). */
+function pluginNeeds(endpoint: Endpoint): readonly CredentialKey[] {
+  const { secret } = endpoint.signing;
+  return secret === undefined ? [] : [secret];
 }
 
 function oneLine(text: string): string {
@@ -34,9 +24,6 @@ function oneLine(text: string): string {
   return line === '' ? 'unknown error' : line;
 }
 
-function redact(text: string, secret: string | undefined): string {
-  return secret ? text.split(secret).join('***') : text;
-}
 
 /** A plugin's `params`/`headers` as string maps (numbers are accepted and written as text). */
 function stringMap(spec: string, what: 'params' | 'headers', value: unknown): Record<string, string> {
@@ -74,7 +61,7 @@ function pluginSigner(spec: string, fn: SignFunction): Signer {
       try {
         result = await fn(input);
       } catch (err) {
-        throw new ConfigError(`signer plugin ${spec} failed to sign a ${input.endpoint} request: ${redact(oneLine(describeError(err)), input.secret)}`);
+        throw new ConfigError(`signer plugin ${spec} failed to sign a ${input.endpoint} request: ${redactText(oneLine(describeError(err)), input.secret ? [input.secret] : [])}`);
       }
       return checkedOutput(spec, result);
     },

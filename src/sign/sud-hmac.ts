@@ -1,11 +1,13 @@
 /**
- * SUD's callback signature (SPEC §1.2, §4): `Sud-Signature` is the lowercase hex
+ * SUD's callback signature (docs/API.md § sud.report_game_info): `Sud-Signature` is the lowercase hex
  * HMAC-SHA1, keyed with the app secret, of the four lines `appId\ntimestamp\nnonce\nbody\n`
  * — every line ends in `\n`, the last one too, and `body` is the exact request body.
  */
 import { createHmac, randomBytes, timingSafeEqual } from 'node:crypto';
-import type { EndpointId } from '../apis/api.js';
+import { firstHeader } from '../headers.js';
+import { builtInNeeds } from './needs.js';
 import type { SignInput, SignOutput, Signer } from './signer.js';
+import { headerValue } from '../headers.js';
 
 export const SUD_HEADER = {
   appId: 'Sud-AppId',
@@ -34,12 +36,12 @@ function newNonce(): string {
 }
 
 function signSud(input: SignInput): SignOutput {
-  if (input.endpoint !== 'sud.report_game_info') return {};
+  // It signs the exact body: a request without one (parameters only) has nothing to sign.
+  if (input.body === undefined) return {};
   // The engine checks `needs` before anything is sent, so these are programming errors.
   if (input.appId === undefined || input.secret === undefined) {
-    throw new Error('sud-hmac needs sud.appId and sud.appSecret');
+    throw new Error(`sud-hmac needs an appId and appSecret for ${input.endpoint}`);
   }
-  if (input.body === undefined) throw new Error('sud-hmac signs the request body, and this request has none');
   const timestamp = String(input.nowSeconds);
   const nonce = newNonce();
   const signature = sudSignature({ appId: input.appId, timestamp, nonce, body: input.body }, input.secret);
@@ -55,35 +57,22 @@ function signSud(input: SignInput): SignOutput {
 
 export const sudHmacSigner: Signer = {
   name: 'sud-hmac',
-  needs(endpoint: EndpointId) {
-    return endpoint === 'sud.report_game_info' ? (['sudAppId', 'sudAppSecret'] as const) : [];
-  },
+  needs: (endpoint) => builtInNeeds('sud-hmac', endpoint),
   sign: signSud,
 };
 
 type Headers = Readonly<Record<string, string | string[] | undefined>>;
 
-/** A header by name, whatever its case (node lowercases incoming headers; our own are Title-Case). */
-function headerValue(headers: Headers, name: string): string | undefined {
-  const lower = name.toLowerCase();
-  for (const key in headers) {
-    if (key.toLowerCase() !== lower) continue;
-    const value = headers[key];
-    return Array.isArray(value) ? value[0] : value;
-  }
-  return undefined;
-}
-
 /**
  * For the receiver: true when the request carries SUD signature headers for `appId` whose
- * signature matches `body` under `secret`. The signature must be lowercase hex as SPEC
- * §1.2 defines it. Compares in constant time.
+ * signature matches `body` under `secret`. The signature must be lowercase hex as docs/API.md
+ * § sud.report_game_info defines it. Compares in constant time.
  */
 export function verifySudSignature(headers: Headers, body: string, appId: string, secret: string): boolean {
-  const sentAppId = headerValue(headers, SUD_HEADER.appId);
-  const timestamp = headerValue(headers, SUD_HEADER.timestamp);
-  const nonce = headerValue(headers, SUD_HEADER.nonce);
-  const signature = headerValue(headers, SUD_HEADER.signature);
+  const sentAppId = firstHeader(headers, SUD_HEADER.appId);
+  const timestamp = firstHeader(headers, SUD_HEADER.timestamp);
+  const nonce = firstHeader(headers, SUD_HEADER.nonce);
+  const signature = firstHeader(headers, SUD_HEADER.signature);
   if (sentAppId !== appId || timestamp === undefined || nonce === undefined || signature === undefined) return false;
   const expected = Buffer.from(sudSignature({ appId, timestamp, nonce, body }, secret), 'utf8');
   const actual = Buffer.from(signature, 'utf8');

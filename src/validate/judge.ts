@@ -1,6 +1,6 @@
 /**
  * One record in, one verdict out: reader errors, `_` metadata, `_api` and detection
- * (SPEC §2.3), CSV typing, the endpoint's rules, `--strict`. Counts go to RunStats as it
+ * (docs/API.md § Records), CSV typing, the endpoint's rules, `--strict`. Counts go to RunStats as it
  * judges, so validate, replay and dry-run count the same way.
  */
 import { recordsIn, type Credentials, type Endpoint, type ValidateOptions, type WireOptions } from '../apis/api.js';
@@ -98,7 +98,7 @@ export class RecordJudge {
     if (meta !== NO_META && endpoint.underscoreParams) [fields, meta] = takeParams(endpoint.underscoreParams, fields, meta);
     if (raw.format === 'csv') {
       try {
-        fields = endpoint.fromCsv(dropForeignEmptyCells(fields, endpoint));
+        fields = endpoint.typeTextFields(dropForeignEmptyCells(fields, endpoint));
       } catch (err) {
         if (!(err instanceof JsonDepthError)) throw err;
         return this.#verdict(origin, endpoint, [tooDeepFinding('')], undefined, { ...meta, _api: endpoint.id, ...fields }, 1);

@@ -7,6 +7,7 @@
 import { spawn, type ChildProcessWithoutNullStreams } from 'node:child_process';
 import { closeSync, openSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
+import pLimit from 'p-limit';
 import { SAFETY_TIMEOUT_MS } from './wait.js';
 
 export const ROOT = fileURLToPath(new URL('../../../', import.meta.url));
@@ -136,14 +137,5 @@ function runCliToFile(args: readonly string[], file: string, options: SpawnOptio
 
 /** `fn` over `items`, at most `limit` at a time, results in order: many short CLI runs without a burst of processes. */
 export async function mapLimit<T, R>(items: readonly T[], limit: number, fn: (item: T) => Promise<R>): Promise<R[]> {
-  const results: R[] = new Array<R>(items.length);
-  let next = 0;
-  const worker = async (): Promise<void> => {
-    while (next < items.length) {
-      const i = next++;
-      results[i] = await fn(items[i]!);
-    }
-  };
-  await Promise.all(Array.from({ length: Math.min(limit, items.length) }, worker));
-  return results;
+  return pLimit(limit).map(items, (item) => fn(item));
 }

@@ -1,6 +1,6 @@
 /**
  * One form-encoded request per record (the download service takes no batches and no
- * signature). Parameters go in the seed's order, as text, then any other fields the
+ * signature). Parameters go in the API document's order, as text, then any other fields the
  * record carried; encodeRequest percent-encodes them as UTF-8.
  */
 import type { BuildOptions, PendingRequest, RequestBuilder } from '../api.js';

@@ -23,11 +23,11 @@ export function settle(spec: FieldSpec, v: unknown): unknown {
 }
 
 /**
- * `Endpoint.fromCsv`: a row (or a form body) whose every value is a string. Integer fields
+ * `Endpoint.typeTextFields`: a row (or a form body) whose every value is a string. Integer fields
  * are converted exactly; an empty integer cell means absent; text fields stay as they are
  * (an empty one is still "", which the rules judge per field).
  */
-export function fromText(schema: DownloadSchema, row: JsonObject): JsonObject {
+export function typeDownloadTextFields(schema: DownloadSchema, row: JsonObject): JsonObject {
   const out: JsonObject = {};
   for (const key in row) {
     const spec = schema.byName.get(key);

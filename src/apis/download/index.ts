@@ -1,13 +1,15 @@
 /**
- * The download service (下载服务化, seed 004; SPEC §1.3): `download.checkAppUpdate` and
+ * The download service (下载服务化; docs/API.md § download service): `download.checkAppUpdate` and
  * `download.downloadEvent`, both form-encoded, unsigned, answered with `{"code":0}`.
- * Neither has a duplicate key: the seed gives the receiver nothing to de-duplicate on.
+ * Neither has a duplicate key: the API document gives the receiver nothing to de-duplicate on.
  */
 import type { ApiModule, Endpoint } from '../api.js';
 import type { JsonObject } from '../../records.js';
+import { createDownloadAnswerer } from './answer.js';
 import { begintimeMs } from './begintime.js';
 import { DownloadRequestBuilder } from './builder.js';
-import { fromText } from './convert.js';
+import { typeDownloadTextFields } from './convert.js';
+import { DOWNLOAD_COLUMNS, generateDownloadRecords } from './generate.js';
 import { DOWNLOAD_RETRY_POLICY, interpretDownloadResponse } from './response.js';
 import { CHECK_APP_UPDATE_RULES, DOWNLOAD_EVENT_RULES } from './rules.js';
 import { CHECK_APP_UPDATE, DOWNLOAD_EVENT, type DownloadSchema } from './schema.js';
@@ -37,22 +39,24 @@ interface EndpointParts {
 }
 
 function downloadEndpoint(schema: DownloadSchema, parts: EndpointParts): Endpoint {
-  return {
+  const endpoint: Endpoint = {
     id: schema.endpoint,
     api: 'download',
     defaultPath: parts.path,
     rules: parts.rules,
     detectBy: parts.detectBy,
     fields: [...schema.known],
-    fromCsv: (row) => fromText(schema, row),
+    typeTextFields: (row) => typeDownloadTextFields(schema, row),
     validate: parts.validate,
     shardKey: (value) => shardKeyOf(schema, value),
     timeOf: parts.timeOf,
     createBuilder: (options) => new DownloadRequestBuilder(schema, parts.path, options),
-    defaultSigner: 'none',
+    signing: { signer: 'none' },
     interpret: interpretDownloadResponse,
+    createAnswerer: (context) => createDownloadAnswerer(endpoint, context),
     retryPolicy: DOWNLOAD_RETRY_POLICY,
   };
+  return endpoint;
 }
 
 export const checkAppUpdateEndpoint = downloadEndpoint(CHECK_APP_UPDATE, {
@@ -77,5 +81,7 @@ export const downloadEventEndpoint = downloadEndpoint(DOWNLOAD_EVENT, {
 
 export const downloadApi: ApiModule = {
   name: 'download',
-  endpoints: [checkAppUpdateEndpoint, downloadEventEndpoint],
+  // Detection order: a downloadEvent record may carry fields checkAppUpdate detects by.
+  endpoints: [downloadEventEndpoint, checkAppUpdateEndpoint],
+  generator: { records: generateDownloadRecords, columns: DOWNLOAD_COLUMNS },
 };

@@ -1,5 +1,5 @@
 /**
- * How the download service answers (seed 004): `application/json` `{"code":0}` on success.
+ * How the download service answers (docs/API.md § download service): `application/json` `{"code":0}` on success.
  * A 2xx with another code, or a body that is not that JSON, is the service's own failure
  * and follows its retry policy; the status alone decides the rest (../http.ts: 429 and 5xx
  * are the transport's, other statuses are final).

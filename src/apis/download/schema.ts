@@ -1,12 +1,12 @@
 /**
- * The download service's two field tables (seed 004, SPEC §1.3), in the seed's order —
+ * The download service's two field tables (docs/API.md § download service), in the document's order —
  * the order parameters are sent in — and the shapes built from them once (../shape.ts).
  *
- * Which fields are required (the seed's tables list every field and mark none optional
+ * Which fields are required (the document's tables list every field and mark none optional
  * except `errorMsg`):
  * - every field must be present, except `errorMsg` (optional in both endpoints) and
  *   checkAppUpdate's `updateType` (required only when `resultCode` is 1; a rule checks it);
- * - the fields the seed says to "leave empty when there is none" (若无填空) may be empty
+ * - the fields the document says to "leave empty when there is none" (若无填空) may be empty
  *   strings: the player id (`openid` / `oepnid`) and `build`; downloadEvent's `oldbuild`,
  *   `url` and `final_url` may be empty too (a failed download may have no URL to report);
  * - any other text field that is empty counts as missing (an empty CSV cell is "");
@@ -34,7 +34,7 @@ export interface FieldSpec {
 
 export interface DownloadSchema {
   readonly endpoint: EndpointId;
-  /** Known fields, in the seed's (sending) order. */
+  /** Known fields, in the document's (sending) order. */
   readonly specs: readonly FieldSpec[];
   readonly byName: ReadonlyMap<string, FieldSpec>;
   /** Names a record may use: field names and aliases. */

@@ -11,7 +11,7 @@ import { stringifyExact } from '../../json/exact.js';
 import type { JsonObject } from '../../records.js';
 import { begintimeMs, begintimeProblem } from './begintime.js';
 import { settle } from './convert.js';
-import { RULE } from './rules.js';
+import { RULE, downloadFinding } from './rules.js';
 import { CHECK_APP_UPDATE, DOWNLOAD_EVENT, type DownloadSchema, type FieldSpec } from './schema.js';
 
 function isBlank(v: unknown): boolean {
@@ -34,21 +34,21 @@ function isSafeInt(v: unknown): v is number {
 function structureFinding(spec: FieldSpec, v: unknown, path: string): Finding {
   if (v === undefined) {
     const hint = spec.emptyOk ? ' (send it empty when there is none)' : '';
-    return { rule: RULE.missingField, severity: 'error', path, value: v, message: `${path} is missing${hint}` };
+    return downloadFinding(RULE.missingField, path, v, `${path} is missing${hint}`);
   }
   if (spec.type === 'int') {
     if (!isSafeInt(v)) {
       // Digit strings were converted already: an integer here is one too big to send exactly.
       const what = typeof v === 'bigint' || Number.isInteger(v) ? 'a safe integer' : 'an integer';
-      return { rule: RULE.notInteger, severity: 'error', path, value: v, message: `${path} ${show(v)} is not ${what}` };
+      return downloadFinding(RULE.notInteger, path, v, `${path} ${show(v)} is not ${what}`);
     }
     const expected = spec.values ? `one of ${spec.meaning}` : '0 or more';
-    return { rule: RULE.badValue, severity: 'error', path, value: v, message: `${path} ${v} is not ${expected}` };
+    return downloadFinding(RULE.badValue, path, v, `${path} ${v} is not ${expected}`);
   }
   if (typeof v !== 'string') {
-    return { rule: RULE.notString, severity: 'error', path, value: v, message: `${path} ${show(v)} is not text` };
+    return downloadFinding(RULE.notString, path, v, `${path} ${show(v)} is not text`);
   }
-  return { rule: RULE.missingField, severity: 'error', path, value: v, message: `${path} is empty` };
+  return downloadFinding(RULE.missingField, path, v, `${path} is empty`);
 }
 
 interface Settled {
@@ -68,7 +68,7 @@ function settleAndCheck(schema: DownloadSchema, input: JsonObject): Settled {
   return settleCopy(schema, input);
 }
 
-/** The slow path: a copy with types settled, in the seed's order, findings for what is wrong. */
+/** The slow path: a copy with types settled, in the API document's order, findings for what is wrong. */
 function settleCopy(schema: DownloadSchema, input: JsonObject): Settled {
   const findings: Finding[] = [];
   const value: JsonObject = {};
@@ -82,13 +82,7 @@ function settleCopy(schema: DownloadSchema, input: JsonObject): Settled {
         v = aliased;
         aliasUsed = spec.alias;
       } else if (!isBlank(v) && !isBlank(aliased) && v !== aliased) {
-        findings.push({
-          rule: RULE.openidConflict,
-          severity: 'error',
-          path: spec.alias,
-          value: aliased,
-          message: `${spec.name} ${show(v)} and its alias ${spec.alias} ${show(aliased)} differ: keep one of them`,
-        });
+        findings.push(downloadFinding(RULE.openidConflict, spec.alias, aliased, `${spec.name} ${show(v)} and its alias ${spec.alias} ${show(aliased)} differ: keep one of them`));
       } else if (v === undefined) v = aliased;
     }
     if (v !== undefined) value[spec.name] = v;
@@ -117,24 +111,13 @@ function checkErrorMessage(value: JsonObject, findings: Finding[]): void {
   const msg = value.errorMsg;
   if (typeof code !== 'string' || code === '' || code === '0') return;
   if (msg !== undefined && (typeof msg !== 'string' || msg.trim() !== '')) return;
-  findings.push({
-    rule: RULE.errorWithoutMessage,
-    severity: 'warning',
-    path: 'errorMsg',
-    value: msg,
-    message: `errorCode ${show(code)} reports a failure but errorMsg is empty`,
-  });
+  findings.push(downloadFinding(RULE.errorWithoutMessage, 'errorMsg', msg, `errorCode ${show(code)} reports a failure but errorMsg is empty`));
 }
 
 export function validateCheckAppUpdate(input: JsonObject): Validation {
   const { value, findings } = settleAndCheck(CHECK_APP_UPDATE, input);
   if (value.resultCode === 1 && value.updateType === undefined) {
-    findings.push({
-      rule: RULE.missingField,
-      severity: 'error',
-      path: 'updateType',
-      message: 'updateType is missing: it is required when resultCode is 1 (0 ignored, 1 voluntary, 2 forced)',
-    });
+    findings.push(downloadFinding(RULE.missingField, 'updateType', undefined, 'updateType is missing: it is required when resultCode is 1 (0 ignored, 1 voluntary, 2 forced)'));
   }
   checkErrorMessage(value, findings);
   return { findings, value };
@@ -144,28 +127,16 @@ export function validateDownloadEvent(input: JsonObject): Validation {
   const { value, findings } = settleAndCheck(DOWNLOAD_EVENT, input);
   const begintime = value.begintime;
   if (typeof begintime === 'string' && begintime !== '' && Number.isNaN(begintimeMs(begintime))) {
-    findings.push({ rule: RULE.badBegintime, severity: 'error', path: 'begintime', value: begintime, message: begintimeProblem(begintime) });
+    findings.push(downloadFinding(RULE.badBegintime, 'begintime', begintime, begintimeProblem(begintime)));
   }
   checkErrorMessage(value, findings);
   const { filesize, totalfilesize } = value;
   if (isSafeInt(filesize) && isSafeInt(totalfilesize) && filesize >= 0 && totalfilesize >= 0) {
     // One finding per fact: more than the total is its own warning, whatever the result.
     if (filesize > totalfilesize) {
-      findings.push({
-        rule: RULE.filesizeExceedsTotal,
-        severity: 'warning',
-        path: 'filesize',
-        value: filesize,
-        message: `filesize ${filesize} is more than totalfilesize ${totalfilesize}`,
-      });
+      findings.push(downloadFinding(RULE.filesizeExceedsTotal, 'filesize', filesize, `filesize ${filesize} is more than totalfilesize ${totalfilesize}`));
     } else if (value.resultCode === 0 && filesize !== totalfilesize) {
-      findings.push({
-        rule: RULE.filesizeMismatch,
-        severity: 'warning',
-        path: 'filesize',
-        value: filesize,
-        message: `the download succeeded (resultCode 0) but filesize ${filesize} is not totalfilesize ${totalfilesize}`,
-      });
+      findings.push(downloadFinding(RULE.filesizeMismatch, 'filesize', filesize, `the download succeeded (resultCode 0) but filesize ${filesize} is not totalfilesize ${totalfilesize}`));
     }
   }
   return { findings, value };

@@ -1,5 +1,5 @@
 /**
- * Turns valid stat records into requests (SPEC §1.1, §4). Single events are batched per
+ * Turns valid stat records into requests (docs/API.md § stat.push_data). Single events are batched per
  * (`uid`, `app_id`) in input order; an envelope record is one request as it was logged.
  * A request's envelope parameters hold for every event in it, so a batch only holds events
  * whose `ts`, `session_key`, `uid` and `app_id` are the same (with `--ts now`, `ts` is the

@@ -17,7 +17,7 @@ const INTEGER_FIELDS = new Set(['aid', 'app_id', 'game_id']);
  * `ts` and `v` stay strings: the API types them str and a string of digits is valid for
  * both, so the text is sent as it was logged.
  */
-export function statFromCsv(row: JsonObject): JsonObject {
+export function typeStatTextFields(row: JsonObject): JsonObject {
   const out: JsonObject = {};
   for (const name in row) {
     const cell = row[name];

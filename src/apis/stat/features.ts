@@ -1,5 +1,5 @@
 /**
- * The stat feature table (SPEC §1.1, the seed's 特征说明): which aids exist, which carry
+ * The stat feature table (docs/API.md § stat.push_data, the features table): which aids exist, which carry
  * `game_id`/`game_v` (G), and which carry a value in `v` and what it means.
  */
 
@@ -19,7 +19,7 @@ export const FEATURES: ReadonlyMap<number, Feature> = new Map<number, Feature>([
   [1000, PLATFORM('platform: launch')],
   [1001, PLATFORM('platform: load data')],
   [1002, PLATFORM('platform: load data done')],
-  // The seed's table lists 1003 with uid, app_id, game_id and game_v: a click on a game names it.
+  // The API document's table lists 1003 with uid, app_id, game_id and game_v: a click on a game names it.
   [1003, GAME('platform: user clicks a game', 'column id')],
   [2001, GAME('game: load data')],
   [2002, GAME('game: enter')],

@@ -1,8 +1,11 @@
-/** The stat API (seed 000, SPEC §1.1): one endpoint, `stat.push_data`. */
+/** The stat API (docs/API.md § stat.push_data): one endpoint, `stat.push_data`. */
 import type { ApiModule, Endpoint } from '../api.js';
 import type { JsonObject } from '../../records.js';
 import { createStatBuilder, STAT_PATH } from './builder.js';
-import { STAT_FIELDS, statFromCsv } from './csv.js';
+import { createStatAnswerer } from './answer.js';
+import { STAT_CREDENTIALS, STAT_SECRET_FIELDS } from './credentials.js';
+import { STAT_FIELDS, typeStatTextFields } from './csv.js';
+import { generateStatRecords, STAT_COLUMNS } from './generate.js';
 import { statRecordNeeds } from './needs.js';
 import { interpretStatResponse } from './response.js';
 import { STAT_RULES } from './rules.js';
@@ -35,7 +38,7 @@ function recordsIn(value: JsonObject): number {
   return 1;
 }
 
-/** SPEC §9: shards by device id, so one user's events stay in one shard and in order. */
+/** README § Scaling out: shards by device id, so one user's events stay in one shard and in order. */
 function shardKey(value: JsonObject): string {
   const uid = value.uid;
   return typeof uid === 'string' ? uid : uid === undefined ? '' : String(uid);
@@ -45,28 +48,37 @@ export const statPushData: Endpoint = {
   id: 'stat.push_data',
   api: 'stat',
   defaultPath: STAT_PATH,
+  // The document's own example sends it without the trailing slash.
+  otherPaths: [STAT_PATH.slice(0, -1)],
   rules: STAT_RULES,
   detectBy: ['aid', 'data'],
   fields: STAT_FIELDS,
   underscoreParams: ['__md5'],
-  fromCsv: statFromCsv,
+  typeTextFields: typeStatTextFields,
   validate: validateStat,
   shardKey,
   recordNeeds: statRecordNeeds,
   timeOf,
   recordsIn,
   createBuilder: createStatBuilder,
-  defaultSigner: 'md5-sorted',
+  signing: { signer: 'md5-sorted', secret: 'statSecret', carriedIn: { param: '__md5' } },
   interpret: interpretStatResponse,
+  createAnswerer: (context) => createStatAnswerer(statPushData, context),
   retryPolicy: { retries: 3, delayMs: 1000, backoff: 'exponential' },
 };
 
-export const statApi: ApiModule = { name: 'stat', endpoints: [statPushData] };
+export const statApi: ApiModule = {
+  name: 'stat',
+  endpoints: [statPushData],
+  credentials: STAT_CREDENTIALS,
+  secretFields: STAT_SECRET_FIELDS,
+  generator: { records: generateStatRecords, columns: STAT_COLUMNS },
+};
 
 export { FEATURES } from './features.js';
 export { STAT_RULE, STAT_RULES } from './rules.js';
 export { MAX_OPEN_GROUPS, STAT_PATH, StatBatcher } from './builder.js';
-export { statFromCsv, STAT_FIELDS } from './csv.js';
+export { typeStatTextFields, STAT_FIELDS } from './csv.js';
 export { validateStat } from './validate.js';
 export { interpretStatResponse } from './response.js';
 export { statRequestProblem } from './request.js';

@@ -1,5 +1,5 @@
 /**
- * How stat judges a response (SPEC §1.1): any 2xx is success (the seed: a normal request
+ * How stat judges a response (docs/API.md § stat.push_data): any 2xx is success (its document: a normal request
  * answers with an empty body). stat has no failure signal of its own, so `retry: 'api'`
  * never occurs: the status alone decides (see ../http.ts). With no structured error to
  * report, a failure carries the start of the body as its message.

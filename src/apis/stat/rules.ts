@@ -1,5 +1,6 @@
-/** Every rule of SPEC §1.1 for `stat.push_data`, with its stable id and severity. */
-import type { Finding, RuleDef, Severity } from '../../findings.js';
+/** Every rule (docs/API.md § stat.push_data) of `stat.push_data`, with its stable id and severity. */
+import type { RuleDef } from '../../findings.js';
+import { ruleFinding } from '../rules.js';
 
 export const STAT_RULE = {
   unknownAid: 'stat.unknown_aid',
@@ -55,9 +56,4 @@ export const STAT_RULES: readonly RuleDef[] = [
   { id: STAT_RULE.emptyData, severity: 'warning', summary: "An envelope's `data` holds no events." },
 ];
 
-const SEVERITY = new Map<string, Severity>(STAT_RULES.map((rule) => [rule.id, rule.severity]));
-
-export function statFinding(rule: StatRuleId, path: string, value: unknown, message: string): Finding {
-  const severity = SEVERITY.get(rule)!;
-  return value === undefined ? { rule, severity, path, message } : { rule, severity, path, value, message };
-}
+export const statFinding = ruleFinding<StatRuleId>(STAT_RULES);

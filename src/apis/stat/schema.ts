@@ -9,7 +9,7 @@
  */
 import type { z } from 'zod';
 import type { Finding } from '../../findings.js';
-import { JsonNumberText } from '../../json/exact.js';
+import { describeValue } from '../describe.js';
 import type { JsonObject } from '../../records.js';
 import { compileShape, type FieldDef, type Shape } from '../shape.js';
 import { STAT_RULE, statFinding } from './rules.js';
@@ -44,14 +44,6 @@ const EXPECTED: Readonly<Record<string, string>> = {
   session_key: 'a string',
 };
 
-/** A value as a person reads it in a message. */
-export function describe(value: unknown): string {
-  if (typeof value === 'string') return `the string ${JSON.stringify(value.length > 60 ? value.slice(0, 57) + '...' : value)}`;
-  if (typeof value === 'number' || typeof value === 'bigint' || typeof value === 'boolean' || value instanceof JsonNumberText) return String(value);
-  if (value === null) return 'null';
-  if (Array.isArray(value)) return 'an array';
-  return 'an object';
-}
 
 function isInteger(value: unknown): boolean {
   return (typeof value === 'number' && Number.isInteger(value)) || typeof value === 'bigint';
@@ -82,16 +74,16 @@ export function typeFindings(shape: Shape, value: JsonObject, prefix: string, fi
         break;
       case 'uid':
         if (found === undefined || found === '') findings.push(statFinding(STAT_RULE.missingUid, path, found, `${path} is ${found === '' ? 'empty' : 'missing'}: every event needs the device id`));
-        else findings.push(statFinding(STAT_RULE.wrongType, path, found, `${path} must be a string, got ${describe(found)}`));
+        else findings.push(statFinding(STAT_RULE.wrongType, path, found, `${path} must be a string, got ${describeValue(found)}`));
         break;
       default:
         if (field === 'game_id' && isInteger(found)) findings.push(statFinding(STAT_RULE.wrongType, path, found, `${path} ${String(found)} is out of the safe integer range`));
-        else findings.push(statFinding(STAT_RULE.wrongType, path, found, `${path} must be ${EXPECTED[field] ?? 'of another type'}, got ${describe(found)}`));
+        else findings.push(statFinding(STAT_RULE.wrongType, path, found, `${path} must be ${EXPECTED[field] ?? 'of another type'}, got ${describeValue(found)}`));
     }
   }
 }
 
 function intMessage(path: string, found: unknown): string {
   if (isInteger(found)) return `${path} ${String(found)} is out of the safe integer range`;
-  return `${path} must be an integer, got ${describe(found)}`;
+  return `${path} must be an integer, got ${describeValue(found)}`;
 }

@@ -1,5 +1,5 @@
 /**
- * Validation of one stat record (SPEC §1.1, §3). A record is either a single event (it
+ * Validation of one stat record (docs/API.md § stat.push_data, docs/RULES.md). A record is either a single event (it
  * has no `data`; it may carry the envelope fields `ts`, `session_key`, `__md5`, which are
  * not part of the event) or an envelope (it has `data`: an array of events, or the JSON
  * text of one). One zod `safeParse` per object on the hot path; issues are walked only on
@@ -18,13 +18,14 @@ import { JsonDepthError, MAX_DEPTH, isJsonObject, parseExact } from '../../json/
 import { FEATURES } from './features.js';
 import { STAT_RULE, statFinding } from './rules.js';
 import { batchHead, envelopeParams, eventText, sessionKeyOf } from './params.js';
-import { ENVELOPE, ENVELOPE_EVENT, SINGLE_EVENT, describe, typeFindings } from './schema.js';
+import { ENVELOPE, ENVELOPE_EVENT, SINGLE_EVENT, typeFindings } from './schema.js';
+import { describeValue } from '../describe.js';
 import { batchUrlBytes, eventUrlBytes, fitsUnder, recordUrlBound, requestUrlBytes } from './url.js';
 
 /** An integer written as text: what `ts` and `v` may be when they are strings. */
 const INTEGER_TEXT = /^-?\d+$/;
 const MD5_HEX = /^[0-9a-fA-F]{32}$/;
-/** 2010-01-01T00:00:00Z: earlier stat timestamps are suspicious (the seed's is 1974). */
+/** 2010-01-01T00:00:00Z: earlier stat timestamps are suspicious (the API document's own example is 1974). */
 const TS_FLOOR_MS = Date.UTC(2010, 0, 1);
 const DAY_MS = 86_400_000;
 /** Seconds have 10 digits until 2286; more than 11 is milliseconds (13 today). */
@@ -101,10 +102,10 @@ function eventsOf(data: unknown, findings: Finding[]): unknown[] | undefined {
       return undefined;
     }
     if (Array.isArray(parsed)) return parsed;
-    findings.push(statFinding(STAT_RULE.badData, 'data', data, `data must be a JSON array of events, got JSON text of ${describe(parsed)}`));
+    findings.push(statFinding(STAT_RULE.badData, 'data', data, `data must be a JSON array of events, got JSON text of ${describeValue(parsed)}`));
     return undefined;
   }
-  findings.push(statFinding(STAT_RULE.badData, 'data', data, `data must be an array of events (or its JSON text), got ${describe(data)}`));
+  findings.push(statFinding(STAT_RULE.badData, 'data', data, `data must be an array of events (or its JSON text), got ${describeValue(data)}`));
   return undefined;
 }
 
@@ -112,7 +113,7 @@ function checkEnvelopeEvent(event: unknown, index: number, envelope: JsonObject,
   const prefix = `data[${index}].`;
   if (!isJsonObject(event)) {
     const hint = typeof event === 'string' ? ' (was data serialized twice?)' : '';
-    findings.push(statFinding(STAT_RULE.badData, `data[${index}]`, event, `data[${index}] must be an event object, got ${describe(event)}${hint}`));
+    findings.push(statFinding(STAT_RULE.badData, `data[${index}]`, event, `data[${index}] must be an event object, got ${describeValue(event)}${hint}`));
     return;
   }
   if (!ENVELOPE_EVENT.accepts(event)) typeFindings(ENVELOPE_EVENT, event, prefix, findings);
@@ -146,11 +147,11 @@ function checkEvent(event: JsonObject, prefix: string, options: ValidateOptions,
   const v = event.v;
   if (feature.v !== undefined) {
     if (!isIntegerLike(v)) {
-      const got = v === undefined ? 'it is missing' : `got ${describe(v)}`;
+      const got = v === undefined ? 'it is missing' : `got ${describeValue(v)}`;
       findings.push(statFinding(STAT_RULE.badV, prefix + 'v', v, `aid ${aid} (${feature.meaning}) needs ${prefix}v, an integer (${feature.v}); ${got}`));
     }
   } else if (v !== undefined) {
-    findings.push(statFinding(STAT_RULE.unexpectedV, prefix + 'v', v, `aid ${aid} (${feature.meaning}) carries no v, but ${prefix}v is ${describe(v)}`));
+    findings.push(statFinding(STAT_RULE.unexpectedV, prefix + 'v', v, `aid ${aid} (${feature.meaning}) carries no v, but ${prefix}v is ${describeValue(v)}`));
   }
 }
 
@@ -162,7 +163,7 @@ function checkTs(ts: unknown, options: ValidateOptions, findings: Finding[]): vo
   if (typeof ts === 'string' && INTEGER_TEXT.test(ts)) text = ts;
   else if ((typeof ts === 'number' && Number.isInteger(ts)) || typeof ts === 'bigint') text = BigInt(ts).toString();
   else {
-    findings.push(statFinding(STAT_RULE.badTs, 'ts', ts, `ts must be an integer (Unix seconds, a number or a string of digits), got ${describe(ts)}`));
+    findings.push(statFinding(STAT_RULE.badTs, 'ts', ts, `ts must be an integer (Unix seconds, a number or a string of digits), got ${describeValue(ts)}`));
     return;
   }
   const digits = text.replace(SIGN_AND_LEADING_ZEROS, '').length;
@@ -180,5 +181,5 @@ function checkTs(ts: unknown, options: ValidateOptions, findings: Finding[]): vo
 
 function checkMd5(md5: unknown, findings: Finding[]): void {
   if (md5 === undefined || (typeof md5 === 'string' && MD5_HEX.test(md5))) return;
-  findings.push(statFinding(STAT_RULE.badMd5, '__md5', md5, `the logged __md5 is not 32 hex digits (got ${describe(md5)}); it is recomputed unless --keep-auth`));
+  findings.push(statFinding(STAT_RULE.badMd5, '__md5', md5, `the logged __md5 is not 32 hex digits (got ${describeValue(md5)}); it is recomputed unless --keep-auth`));
 }

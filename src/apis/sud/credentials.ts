@@ -6,8 +6,19 @@
  * tokens have expired); with --keep-auth the record's own win and configuration only fills
  * what it lacks (absent or empty), to reproduce captured traffic.
  */
-import type { Credentials } from '../api.js';
+import type { CredentialSpec, Credentials } from '../api.js';
 import type { JsonObject } from '../../records.js';
+
+/** SUD's credentials: the leader's uid and token sent in the body, and the app id and secret of the signature headers. */
+export const SUD_CREDENTIALS: readonly CredentialSpec[] = [
+  { key: 'sudUid', flag: '--sud-uid', section: 'sud', field: 'uid', variable: 'REPLAY_SUD_UID', secret: false },
+  { key: 'sudSsToken', flag: '--sud-ss-token', section: 'sud', field: 'ssToken', variable: 'REPLAY_SUD_SS_TOKEN', secret: true },
+  { key: 'sudAppId', flag: '--sud-app-id', section: 'sud', field: 'appId', variable: 'REPLAY_SUD_APP_ID', secret: false },
+  { key: 'sudAppSecret', flag: '--sud-app-secret', section: 'sud', field: 'appSecret', variable: 'REPLAY_SUD_APP_SECRET', secret: true },
+];
+
+/** Body fields whose values are secret: masked by name wherever a request or record is shown. */
+export const SUD_SECRET_FIELDS: readonly string[] = ['ss_token', 'sstoken'];
 
 function lacks(value: unknown): boolean {
   return value === undefined || value === null || value === '';

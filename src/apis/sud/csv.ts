@@ -60,7 +60,7 @@ function convertMsg(msg: JsonObject, type: ReportType | undefined): JsonObject {
  * parsed as JSON and kept as written. Does not modify `row`. Throws JsonDepthError for a
  * JSON cell that makes the record nest too deep.
  */
-export function sudFromCsv(row: JsonObject): JsonObject {
+export function typeSudTextFields(row: JsonObject): JsonObject {
   const msg = row.report_msg;
   if (typeof msg === 'string') {
     if (msg !== '') return { ...row, report_msg: parseJsonCell(msg, 1) };

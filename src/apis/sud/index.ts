@@ -1,8 +1,10 @@
-/** The SUD game report API (SPEC §1.2): one endpoint, `sud.report_game_info`. */
+/** The SUD game report API (docs/API.md § sud.report_game_info): one endpoint, `sud.report_game_info`. */
 import type { ApiModule, Endpoint } from '../api.js';
-import { SUD_DEFAULT_PATH, SUD_ENDPOINT_ID, createSudBuilder } from './builder.js';
-import { withSudCredentials } from './credentials.js';
-import { sudFromCsv } from './csv.js';
+import { SUD_DEFAULT_PATH, SUD_ENDPOINT_ID, SUD_URL_OPTION, createSudBuilder } from './builder.js';
+import { createSudAnswerer } from './answer.js';
+import { SUD_CREDENTIALS, SUD_SECRET_FIELDS, withSudCredentials } from './credentials.js';
+import { typeSudTextFields } from './csv.js';
+import { generateSudRecords, SUD_COLUMNS } from './generate.js';
 import { sudDuplicateKey, sudShardKey, sudTimeOf, sudUniquify } from './keys.js';
 import { SUD_RETRY_POLICY, interpretSudResponse } from './response.js';
 import { SUD_RULES } from './rules.js';
@@ -16,10 +18,11 @@ export const sudReportGameInfo: Endpoint = {
   id: SUD_ENDPOINT_ID,
   api: 'sud',
   defaultPath: SUD_DEFAULT_PATH,
+  urlOption: SUD_URL_OPTION,
   rules: SUD_RULES,
   detectBy: ['report_type', 'report_msg'],
   fields: ENVELOPE_FIELDS,
-  fromCsv: sudFromCsv,
+  typeTextFields: typeSudTextFields,
   withCredentials: withSudCredentials,
   validate: (value) => validateSudRecord(value),
   duplicateKey: sudDuplicateKey,
@@ -29,15 +32,22 @@ export const sudReportGameInfo: Endpoint = {
   createBuilder: createSudBuilder,
   /**
    * sud-hmac adds SUD's callback signature headers, which needs sud.appId and
-   * sud.appSecret. When those are not configured the engine signs SUD with 'none':
-   * the body's uid/ss_token authenticate the request (SPEC §1.2).
+   * sud.appSecret. When neither is configured the request goes unsigned: the body's
+   * uid/ss_token authenticate it (docs/API.md).
    */
-  defaultSigner: 'sud-hmac',
+  signing: { signer: 'sud-hmac', secret: 'sudAppSecret', appId: 'sudAppId', optional: true, carriedIn: { header: 'Sud-Signature' } },
   interpret: interpretSudResponse,
+  createAnswerer: (context) => createSudAnswerer(sudReportGameInfo, context),
   retryPolicy: SUD_RETRY_POLICY,
   // The receiver de-duplicates on (report_type, game_round_id), so a second copy of a
   // report whose answer was lost does no harm (README, "Uncertain deliveries").
   uncertainPolicy: 'resend',
 };
 
-export const sudApi: ApiModule = { name: 'sud', endpoints: [sudReportGameInfo] };
+export const sudApi: ApiModule = {
+  name: 'sud',
+  endpoints: [sudReportGameInfo],
+  credentials: SUD_CREDENTIALS,
+  secretFields: SUD_SECRET_FIELDS,
+  generator: { records: generateSudRecords, columns: SUD_COLUMNS },
+};

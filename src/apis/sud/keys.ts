@@ -6,7 +6,7 @@ function reportMsg(value: JsonObject): JsonObject | undefined {
   return typeof msg === 'object' && msg !== null && !Array.isArray(msg) ? (msg as JsonObject) : undefined;
 }
 
-/** `report_type:game_round_id` — the pair the seed says the receiver de-duplicates on. */
+/** `report_type:game_round_id` — the pair the API document says the receiver de-duplicates on. */
 export function sudDuplicateKey(value: JsonObject): string | undefined {
   const round = reportMsg(value)?.game_round_id;
   if (typeof value.report_type !== 'string' || typeof round !== 'string') return undefined;
@@ -23,7 +23,7 @@ export function sudUniquify(value: JsonObject, loop: number): JsonObject {
   return { ...value, report_msg: { ...msg, game_round_id: `${msg.game_round_id}-L${loop}` } };
 }
 
-/** SPEC §9: shard by game_round_id, so a round's start and settle land in one shard. */
+/** README § Scaling out: shard by game_round_id, so a round's start and settle land in one shard. */
 export function sudShardKey(value: JsonObject): string {
   const round = reportMsg(value)?.game_round_id;
   return typeof round === 'string' ? round : '';

@@ -1,7 +1,7 @@
 /**
- * How a SUD response is judged (SPEC §1.2): success is a 2xx whose JSON has `ret_code` 0.
+ * How a SUD response is judged (docs/API.md § sud.report_game_info): success is a 2xx whose JSON has `ret_code` 0.
  * The API's own failures (ret_code ≠ 0, a 2xx that is not the expected JSON) follow the
- * seed's policy — retry after a minute, at most 3 times; the status alone decides the rest
+ * API document's policy — retry after a minute, at most 3 times; the status alone decides the rest
  * (../http.ts: 429/5xx follow the transport's policy, other statuses are final).
  */
 import type { Outcome, ResponseInfo, RetryPolicy } from '../api.js';

@@ -1,5 +1,6 @@
-/** Every rule of SPEC §1.2 for `sud.report_game_info`, with its stable id. */
-import type { RuleDef, Severity } from '../../findings.js';
+/** Every rule (docs/API.md § sud.report_game_info) of `sud.report_game_info`, with its stable id. */
+import type { RuleDef } from '../../findings.js';
+import { ruleFinding } from '../rules.js';
 
 export const SUD_RULE = {
   missingField: 'sud.missing_field',
@@ -39,8 +40,4 @@ export const SUD_RULES: readonly RuleDef[] = [
   { id: SUD_RULE.unknownField, severity: 'warning', summary: 'A field the seed does not name; it is kept and sent unchanged (the seed says fields may be added).' },
 ];
 
-const SEVERITY = new Map<string, Severity>(SUD_RULES.map((rule) => [rule.id, rule.severity]));
-
-export function severityOf(rule: SudRuleId): Severity {
-  return SEVERITY.get(rule)!;
-}
+export const sudFinding = ruleFinding<SudRuleId>(SUD_RULES);

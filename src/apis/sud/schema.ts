@@ -1,9 +1,9 @@
 /**
- * The shape of a SUD report (SPEC §1.2) as zod schemas, compiled once. They check
+ * The shape of a SUD report (docs/API.md § sud.report_game_info) as zod schemas, compiled once. They check
  * presence, JSON types, int32 range and small value sets; the rules zod cannot say well
  * (mg_id as int64, cross-field checks, byte limits) live in validate.ts.
  *
- * Objects are `looseObject`: unknown fields are not errors (the seed says fields may be
+ * Objects are `looseObject`: unknown fields are not errors (the API document says fields may be
  * added); validate.ts warns about them and they are sent unchanged.
  */
 import { z } from 'zod';
@@ -11,7 +11,7 @@ import { z } from 'zod';
 export const REPORT_TYPES = ['game_start', 'game_settle'] as const;
 export type ReportType = (typeof REPORT_TYPES)[number];
 
-/** SPEC limits, in UTF-8 bytes. */
+/** Limits from docs/API.md § sud.report_game_info, in UTF-8 bytes. */
 export const EXTRAS_MAX_BYTES = 1024;
 export const KEY_MAX_BYTES = 64;
 
@@ -47,7 +47,7 @@ export const PLAYER_RESULT = z.looseObject({
   is_managed: zeroOrOne.optional(),
 });
 
-/** The fields both report types carry (the seed lists them in both tables). */
+/** The fields both report types carry (the API document lists them in both tables). */
 const ROUND_FIELDS = {
   mg_id: mgId,
   mg_id_str: z.string(),

@@ -1,5 +1,5 @@
 /**
- * Validation of one SUD record (SPEC §1.2, §3). One zod `safeParse` on the hot path; its
+ * Validation of one SUD record (docs/API.md § sud.report_game_info, docs/RULES.md). One zod `safeParse` on the hot path; its
  * issues are walked only when it fails and mapped to stable rule ids by what the value
  * actually is. Semantic rules (int64 mg_id, cross-field checks, byte limits, unknown
  * fields) are plain code. The returned value is the input itself unless a string had to
@@ -10,7 +10,8 @@ import type { Finding } from '../../findings.js';
 import type { JsonObject } from '../../records.js';
 import type { Validation } from '../api.js';
 import { JsonNumberText, isJsonObject } from '../../json/exact.js';
-import { SUD_RULE, severityOf, type SudRuleId } from './rules.js';
+import { describeValue } from '../describe.js';
+import { SUD_RULE, sudFinding, type SudRuleId } from './rules.js';
 import {
   ENVELOPE,
   EXTRAS_MAX_BYTES,
@@ -30,9 +31,7 @@ const MG_ID_NUMBER_MAX = 2 ** 53;
 
 type Issue = z.core.$ZodIssue;
 
-function finding(rule: SudRuleId, path: string, value: unknown, message: string): Finding {
-  return { rule, severity: severityOf(rule), path, value, message };
-}
+const finding = sudFinding;
 
 /** `['report_msg', 'results', 1, 'uid']` → `report_msg.results[1].uid`. */
 export function formatPath(segments: readonly PropertyKey[]): string {
@@ -85,19 +84,6 @@ function issueFindings(issues: readonly Issue[], record: JsonObject, reportType:
   }
 }
 
-/** A value as a person reads it in a message: strings quoted, bigints as digits, long text cut. */
-export function describeValue(value: unknown): string {
-  if (value === undefined) return 'nothing';
-  if (typeof value === 'bigint' || value instanceof JsonNumberText) return value.toString();
-  if (Array.isArray(value)) return 'an array';
-  if (value === null) return 'null';
-  if (typeof value === 'object') return 'an object';
-  if (typeof value === 'string') {
-    const quoted = JSON.stringify(value.length > 60 ? `${value.slice(0, 60)}…` : value);
-    return `the string ${quoted}`;
-  }
-  return String(value);
-}
 
 const EXPECTED_TEXT: Record<string, string> = {
   string: 'a string',

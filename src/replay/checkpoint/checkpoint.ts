@@ -1,5 +1,5 @@
 /**
- * Resumable progress (SPEC §5 `--checkpoint`/`--resume`): per input, the line up to which
+ * Resumable progress (README § Backfills: checkpoint, resume, crashes): per input, the line up to which
  * every record is settled, plus the few lines above it that settled out of order, so a
  * resumed run sends nothing twice and skips nothing; and the records whose request was on
  * the wire, so that after a hard crash those are named as *uncertain* instead of silently

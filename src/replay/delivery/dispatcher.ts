@@ -65,7 +65,7 @@ export interface DispatcherOptions {
 /**
  * A first attempt that goes this long after its due time is late even when no slot was
  * missing: the client itself fell behind (a busy event loop). Timer jitter alone stays
- * well under it (PERF-NOTES: setTimeout lateness p99 5 ms at 2000 req/s).
+ * well under it (docs/BENCHMARKS.md § Measured before building: setTimeout lateness p99 5 ms at 2000 req/s).
  */
 export const CLIENT_LAG_MS = 10;
 /** Timers fire on a whole-millisecond clock; a request due within this is sent now rather than re-timed. */

@@ -1,5 +1,5 @@
 /**
- * How long to wait before retrying (SPEC §5): network errors, timeouts, 429 and 5xx follow
+ * How long to wait before retrying (README § replay, Retries): network errors, timeouts, 429 and 5xx follow
  * the transport policy, exponential with full jitter so that many failed requests do not
  * come back in one wave; an API's own failure signal (SUD `ret_code`) follows that API's
  * policy (SUD: 60 s fixed, from its seed). `Retry-After` is a floor. Pure: the random

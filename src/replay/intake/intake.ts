@@ -1,7 +1,7 @@
 /**
  * Where a raw record becomes either a record to send or a settled one: judged (counted in
  * RunStats), kept or passed over for --shard, written to --failed when invalid, skipped
- * when its SUD key was already sent in this run (SPEC §1.2), rewritten per loop for
+ * when its SUD key was already sent in this run (docs/API.md § sud.report_game_info, Duplicates), rewritten per loop for
  * --unique. Every record this settles, it settles once; a record it hands on is settled
  * later, when its request ends.
  */

@@ -1,5 +1,5 @@
 /**
- * The SUD keys already sent in this run (SPEC §1.2: the tool never sends the same key
+ * The SUD keys already sent in this run (docs/API.md § sud.report_game_info: the tool never sends the same key
  * twice) — with --checkpoint, in the whole backfill: a resumed run starts with the keys the
  * checkpoint kept for the lines its earlier runs settled (../checkpoint/checkpoint.ts). A backfill of millions of reports needs millions of keys, so they are kept
  * exactly (no fingerprints: a hash collision would skip a record that was never sent) but

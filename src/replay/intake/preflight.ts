@@ -15,7 +15,7 @@
  * built. Runs with everything configured (the usual case) never read ahead.
  */
 import type { Credentials, Endpoint } from '../../apis/api.js';
-import { endpointUrl, type Target } from '../../apis/encode.js';
+import { endpointUrl, urlSources, type Target } from '../../apis/encode.js';
 import { selectEndpoints } from '../../apis/registry.js';
 import { credentialSource } from '../../config/config.js';
 import { ConfigError } from '../../errors.js';
@@ -74,9 +74,7 @@ export class Preflight {
     const lacks = new Map<Endpoint, readonly string[]>();
     for (const endpoint of candidates) {
       const missing: string[] = [];
-      if (endpointUrl(endpoint.id, endpoint.defaultPath, options.target) === undefined) {
-        missing.push(`a URL: ${endpoint.api === 'sud' ? '--sud-url or --target' : '--target'} (or ${endpoint.api === 'sud' ? '"sudUrl" or ' : ''}"target" in the config)`);
-      }
+      if (endpointUrl(endpoint, options.target) === undefined) missing.push(`a URL: ${urlSources(endpoint)}`);
       const signer = await resolveSigner(options.signer, endpoint, options.credentials, options.cwd);
       missing.push(...missingCredentials(signer, [endpoint], options.credentials));
       lacks.set(endpoint, missing);
@@ -180,7 +178,7 @@ const HOUR = 60 * MINUTE;
 const DAY = 24 * HOUR;
 
 /** `3 days 4 h`, `2 h 5 min`, `42 s`: a duration for a person. */
-export function humanDuration(ms: number): string {
+function humanDuration(ms: number): string {
   if (ms >= DAY) return `${Math.floor(ms / DAY)} day${ms >= 2 * DAY ? 's' : ''} ${Math.floor((ms % DAY) / HOUR)} h`;
   if (ms >= HOUR) return `${Math.floor(ms / HOUR)} h ${Math.floor((ms % HOUR) / MINUTE)} min`;
   if (ms >= MINUTE) return `${Math.floor(ms / MINUTE)} min ${Math.floor((ms % MINUTE) / 1000)} s`;

@@ -1,5 +1,5 @@
 /**
- * `--shard K/N` (SPEC §9): which of N shards a record belongs to. The hash is FNV-1a over
+ * `--shard K/N` (README § Scaling out): which of N shards a record belongs to. The hash is FNV-1a over
  * the key's UTF-8 bytes: stable across machines, Node versions and runs, so N processes
  * reading the same input split it without talking to each other — disjoint, complete, and
  * with every key (a user, a game round) in one shard, in input order.

@@ -1,5 +1,5 @@
 /**
- * `--pace original --speed X` (SPEC §5): each request is due when its first record
+ * `--pace original --speed X` (README § replay): each request is due when its first record
  * happened, relative to the run's first record, X times faster. The time is the
  * endpoint's own (stat `ts`, SUD battle times, download `begintime`), else the record's
  * `_time` metadata.

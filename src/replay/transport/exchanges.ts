@@ -11,7 +11,7 @@
  * through themselves: a Set that every request enters and leaves costs ~5 µs a request
  * and gets each request's objects promoted to V8's old generation (measured).
  */
-import type { TransportResult } from './contract.js';
+import type { TransportResult } from './types.js';
 import { errorCode, errorMessage, failure } from './normalize.js';
 
 export type CancelReason = 'timeout' | 'aborted';

@@ -15,7 +15,7 @@ import http from 'node:http';
 import https from 'node:https';
 import got, { type CancelableRequest, type Got, type Response } from 'got';
 import type { WireRequest } from '../../apis/encode.js';
-import type { SendOptions, Transport, TransportOptions, TransportResult } from './contract.js';
+import type { SendOptions, Transport, TransportOptions, TransportResult } from './types.js';
 import { Exchange, OpenExchanges } from './exchanges.js';
 import { USER_AGENT, failure } from './normalize.js';
 

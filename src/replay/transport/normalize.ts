@@ -4,7 +4,7 @@
  * this, `--transport undici` would report `UND_ERR_SOCKET` where got says `ECONNRESET`, and
  * the failures-by-cause table would change with the client.
  */
-import type { TransportFailure } from './contract.js';
+import type { TransportFailure } from './types.js';
 
 /** Our own user-agent, the same from both clients (got would otherwise announce itself). */
 export const USER_AGENT = 'report-replay';
@@ -22,7 +22,7 @@ const CODE_ALIASES: Record<string, string> = {
 };
 
 /** Where a request went, for messages: `127.0.0.1:8000`. */
-export function hostOf(url: string): string {
+function hostOf(url: string): string {
   const start = url.indexOf('//') + 2;
   let end = start;
   while (end < url.length && url[end] !== '/' && url[end] !== '?') end++;
@@ -69,7 +69,7 @@ export function errorCode(err: unknown): string {
   for (let depth = 0; depth < 4 && current instanceof Error; depth++) {
     const code = (current as NodeJS.ErrnoException).code;
     if (typeof code === 'string' && /^E[A-Z]+$/.test(code) && code !== 'ETIMEDOUT') return code;
-    if (typeof code === 'string' && CODE_ALIASES[code]) return CODE_ALIASES[code]!;
+    if (typeof code === 'string' && CODE_ALIASES[code]) return CODE_ALIASES[code];
     if (current.name === 'AbortError') return 'aborted';
     if (current.name === 'TimeoutError') return 'timeout';
     current = (current as Error & { cause?: unknown }).cause;

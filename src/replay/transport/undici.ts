@@ -1,6 +1,6 @@
 /**
  * The undici transport (`--transport undici`): a `Pool` per origin with one connection per
- * unit of concurrency, about 12× cheaper per request than got (PERF-NOTES.md).
+ * unit of concurrency, about 12× cheaper per request than got (docs/BENCHMARKS.md § Measured before building).
  *
  * Requests go through `pool.dispatch` with the exchange itself as the handler, not
  * `pool.request`: that one builds an AsyncResource, a Readable body stream and an abort
@@ -12,7 +12,8 @@
  */
 import { Pool, type Dispatcher } from 'undici';
 import type { WireRequest } from '../../apis/encode.js';
-import type { SendOptions, Transport, TransportOptions, TransportResult } from './contract.js';
+import { hasHeader } from '../../headers.js';
+import type { SendOptions, Transport, TransportOptions, TransportResult } from './types.js';
 import { Exchange, OpenExchanges, type CancelReason } from './exchanges.js';
 import { USER_AGENT, failure, foldHeaders } from './normalize.js';
 
@@ -30,12 +31,8 @@ const DEFAULT_HEADERS: Readonly<Record<string, string>> = Object.freeze({ 'user-
 
 /** The request's headers with our user-agent, unless it names one itself. */
 function withUserAgent(headers: Record<string, string>): Record<string, string> {
-  let empty = true;
-  for (const name in headers) {
-    if (name.toLowerCase() === 'user-agent') return headers;
-    empty = false;
-  }
-  return empty ? DEFAULT_HEADERS : { 'user-agent': USER_AGENT, ...headers };
+  if (hasHeader(headers, 'user-agent')) return headers;
+  return Object.keys(headers).length === 0 ? DEFAULT_HEADERS : { 'user-agent': USER_AGENT, ...headers };
 }
 
 const EMPTY = '';

@@ -1,5 +1,5 @@
 /**
- * Synthetic `sud.report_game_info` records (SPEC §1.2): rounds of a handful of games, each
+ * Synthetic `sud.report_game_info` records (docs/API.md § sud.report_game_info): rounds of a handful of games, each
  * reported as a game_start when it begins and a game_settle when it ends, in time order,
  * so many rounds are open at once and their reports interleave as a game server's would.
  *
@@ -8,8 +8,8 @@
  * humans and AI (AI with ai_level, sometimes with an empty uid); ranks start at 1 and a
  * draw shares a rank; battle_duration is end − start; the leader (`uid`) is a human player.
  */
-import type { JsonObject } from '../records.js';
-import type { Prng } from './prng.js';
+import type { JsonObject } from '../../records.js';
+import type { Prng } from '../../generate/prng.js';
 
 /** CSV header: dotted names for report_msg's fields, JSON cells for players and results. */
 export const SUD_COLUMNS: readonly string[] = [
@@ -68,7 +68,7 @@ interface Round {
 
 const PLAYER_COUNT = 800;
 const ROOMS_PER_GAME = 40;
-/** The seed's own game id: real logs carry it, so generated ones do too. */
+/** The API document's own game id: real logs carry it, so generated ones do too. */
 const SEED_MG_ID = 1461227817776713818n;
 
 function makeGames(rng: Prng): MiniGame[] {
@@ -119,7 +119,7 @@ function seatRound(rng: Prng, game: MiniGame, players: readonly Player[], busy: 
   while (seats.length < size) {
     const player = rng.chance(game.aiShare) ? undefined : freePlayer(rng, players, busy);
     if (player === undefined) {
-      // The seed's own sample gives an AI player an empty uid; others name their robots.
+      // The API document's own sample gives an AI player an empty uid; others name their robots.
       const uid = rng.chance(0.4) ? '' : `robot_${++robots}`;
       seats.push({ uid, isAi: 1, aiLevel: rng.int(0, 3) });
       continue;
@@ -150,7 +150,7 @@ function startRecord(round: Round): JsonObject {
   };
 }
 
-/** What both reports of a round say first, in the seed's order. */
+/** What both reports of a round say first, in the API document's order. */
 function roundFields(round: Round): JsonObject {
   return {
     mg_id: round.game.mgId,

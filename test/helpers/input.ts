@@ -2,10 +2,10 @@
 import { writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { Readable } from 'node:stream';
-import { readRecords, type ReadOptions } from '../src/input/read.js';
-import type { InputFormat, InputSource } from '../src/input/sources.js';
-import type { RawRecord } from '../src/records.js';
-import { makeTempDir } from './helpers/temp.js';
+import { readRecords, type ReadOptions } from '../../src/input/read.js';
+import type { InputFormat, InputSource } from '../../src/input/sources.js';
+import type { RawRecord } from '../../src/records.js';
+import { makeTempDir } from './temp.js';
 
 /** A fresh temp folder for one test file's fixtures; `remove()` deletes it. */
 export async function tempFolder(prefix: string): Promise<{ dir: string; file: (name: string, content: string | Buffer) => Promise<string>; remove: () => Promise<void> }> {

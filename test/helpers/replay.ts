@@ -5,13 +5,13 @@
  */
 import { writeFile } from 'node:fs/promises';
 import { Writable } from 'node:stream';
-import type { Io } from '../src/commands/context.js';
-import { resolveInputs } from '../src/input/sources.js';
-import { stringifyExact } from '../src/json/exact.js';
-import type { JsonObject } from '../src/records.js';
-import { replayDefaults, type ReplayOptions } from '../src/replay/options.js';
-import { makeTempDir } from './helpers/temp.js';
-import { SAFETY_TIMEOUT_MS } from './helpers/wait.js';
+import type { Io } from '../../src/commands/context.js';
+import { resolveInputs } from '../../src/input/sources.js';
+import { stringifyExact } from '../../src/json/exact.js';
+import type { JsonObject } from '../../src/records.js';
+import { replayDefaults, type ReplayOptions } from '../../src/replay/options.js';
+import { makeTempDir } from './temp.js';
+import { SAFETY_TIMEOUT_MS } from './wait.js';
 
 export const STAT_SECRET = 'stat-secret-XYZ';
 export const SESSION_KEY = 'session-key-ABC';

@@ -1,15 +1,15 @@
 /**
- * Synthetic `stat.push_data` records (SPEC §1.1): single-event records as a client logs
+ * Synthetic `stat.push_data` records (docs/API.md § stat.push_data): single-event records as a client logs
  * them, one line per event. Users run sessions the way the feature table describes them —
  * launch, load, click a game, load it, enter, buttons and ads, exit — and several sessions
  * are open at once, so users' events interleave while each user's own order stays real.
  *
  * Every aid of the feature table occurs; `v` is set exactly where the aid carries one
  * (1003 column id, 2003 play seconds, 2017 target game_id); G aids carry `game_id` and
- * `game_v`. `ts` starts at the seed's base time and only moves forward.
+ * `game_v`. `ts` starts at a fixed base time and only moves forward.
  */
-import type { JsonObject } from '../records.js';
-import type { Prng } from './prng.js';
+import type { JsonObject } from '../../records.js';
+import type { Prng } from '../../generate/prng.js';
 
 /** CSV header: the fields a stat record may carry, in the order they are written. */
 export const STAT_COLUMNS: readonly string[] = ['uid', 'app_id', 'ts', 'aid', 'game_id', 'game_v', 'v'];
@@ -31,7 +31,7 @@ interface PlannedEvent {
   readonly v?: number;
 }
 
-/** Channel apps: a handful, as a real deployment has (the seed's own 15154545 among them). */
+/** Channel apps: a handful, as a real deployment has (the API document's own 15154545 among them). */
 const APP_IDS: readonly number[] = [15154545, 10001, 10002, 20017, 30035];
 /** Lobby columns a game can be clicked from (aid 1003's `v`). */
 const COLUMN_IDS: readonly number[] = [1, 2, 3, 5, 8, 13, 21];

@@ -1,17 +1,17 @@
 /**
- * Synthetic download-service records (SPEC §1.3): players' games check for an update
+ * Synthetic download-service records (docs/API.md § download service): players' games check for an update
  * (`download.checkAppUpdate`); when one is offered and taken, the download's result
  * follows a few seconds later (`download.downloadEvent`). Both endpoints, successes and
  * failures, are in every run of more than a few records.
  *
  * Consistency the rules check: errorCode "0" exactly on success and a non-empty errorMsg
- * (sometimes Chinese, as the seed's are) on failure; `updateType` only when an update is
+ * (sometimes Chinese, as the API document's are) on failure; `updateType` only when an update is
  * offered; a successful download has filesize = totalfilesize, a failed one less or equal;
  * `begintime` is China Standard Time text of a real moment. Each record carries `_api`
  * (metadata, never sent) so a mixed log is routed without guessing.
  */
-import type { JsonObject } from '../records.js';
-import type { Prng } from './prng.js';
+import type { JsonObject } from '../../records.js';
+import type { Prng } from '../../generate/prng.js';
 
 /** CSV header: `_api`, checkAppUpdate's fields, then downloadEvent's others (a mixed CSV). */
 export const DOWNLOAD_COLUMNS: readonly string[] = [
@@ -108,7 +108,7 @@ function makePlayers(rng: Prng, apps: readonly App[]): Player[] {
   const seen = new Set<string>();
   while (players.length < PLAYER_COUNT) {
     const platform = rng.weighted([[1, 45], [2, 50], [3, 2], [9, 3]] as const);
-    // The seed's ids look like `1-11122`: a zone, then the player number.
+    // The API document's ids look like `1-11122`: a zone, then the player number.
     const openid = `${rng.int(1, 9)}-${rng.int(10000, 99999)}`;
     if (seen.has(openid)) continue;
     seen.add(openid);
@@ -142,7 +142,7 @@ function checkRecord(rng: Prng, player: Player, pending: PendingDownload[], now:
   record.errorCode = failure ? failure[0] : '0';
   if (failure) record.errorMsg = failure[1];
   record.appid = app.appid;
-  // Not logged in yet: the seed says to leave the id empty then.
+  // Not logged in yet: the API document says to leave the id empty then.
   record.openid = rng.chance(0.05) ? '' : player.openid;
   record.totaltime = failure ? rng.int(3000, 15000) : rng.skewed(20, 1500);
   record.platform = player.platform;

@@ -1,10 +1,10 @@
 /**
  * Raw HTTP for the receiver tests: requests are built and signed here with node:crypto,
  * independently of the tool's own builders and signers, so the receiver is checked
- * against the SPEC and not against our other code.
+ * against docs/API.md and not against our other code.
  */
 import { createHash, createHmac } from 'node:crypto';
-import { startReceiver, type Receiver, type ReceiverOptions } from '../src/serve/receiver.js';
+import { startReceiver, type Receiver, type ReceiverOptions } from '../../src/serve/receiver.js';
 
 export interface Answer {
   readonly status: number;
@@ -60,7 +60,7 @@ export function statParams(events: readonly object[] = STAT_EVENTS): Record<stri
   };
 }
 
-/** SPEC §4 md5-sorted, written out here: names sorted, `name=value` joined by `&`, secret appended. */
+/** md5-sorted (docs/API.md § stat.push_data), written out here: names sorted, `name=value` joined by `&`, secret appended. */
 export function md5Of(params: Readonly<Record<string, string>>, secret: string): string {
   const text = Object.keys(params)
     .filter((name) => name !== '__md5')
@@ -74,7 +74,7 @@ export const STAT_PATH = '/statistic/push_data/';
 
 // ---- SUD -------------------------------------------------------------------------------
 
-/** The seed's game_start sample (repaired), with an mg_id past 2^53, as exact text. */
+/** The API document's game_start sample (repaired), with an mg_id past 2^53, as exact text. */
 export function sudStart(roundId = 'ce56b6lzi1a7-cehorlmy01pq-cqkdd39jyrmz', mgId = '1461227817776713818', mgIdStr = mgId): string {
   return (
     `{"report_type":"game_start","report_msg":{"mg_id":${mgId},"mg_id_str":"${mgIdStr}","room_id":"xxx123",` +
@@ -84,7 +84,7 @@ export function sudStart(roundId = 'ce56b6lzi1a7-cehorlmy01pq-cqkdd39jyrmz', mgI
   );
 }
 
-/** SPEC §1.2 callback signature headers, computed here with node:crypto. */
+/** The callback signature headers (docs/API.md § sud.report_game_info), computed here with node:crypto. */
 export function sudHeaders(body: string, appId: string, secret: string, timestamp = String(Math.floor(Date.now() / 1000)), nonce = 'n0nce42'): Record<string, string> {
   const signature = createHmac('sha1', secret).update(`${appId}\n${timestamp}\n${nonce}\n${body}\n`, 'utf8').digest('hex');
   return { 'content-type': 'application/json', 'Sud-AppId': appId, 'Sud-Timestamp': timestamp, 'Sud-Nonce': nonce, 'Sud-Signature': signature };
@@ -99,7 +99,7 @@ export function retCode(answer: Answer): { ret_code: number; ret_msg: string } {
 
 // ---- download --------------------------------------------------------------------------
 
-/** The seed's checkAppUpdate example, as a form. */
+/** The API document's checkAppUpdate example, as a form. */
 export const CHECK_APP_UPDATE = {
   errorCode: '92001',
   errorMsg: '连接版本更新服务器失败',
@@ -115,7 +115,7 @@ export const CHECK_APP_UPDATE = {
   versionType: '1',
 };
 
-/** The seed's downloadEvent example (`oepnid` as the seed spells it), as a form. */
+/** The API document's downloadEvent example (`oepnid` as it spells it), as a form. */
 export const DOWNLOAD_EVENT = {
   oepnid: '1-11122',
   appid: '5012',

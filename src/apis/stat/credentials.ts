@@ -1,0 +1,10 @@
+/** The stat API's credentials (docs/API.md, `stat.push_data`): its signing secret and the session key it sends. */
+import type { CredentialSpec } from '../api.js';
+
+export const STAT_CREDENTIALS: readonly CredentialSpec[] = [
+  { key: 'statSecret', flag: '--stat-secret', section: 'stat', field: 'secret', variable: 'REPLAY_STAT_SECRET', secret: true },
+  { key: 'statSessionKey', flag: '--stat-session-key', section: 'stat', field: 'sessionKey', variable: 'REPLAY_STAT_SESSION_KEY', secret: true },
+];
+
+/** Request parameters whose values are secret: masked by name wherever a request is shown. */
+export const STAT_SECRET_FIELDS: readonly string[] = ['session_key'];
