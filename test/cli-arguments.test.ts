@@ -86,31 +86,3 @@ test('did-you-mean picks a close name and nothing when none is close', () => {
   assert.equal(closest('concurency', ['concurrency', 'config']), 'concurrency');
   assert.equal(closest('xyz', ['target', 'config']), undefined);
 });
-
-test('a replay with several bad flags names every one of them in one message (exit 2), before opening anything', async () => {
-  const r = await runCli([
-    'replay', 'no-such-input.ndjson', '--rate', '-5', '--timeout', 'soon', '--concurrency', '0',
-    '--threshold', 'p98<200', '--shard', '4/2', '--unique', '--target', 'ftp://example.test',
-  ]);
-  assertUsageError(r, /^report-replay: 7 problems: /, 'several bad flags');
-  const line = r.stderr.split('\n')[0]!;
-  for (const problem of [
-    /--target must be an http:\/\/ or https:\/\/ URL/,
-    /--rate must be more than 0, not -5/,
-    /--concurrency must be a whole number ≥ 1, not 0/,
-    /--shard 4\/2: K must be from 0 to N−1/,
-    /--threshold "p98<200": unknown metric "p98"/,
-    /--timeout: "soon" is not a duration/,
-    /--unique rewrites duplicate keys per loop: it goes with --loop/,
-  ]) {
-    assert.match(line, problem);
-  }
-  assert.match(r.stderr, /hint: see report-replay replay --help/);
-  assert.doesNotMatch(r.stderr, /no-such-input/, 'the flags are checked before the inputs are looked for');
-});
-
-test('one bad flag reads as it always has: its own sentence and hint', async () => {
-  const r = await runCli(['replay', 'samples/ndjson', '--dry-run', '--loop']);
-  assertUsageError(r, /^report-replay: --loop needs --duration, or it would never end$/m, '--loop alone');
-  assert.match(r.stderr, /hint: for example --loop --duration 5m/);
-});

@@ -4,6 +4,16 @@ import { UsageError } from '../src/errors.js';
 import { exitCodeOf } from '../src/commands/exit-code.js';
 import { checkReplayFlags } from '../src/commands/replay-options.js';
 import { RunState } from '../src/replay/signals.js';
+import { runCli } from './helpers/cli.js';
+
+/** One line (a hint may follow), exit 2, never "internal error" or a stack trace. */
+function assertUsageError(r: { code: number | null; stderr: string }, pattern: RegExp, what: string): void {
+  assert.equal(r.code, 2, `${what}: exit ${r.code}\n${r.stderr}`);
+  assert.match(r.stderr, pattern, what);
+  assert.doesNotMatch(r.stderr, /internal error|\n\s+at /, what);
+  const lines = r.stderr.trim().split('\n').filter((l) => !l.startsWith('  hint:'));
+  assert.equal(lines.length, 1, `${what}: one line\n${r.stderr}`);
+}
 
 describe('exitCodeOf', () => {
   const rows: [string, Parameters<typeof exitCodeOf>[0], number][] = [
@@ -85,4 +95,32 @@ describe('RunState', () => {
     assert.equal(state.phase, 'draining');
     assert.equal(state.reason, undefined);
   });
+});
+
+it('a replay with several bad flags names every one of them in one message (exit 2), before opening anything', async () => {
+  const r = await runCli([
+    'replay', 'no-such-input.ndjson', '--rate', '-5', '--timeout', 'soon', '--concurrency', '0',
+    '--threshold', 'p98<200', '--shard', '4/2', '--unique', '--target', 'ftp://example.test',
+  ]);
+  assertUsageError(r, /^report-replay: 7 problems: /, 'several bad flags');
+  const line = r.stderr.split('\n')[0]!;
+  for (const problem of [
+    /--target must be an http:\/\/ or https:\/\/ URL/,
+    /--rate must be more than 0, not -5/,
+    /--concurrency must be a whole number ≥ 1, not 0/,
+    /--shard 4\/2: K must be from 0 to N−1/,
+    /--threshold "p98<200": unknown metric "p98"/,
+    /--timeout: "soon" is not a duration/,
+    /--unique rewrites duplicate keys per loop: it goes with --loop/,
+  ]) {
+    assert.match(line, problem);
+  }
+  assert.match(r.stderr, /hint: see report-replay replay --help/);
+  assert.doesNotMatch(r.stderr, /no-such-input/, 'the flags are checked before the inputs are looked for');
+});
+
+it('one bad flag reads as it always has: its own sentence and hint', async () => {
+  const r = await runCli(['replay', 'samples/ndjson', '--dry-run', '--loop']);
+  assertUsageError(r, /^report-replay: --loop needs --duration, or it would never end$/m, '--loop alone');
+  assert.match(r.stderr, /hint: for example --loop --duration 5m/);
 });
