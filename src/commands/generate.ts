@@ -17,7 +17,7 @@ function builder(y: Argv<GlobalArgs>): Argv<GenerateArgs> {
     .option('api', { describe: 'which API to generate records for: stat, sud or download', type: 'string', requiresArg: true })
     .option('count', { describe: 'how many records (lines or CSV rows) to write: 1000, 1_000_000 or 1e6', type: 'string', requiresArg: true })
     .option('format', { describe: 'ndjson or csv (a header row, dotted names for nested fields)', type: 'string', default: 'ndjson', requiresArg: true })
-    .option('seed', { describe: `seed: the same seed gives byte-identical output (default ${DEFAULT_SEED})`, type: 'string', requiresArg: true }) as unknown as Argv<GenerateArgs>;
+    .option('seed', { describe: `seed: the same seed gives byte-identical output (default ${DEFAULT_SEED})`, type: 'string', requiresArg: true });
 }
 
 export const generateExamples: readonly Example[] = [
@@ -57,7 +57,7 @@ const generateSchema = z.object({
     .transform((api, ctx): GeneratedApi => {
       if (api === undefined) addProblem(ctx, '--api is required: stat, sud or download', EXAMPLE);
       else if (!generatedApis().includes(api)) addProblem(ctx, `--api must be one of ${generatedApis().join(', ')}, not "${api}"`);
-      else return api as GeneratedApi;
+      else return api;
       return z.NEVER;
     }),
   /** --count: how many records (required); text as typed (yargs would turn `abc` into NaN and lose what the user wrote). */

@@ -47,7 +47,7 @@ function builder(y: Argv<GlobalArgs>): Argv<MergeArgs> {
     .option('reports', { type: 'string', array: true, hidden: true })
     .option('report', { describe: 'write the merged JSON report to FILE', type: 'string', requiresArg: true })
     .option('json', { describe: 'print the merged JSON report to stdout instead of the table', type: 'boolean', default: false })
-    .option('max-examples', { describe: "examples kept per rule (default: the shards' own limit)", type: 'number', requiresArg: true }) as unknown as Argv<MergeArgs>;
+    .option('max-examples', { describe: "examples kept per rule (default: the shards' own limit)", type: 'number', requiresArg: true });
 }
 
 export const mergeExamples: readonly Example[] = [

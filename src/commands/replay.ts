@@ -61,7 +61,7 @@ function replayOptions<T>(y: Argv<T>): Argv<T & ReplayArgs> {
     .option('stat-params', { describe: 'stat parameters in the query string or a form body', choices: ['query', 'form'] as const, default: 'query' as const, requiresArg: true })
     .option('download-openid-field', { describe: 'downloadEvent player id field sent', choices: ['oepnid', 'openid'] as const, default: 'oepnid' as const, requiresArg: true })
     .option('dry-run', { describe: 'validate, build and sign; send nothing', type: 'boolean', default: false })
-    .option('print-requests', { describe: 'with --dry-run: print each request as NDJSON (secrets masked)', type: 'boolean', default: false }) as unknown as Argv<T & ReplayArgs>;
+    .option('print-requests', { describe: 'with --dry-run: print each request as NDJSON (secrets masked)', type: 'boolean', default: false });
 }
 
 export const replayExamples: readonly Example[] = [

@@ -94,7 +94,7 @@ function builder(y: Argv<GlobalArgs>): Argv<ServeArgs> {
     .option('sud-fail-first', { describe: 'answer ret_code 5000 to the first delivery of each SUD report (proves retries)', type: 'boolean', default: false })
     .option('drop-after-rate', { describe: 'share of requests processed, then answered by closing the connection (0..1)', type: 'number', default: 0, requiresArg: true })
     .option('seed', { describe: 'seed for the fault draws: the same seed fails the same requests', type: 'number', requiresArg: true })
-    .option('allow-unknown-aid', { describe: 'accept stat aids outside the feature table', type: 'boolean', default: false }) as unknown as Argv<ServeArgs>;
+    .option('allow-unknown-aid', { describe: 'accept stat aids outside the feature table', type: 'boolean', default: false });
 }
 
 export const serveExamples: readonly Example[] = [

@@ -2,7 +2,7 @@
 import type { Readable } from 'node:stream';
 import { z } from 'zod';
 import { loadConfig, resolveCredentials, selectEnvironment } from '../config/config.js';
-import type { Argv, CommandModule } from 'yargs';
+import type { CommandModule } from 'yargs';
 import { resolveInputs } from '../input/sources.js';
 import { readRecords } from '../input/read.js';
 import { RunStats } from '../report/stats.js';
@@ -47,7 +47,7 @@ export const validateCommand: CommandModule<GlobalArgs, ValidateArgs> = {
       describe: 'an input without records is fine (exit 0); by default it fails the run (exit 1)',
       type: 'boolean',
       default: false,
-    }) as unknown as Argv<ValidateArgs>,
+    }),
   handler: async (args) => {
     const io = getIo();
     const flags = parseOptions(validateSchema, args, 'validate');

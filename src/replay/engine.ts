@@ -102,7 +102,6 @@ class ReplayRun {
   #sink: RunSink | undefined;
   #progress: ProgressLine | undefined;
   readonly #timers: NodeJS.Timeout[] = [];
-  #read = 0;
   readonly #sendRate = new RateWindow();
   /** Records an earlier run settled (--resume): done before this run started, for the progress line. */
   #skipped = 0;
@@ -461,7 +460,6 @@ class ReplayRun {
       judged.push(judgement);
       if (performance.now() - this.#lastYield > this.#yieldEveryMs) await this.#yield();
     }
-    this.#read += judged.length;
     const endpoints = new Set<Endpoint>();
     for (const j of judged) {
       this.#preflight!.check(j);
