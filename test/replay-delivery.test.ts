@@ -6,6 +6,7 @@ import { RunStats } from '../src/report/stats.js';
 import { runReplay } from '../src/replay/engine.js';
 import { startReceiver } from '../src/serve/receiver.js';
 import { parseExact } from '../src/json/exact.js';
+import { parseThreshold } from '../src/commands/options/values.js';
 import { downloadRecord, onceEach, replayOptions, SESSION_KEY, STAT_SECRET, statRecord, sudRecord, tempDir, testIo, writeNdjson } from './helpers/replay.js';
 
 describe('delivery through faults', () => {
@@ -127,7 +128,7 @@ describe('checkpoint and thresholds', () => {
       assert.equal((await readFile(failedFile, 'utf8')).trim().split('\n').length, 1, 'the invalid line');
 
       const second = new RunStats('replay', 5);
-      const rest = await runReplay(await replayOptions([file], receiver.url, { ...common, resume: true, thresholds: ['failed<1%', 'p99<60000'] }), testIo(), second);
+      const rest = await runReplay(await replayOptions([file], receiver.url, { ...common, resume: true, thresholds: ['failed<1%', 'p99<60000'].map(parseThreshold) }), testIo(), second);
       assert.equal(second.totals().records, 4 - delivered, 'only the unsettled records are read again');
       assert.equal(second.totals().succeeded, 3 - delivered, 'the SUD records left');
       assert.equal(rest.undelivered, 1);

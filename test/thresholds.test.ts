@@ -3,7 +3,8 @@ import assert from 'node:assert/strict';
 import { UsageError } from '../src/errors.js';
 import { buildReport, type Report } from '../src/report/report.js';
 import { RunStats } from '../src/report/stats.js';
-import { evaluateThresholds, parseThreshold, type Threshold } from '../src/report/thresholds.js';
+import { evaluateThresholds, type Threshold } from '../src/report/thresholds.js';
+import { parseThreshold } from '../src/commands/options/values.js';
 import { DELIVERED } from '../src/replay/delivery/attempt.js';
 import { attempt } from './helpers/stats.js';
 

@@ -12,13 +12,13 @@ import { buildReport } from '../report/report.js';
 import { renderSummary } from '../report/table.js';
 import { runReplay } from '../replay/engine.js';
 import { replayDefaults } from '../replay/options.js';
-import { ExitCode } from '../errors.js';
+import { exitCodeOf } from './exit-code.js';
 import type { Example } from './examples.js';
 import { getIo, setExitCode, type GlobalArgs } from './context.js';
 import { terminalWidth, useColor } from './shared-options.js';
 
 /** The package's own samples, wherever it is installed. dist/src/commands/ → package root. */
-export const SAMPLES_DIR = fileURLToPath(new URL('../../../samples/', import.meta.url));
+const SAMPLES_DIR = fileURLToPath(new URL('../../../samples/', import.meta.url));
 
 const DEMO_CREDENTIALS = { statSecret: 'demo-stat-secret', statSessionKey: 'demo-session', sudAppId: 'demo-app', sudAppSecret: 'demo-sud-secret' };
 
@@ -42,7 +42,7 @@ export const demoCommand: CommandModule<GlobalArgs, GlobalArgs> = {
       const outcome = await runReplay(options, io, stats);
       stats.finish();
       const totals = stats.totals();
-      const exitCode = outcome.interrupted ? ExitCode.Interrupted : totals.invalid > 0 || outcome.undelivered > 0 ? ExitCode.Failed : ExitCode.Ok;
+      const exitCode = exitCodeOf({ interrupted: outcome.interrupted, invalid: totals.invalid, failed: totals.failed, thresholds: outcome.thresholds });
       const width = terminalWidth(io.stdout, io.env);
       if (!args.quiet) io.stdout.write(renderSummary(buildReport(stats, { exitCode }), { color: useColor(io.stdout, io.env), mode: 'replay', ...(width !== undefined && { width }) }));
       const seen = receiver.stats().totals;

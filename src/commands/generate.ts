@@ -4,33 +4,20 @@
  * same seed.
  */
 import type { Argv, CommandModule } from 'yargs';
-import { ExitCode, UsageError } from '../errors.js';
+import { z } from 'zod';
+import { ExitCode } from '../errors.js';
 import { DEFAULT_SEED, csvColumns, generateRecords, generatedApis, type GeneratedApi } from '../generate/index.js';
 import { writeRecords, type OutputFormat, type WriteSummary } from '../generate/writer.js';
 import type { Example } from './examples.js';
+import { aNumber, addProblem, parseOptions } from './options/problems.js';
 import { allowReaderToLeave, getIo, setExitCode, stdoutIsGeneratedData, type GlobalArgs } from './context.js';
-
-export interface GenerateArgs extends GlobalArgs {
-  api?: string;
-  /** Text as typed (yargs would turn `abc` into NaN and lose what the user wrote). */
-  count?: string | number;
-  format: string;
-  seed?: string | number;
-}
-
-export interface GenerateOptions {
-  readonly api: GeneratedApi;
-  readonly count: number;
-  readonly format: OutputFormat;
-  readonly seed: number;
-}
 
 function builder(y: Argv<GlobalArgs>): Argv<GenerateArgs> {
   return y
     .option('api', { describe: 'which API to generate records for: stat, sud or download', type: 'string', requiresArg: true })
     .option('count', { describe: 'how many records (lines or CSV rows) to write: 1000, 1_000_000 or 1e6', type: 'string', requiresArg: true })
     .option('format', { describe: 'ndjson or csv (a header row, dotted names for nested fields)', type: 'string', default: 'ndjson', requiresArg: true })
-    .option('seed', { describe: `seed: the same seed gives byte-identical output (default ${DEFAULT_SEED})`, type: 'string', requiresArg: true }) as unknown as Argv<GenerateArgs>;
+    .option('seed', { describe: `seed: the same seed gives byte-identical output (default ${DEFAULT_SEED})`, type: 'string', requiresArg: true });
 }
 
 export const generateExamples: readonly Example[] = [
@@ -49,18 +36,57 @@ function wholeNumber(value: string | number): number | undefined {
   return Number.isSafeInteger(n) && n >= 0 ? n : undefined;
 }
 
-/** Flags to options, every problem as one sentence. */
+const EXAMPLE = 'for example: generate --api stat --count 1000';
+
+/** A count or seed as typed; a number in the schema's output. */
+function typedWholeNumber(flag: string) {
+  return z.union([z.string(), aNumber]).transform((value, ctx) => {
+    const n = wholeNumber(value);
+    if (n !== undefined) return n;
+    addProblem(ctx, `--${flag} must be a whole number of 0 or more, not "${String(value)}"`);
+    return z.NEVER;
+  });
+}
+
+/** `generate`'s flags (how to add one: replay-options.ts). */
+const generateSchema = z.object({
+  /** --api: stat, sud or download (required). */
+  api: z
+    .string()
+    .optional()
+    .transform((api, ctx): GeneratedApi => {
+      if (api === undefined) addProblem(ctx, '--api is required: stat, sud or download', EXAMPLE);
+      else if (!generatedApis().includes(api)) addProblem(ctx, `--api must be one of ${generatedApis().join(', ')}, not "${api}"`);
+      else return api;
+      return z.NEVER;
+    }),
+  /** --count: how many records (required); text as typed (yargs would turn `abc` into NaN and lose what the user wrote). */
+  count: typedWholeNumber('count')
+    .optional()
+    .transform((count, ctx) => {
+      if (count !== undefined) return count;
+      addProblem(ctx, '--count is required: how many records to write', EXAMPLE);
+      return z.NEVER;
+    }),
+  /** --format. @default 'ndjson' */
+  format: z
+    .string()
+    .default('ndjson')
+    .transform((format, ctx): OutputFormat => {
+      if (format === 'ndjson' || format === 'csv') return format;
+      addProblem(ctx, `--format must be ndjson or csv, not "${format}"`);
+      return z.NEVER;
+    }),
+  /** --seed: the same seed, the same bytes. @default 1 (DEFAULT_SEED) */
+  seed: typedWholeNumber('seed').default(DEFAULT_SEED),
+});
+
+export type GenerateArgs = GlobalArgs & z.input<typeof generateSchema>;
+export type GenerateOptions = z.output<typeof generateSchema>;
+
+/** Flags to options, every problem at once, one sentence each. */
 export function generateOptions(args: GenerateArgs): GenerateOptions {
-  const { api, format } = args;
-  if (api === undefined) throw new UsageError('--api is required: stat, sud or download', 'for example: generate --api stat --count 1000');
-  if (!generatedApis().includes(api)) throw new UsageError(`--api must be one of ${generatedApis().join(', ')}, not "${api}"`);
-  if (args.count === undefined) throw new UsageError('--count is required: how many records to write', 'for example: generate --api stat --count 1000');
-  const count = wholeNumber(args.count);
-  if (count === undefined) throw new UsageError(`--count must be a whole number of 0 or more, not "${String(args.count)}"`);
-  if (format !== 'ndjson' && format !== 'csv') throw new UsageError(`--format must be ndjson or csv, not "${format}"`);
-  const seed = args.seed === undefined ? DEFAULT_SEED : wholeNumber(args.seed);
-  if (seed === undefined) throw new UsageError(`--seed must be a whole number of 0 or more, not "${String(args.seed)}"`);
-  return { api, count, format, seed };
+  return parseOptions(generateSchema, args, 'generate');
 }
 
 /** Generate and write; resolves when the output has been handed to the OS (or its reader left). */

@@ -9,7 +9,9 @@
  */
 import { createReadStream } from 'node:fs';
 import type { Argv, CommandModule } from 'yargs';
+import { z } from 'zod';
 import { ExitCode, InputError, UsageError } from '../errors.js';
+import { exitCodeOf } from './exit-code.js';
 import { fsProblem } from '../input/sources.js';
 import { JsonStreamError, readJsonValue } from '../json/stream.js';
 import { checkReport, MERGE_READ_EXAMPLES, mergeReports, reportParts } from '../report/merge.js';
@@ -19,13 +21,23 @@ import type { Example } from './examples.js';
 import { checkOutputs } from './outputs.js';
 import { getIo, setExitCode, type GlobalArgs } from './context.js';
 import { showReport, usageText } from './shared-options.js';
+import { parseOptions, wholeNumber } from './options/problems.js';
 
-export interface MergeArgs extends GlobalArgs {
-  reports: string[];
-  report?: string;
-  json: boolean;
-  maxExamples?: number;
-}
+/** `merge`'s flags (how to add one: replay-options.ts). */
+const mergeSchema = z.object({
+  /** The shards' JSON reports. */
+  reports: z.array(z.string()).default([]),
+  /** --report FILE: the merged report. */
+  report: z.string().optional(),
+  /** --json: the merged report on stdout instead of the table. @default false */
+  json: z.boolean().default(false),
+  /** @default false */
+  quiet: z.boolean().default(false),
+  /** --max-examples: examples kept per rule; undefined: the shards' own limit. */
+  maxExamples: wholeNumber('max-examples', 0).optional(),
+});
+
+type MergeArgs = GlobalArgs & z.input<typeof mergeSchema>;
 
 const DESCRIBE = 'merge the JSON reports of sharded runs into one (counts added, latency histograms merged)';
 
@@ -35,7 +47,7 @@ function builder(y: Argv<GlobalArgs>): Argv<MergeArgs> {
     .option('reports', { type: 'string', array: true, hidden: true })
     .option('report', { describe: 'write the merged JSON report to FILE', type: 'string', requiresArg: true })
     .option('json', { describe: 'print the merged JSON report to stdout instead of the table', type: 'boolean', default: false })
-    .option('max-examples', { describe: "examples kept per rule (default: the shards' own limit)", type: 'number', requiresArg: true }) as unknown as Argv<MergeArgs>;
+    .option('max-examples', { describe: "examples kept per rule (default: the shards' own limit)", type: 'number', requiresArg: true });
 }
 
 export const mergeExamples: readonly Example[] = [
@@ -73,7 +85,7 @@ function renderMode(command: string): RenderOptions['mode'] {
 
 /** 1 when the job as a whole failed: a shard said so, or records were invalid or undelivered. */
 export function mergedRunFailed(report: Report): boolean {
-  return (report.exitCode !== undefined && report.exitCode !== ExitCode.Ok) || report.totals.invalid > 0 || report.totals.failed > 0;
+  return exitCodeOf({ invalid: report.totals.invalid, failed: report.totals.failed, failedOtherwise: report.exitCode !== undefined && report.exitCode !== ExitCode.Ok }) !== ExitCode.Ok;
 }
 
 export const mergeCommand: CommandModule<GlobalArgs, MergeArgs> = {
@@ -82,20 +94,18 @@ export const mergeCommand: CommandModule<GlobalArgs, MergeArgs> = {
   builder,
   handler: async (args) => {
     const io = getIo();
-    if (args.maxExamples !== undefined && !(Number.isInteger(args.maxExamples) && args.maxExamples >= 0)) {
-      throw new UsageError(`--max-examples must be a whole number ≥ 0, not ${args.maxExamples}`);
-    }
-    if (!args.reports || args.reports.length === 0) throw new UsageError('merge needs at least one report file (written by --report)');
-    if (args.report !== undefined) {
+    const flags = parseOptions(mergeSchema, args, 'merge');
+    if (flags.reports.length === 0) throw new UsageError('merge needs at least one report file (written by --report)');
+    if (flags.report !== undefined) {
       // The merged report must not overwrite a shard's report it reads (by device and inode, not by name).
-      const shards = args.reports.map((file) => ({ name: file, path: file, format: 'ndjson' as const, gzip: false }));
-      await checkOutputs([{ flag: '--report', path: args.report }], shards);
+      const shards = flags.reports.map((file) => ({ name: file, path: file, format: 'ndjson' as const, gzip: false }));
+      await checkOutputs([{ flag: '--report', path: flags.report }], shards);
     }
     const reports: Report[] = [];
-    const read = args.maxExamples === undefined ? {} : { maxExamples: args.maxExamples };
-    for (const file of args.reports) reports.push(await readReportFile(file, read));
+    const read = flags.maxExamples === undefined ? {} : { maxExamples: flags.maxExamples };
+    for (const file of flags.reports) reports.push(await readReportFile(file, read));
     const merged = mergeReports(reports, read);
-    await showReport(merged, args, { io, mode: renderMode(merged.command) });
+    await showReport(merged, flags, { io, mode: renderMode(merged.command) });
     setExitCode(mergedRunFailed(merged) ? ExitCode.Failed : ExitCode.Ok);
   },
 };

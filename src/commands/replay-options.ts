@@ -1,83 +1,178 @@
-/** From `replay` flags, config and environment to the engine's ReplayOptions. */
+/**
+ * `replay`'s options: one schema turns the flags (and the environment they refer to) into
+ * checked, typed values, reporting every problem at once (options/problems.ts); then
+ * `replayOptionsOf` lays the config and the environment's credentials under them and gives
+ * the engine its ReplayOptions.
+ *
+ * How to add a flag:
+ * 1. Declare it for yargs in replay.ts (`replayOptions`): name, describe, type, default.
+ * 2. Add its field to `replayFlags` below, camelCase as yargs names it, with TSDoc (and
+ *    `@default` when it has one) and the check of its own value (options/problems.ts has
+ *    the pieces; a value written in a syntax of its own gets a parser in options/values.ts).
+ *    When it only makes sense with other flags, add a line to `combinations`.
+ * 3. Add what the engine needs to ReplayOptions (replay/options.ts), with its default in
+ *    `replayDefaults`, and map it in `replayOptionsOf`.
+ * `ReplayArgs`, the handler's argument type, is the schema's input: nothing else to declare.
+ */
 import { existsSync } from 'node:fs';
+import { z } from 'zod';
 import type { Credentials } from '../apis/api.js';
 import type { InputSource } from '../input/sources.js';
-import { resolveCredentials, selectEnvironment, urlProblem, type CredentialFlags } from '../config/config.js';
-import { parseDuration, parseRamp } from '../replay/schedule/pacer.js';
-import { parseThreshold } from '../report/thresholds.js';
-import type { ReplayOptions } from '../replay/options.js';
-import type { EndpointId } from '../apis/api.js';
-import { UsageError } from '../errors.js';
+import { resolveCredentials, selectEnvironment, urlProblem } from '../config/config.js';
+import { REPLAY_DEFAULTS, type ReplayOptions } from '../replay/options.js';
 import { loadedConfig, type Io } from './context.js';
-import { delimiterOf, judgeOptions, type InputArgs } from './shared-options.js';
-
-export interface ReplayArgs extends InputArgs, CredentialFlags {
-  config?: string;
-  quiet: boolean;
-  target?: string;
-  sudUrl?: string;
-  env?: string;
-  transport: 'got' | 'undici';
-  rate?: number;
-  ramp?: string;
-  concurrency: number;
-  pace: 'rate' | 'original';
-  speed: number;
-  duration?: string;
-  loop: boolean;
-  unique: boolean;
-  uncertain?: 'resend' | 'skip' | 'fail';
-  retries?: number;
-  retryDelay?: string;
-  timeout: string;
-  batchSize: number;
-  maxUrlBytes: number;
-  batchLinger: string;
-  statParams: 'query' | 'form';
-  signer?: string;
-  ts: 'keep' | 'now';
-  keepAuth: boolean;
-  downloadOpenidField: 'oepnid' | 'openid';
-  checkpoint?: string;
-  resume: boolean;
-  restart: boolean;
-  grace: string;
-  dryRun: boolean;
-  printRequests: boolean;
-  threshold?: string[];
-  shard?: string;
-  processes: number;
-}
+import { delimiterOf, inputFlags, judgeOptions } from './shared-options.js';
+import { ALWAYS, addProblem, moreThanZero, parseOptions, parsed, wholeNumber } from './options/problems.js';
+import { parseDuration, parseRamp, parseShard, parseThreshold } from './options/values.js';
+import { REPORTERS } from '../report/reporters/problems.js';
 
 /** Where dry runs point when no target is given: nothing is sent, the URLs only show paths. */
-export const DRY_RUN_TARGET = 'http://127.0.0.1:8000';
+const DRY_RUN_TARGET = 'http://127.0.0.1:8000';
 
-function positiveInteger(name: string, value: number | undefined, min = 1): void {
-  if (value !== undefined && (!Number.isInteger(value) || value < min)) throw new UsageError(`--${name} must be a whole number ≥ ${min}, not ${value}`);
+/** A base URL typed as a flag (the config's are checked when it is loaded). */
+function url(flag: string): z.ZodString {
+  return z.string().superRefine((text, ctx) => {
+    const problem = urlProblem(text);
+    if (problem) addProblem(ctx, `--${flag} ${problem === 'is not a URL' ? `${text} is not a URL` : problem}`, 'for example --target http://127.0.0.1:8000');
+  });
 }
 
-/** A URL from a flag (the config's were checked when it was loaded), without a trailing slash. */
-function baseUrl(text: string, flag: string | undefined): string {
-  const problem = flag === undefined ? undefined : urlProblem(text);
-  if (problem) throw new UsageError(`${flag} ${problem === 'is not a URL' ? `${text} is not a URL` : problem}`, 'for example --target http://127.0.0.1:8000');
-  return text.replace(/\/+$/, '');
+const duration = (flag: string) => parsed(flag, parseDuration);
+const optionalText = z.string().optional();
+
+/** `replay`'s flags, as yargs gives them (README "replay" describes each). */
+function replayFlags(env: NodeJS.ProcessEnv) {
+  return {
+    ...inputFlags,
+    /** --config FILE (loaded before the command runs: context.ts). */
+    config: optionalText,
+    /** @default false */
+    quiet: z.boolean().default(false),
+    // Target
+    /** --target: base URL for every endpoint; config `target`; a dry run's default is DRY_RUN_TARGET. */
+    target: url('target').optional(),
+    /** --sud-url: SUD's full report URL; config `sudUrl`. */
+    sudUrl: url('sud-url').optional(),
+    /** --env: an environment of the config file; else its defaultEnvironment. */
+    env: optionalText,
+    // Credentials and signing (each also from the config and REPLAY_* variables: config.ts)
+    statSecret: optionalText,
+    statSessionKey: optionalText,
+    sudUid: optionalText,
+    sudSsToken: optionalText,
+    sudAppId: optionalText,
+    sudAppSecret: optionalText,
+    /** --signer: md5-sorted, sud-hmac, none or a module path; undefined: each endpoint's own. */
+    signer: optionalText,
+    /** --ts: stat's ts kept from the record (else now), or always now. @default 'keep' */
+    ts: z.enum(['keep', 'now']).default('keep'),
+    /** --keep-auth: send logged auth fields unchanged. @default false */
+    keepAuth: z.boolean().default(false),
+    // Pacing and load
+    /** --transport: the HTTP client. @default 'got' */
+    transport: z.enum(['got', 'undici']).default('got'),
+    /** --rate: requests per second (open model); none: as fast as --concurrency allows. */
+    rate: moreThanZero('rate').optional(),
+    /** --ramp FROM:TO:DURATION: a linear rate ramp. */
+    ramp: parsed('ramp', parseRamp).optional(),
+    /** --concurrency: requests in flight at most. @default 64 */
+    concurrency: wholeNumber('concurrency', 1).default(REPLAY_DEFAULTS.concurrency),
+    /** --pace: by --rate/--ramp, or the log's own timing. @default 'rate' */
+    pace: z.enum(['rate', 'original']).default('rate'),
+    /** --speed: with --pace original, this many times faster. @default 1 */
+    speed: moreThanZero('speed').default(1),
+    /** --duration: stop after this long (ms). */
+    duration: duration('duration').optional(),
+    /** --loop: read the inputs again and again until --duration. @default false */
+    loop: z.boolean().default(false),
+    /** --unique: with --loop, rewrite duplicate keys per loop. @default false */
+    unique: z.boolean().default(false),
+    /** --shard K/N or auto/N (K from JOB_COMPLETION_INDEX). */
+    shard: parsed('shard', (text) => parseShard(text, env)).optional(),
+    /** --processes N: N shard processes on this machine, one merged summary (replay-processes.ts). @default 1 */
+    processes: wholeNumber('processes', 1).default(1),
+    /** --threshold (repeatable): exit 1 when breached. @default [] */
+    threshold: z.array(parsed('threshold', parseThreshold)).default([]),
+    // Delivery
+    /** --retries: per request; undefined: each policy's own (3; SUD ret_code 3). */
+    retries: wholeNumber('retries', 0).optional(),
+    /** --retry-delay: base delay (ms); undefined: each policy's own. */
+    retryDelay: duration('retry-delay').optional(),
+    /** --timeout: per request (ms). @default 10000 */
+    timeout: duration('timeout').default(REPLAY_DEFAULTS.timeoutMs),
+    /** --checkpoint FILE: save progress. */
+    checkpoint: optionalText,
+    /** --resume: continue from --checkpoint. @default false */
+    resume: z.boolean().default(false),
+    /** --restart: start an unfinished --checkpoint over. @default false */
+    restart: z.boolean().default(false),
+    /** --uncertain: a request whose answer was lost; undefined: each endpoint's own policy. */
+    uncertain: z.enum(['resend', 'skip', 'fail']).optional(),
+    /** --grace: on Ctrl-C, how long in-flight requests may finish (ms). @default 5000 */
+    grace: duration('grace').default(REPLAY_DEFAULTS.graceMs),
+    // Requests
+    /** --batch-size: stat events per request. @default 50 */
+    batchSize: wholeNumber('batch-size', 1).default(REPLAY_DEFAULTS.batchSize),
+    /** --max-url-bytes: stat query mode's URL limit. @default 8000 */
+    maxUrlBytes: wholeNumber('max-url-bytes', 256).default(REPLAY_DEFAULTS.maxUrlBytes),
+    /** --batch-linger: how long a paced stat batch waits for more events (ms). @default 200 */
+    batchLinger: duration('batch-linger').default(REPLAY_DEFAULTS.batchLingerMs),
+    /** --stat-params: in the query string or a form body. @default 'query' */
+    statParams: z.enum(['query', 'form']).default('query'),
+    /** --download-openid-field: the player id field sent. @default 'oepnid' */
+    downloadOpenidField: z.enum(['oepnid', 'openid']).default('oepnid'),
+    /** --dry-run: validate, build and sign; send nothing. @default false */
+    dryRun: z.boolean().default(false),
+    /** --print-requests: with --dry-run, each request as NDJSON. @default false */
+    printRequests: z.boolean().default(false),
+    // Outputs (run-outputs.ts)
+    /** --results FILE: one NDJSON line per attempt (- for stdout, .gz for gzip). */
+    results: optionalText,
+    /** --html FILE: the HTML report at the end of the run. */
+    html: optionalText,
+    /** --reporter: how findings and failures are reported. @default 'table' */
+    reporter: z.enum(REPORTERS).default('table'),
+  };
 }
 
+type Flags = z.output<z.ZodObject<ReturnType<typeof replayFlags>>>;
 
-/** `K/N` or `auto/N` (K from JOB_COMPLETION_INDEX), K from 0 to N−1. */
-export function parseShard(text: string, env: NodeJS.ProcessEnv): { index: number; count: number } {
-  const m = /^(\d+|auto)\/(\d+)$/.exec(text);
-  if (!m) throw new UsageError(`--shard ${text}: expected K/N or auto/N, for example 0/4`);
-  const count = Number(m[2]);
-  let indexText = m[1]!;
-  if (indexText === 'auto') {
-    const fromJob = env.JOB_COMPLETION_INDEX;
-    if (fromJob === undefined || !/^\d+$/.test(fromJob)) throw new UsageError('--shard auto/N needs JOB_COMPLETION_INDEX (set by a Kubernetes Indexed Job)');
-    indexText = fromJob;
-  }
-  const index = Number(indexText);
-  if (count < 1 || index >= count) throw new UsageError(`--shard ${text}: K must be from 0 to N−1 and N at least 1`);
-  return { index, count };
+/** Flags that only make sense together (or apart), in the order they are reported. */
+const combinations: readonly { readonly broken: (f: Flags) => boolean; readonly message: string; readonly hint?: string }[] = [
+  { broken: (f) => f.rate !== undefined && f.ramp !== undefined, message: '--rate and --ramp cannot be used together: a ramp sets the rate' },
+  {
+    broken: (f) => f.pace === 'original' && (f.rate !== undefined || f.ramp !== undefined),
+    message: '--pace original takes its timing from the log: drop --rate/--ramp (use --speed to go faster)',
+  },
+  { broken: (f) => f.loop && f.duration === undefined, message: '--loop needs --duration, or it would never end', hint: 'for example --loop --duration 5m' },
+  { broken: (f) => f.unique && !f.loop, message: '--unique rewrites duplicate keys per loop: it goes with --loop' },
+  { broken: (f) => f.printRequests && !f.dryRun, message: '--print-requests goes with --dry-run' },
+  { broken: (f) => f.resume && !f.checkpoint, message: '--resume needs --checkpoint FILE' },
+  {
+    broken: (f) => f.restart && (!f.checkpoint || f.resume),
+    message: '--restart goes with --checkpoint FILE and without --resume: it starts that checkpoint over',
+  },
+  {
+    // A dry run leaves the checkpoint alone, so it may name one.
+    broken: (f) => f.loop && f.checkpoint !== undefined && !f.dryRun,
+    message: '--checkpoint cannot be combined with --loop: a loop sends every record again, so there is no line to resume after',
+  },
+];
+
+/** The schema of `replay`'s flags; `env` is where `--shard auto/N` finds its K. */
+function replaySchema(env: NodeJS.ProcessEnv) {
+  return z.object(replayFlags(env)).superRefine((flags, ctx) => {
+    for (const rule of combinations) if (rule.broken(flags)) addProblem(ctx, rule.message, rule.hint);
+  }, ALWAYS);
+}
+
+/** What the handler receives: the schema's input, as yargs fills it. */
+export type ReplayArgs = z.input<ReturnType<typeof replaySchema>>;
+export type ReplayFlags = Flags;
+
+/** `replay`'s flags checked, every problem in one usage error (exit 2). */
+export function checkReplayFlags(args: ReplayArgs, env: NodeJS.ProcessEnv): ReplayFlags {
+  return parseOptions(replaySchema(env), args, 'replay');
 }
 
 export interface ResolvedReplay {
@@ -86,78 +181,63 @@ export interface ResolvedReplay {
   readonly notices: string[];
 }
 
-export async function resolveReplayOptions(args: ReplayArgs, inputs: readonly InputSource[], io: Io): Promise<ResolvedReplay> {
+/** Checked flags over the config (its environment) and REPLAY_* variables: the engine's options. */
+export function replayOptionsOf(flags: ReplayFlags, inputs: readonly InputSource[], io: Io): ResolvedReplay {
   const notices: string[] = [];
-  const environment = selectEnvironment(loadedConfig(), args.env);
-  const credentials: Credentials = resolveCredentials(environment, io.env, args);
+  const environment = selectEnvironment(loadedConfig(), flags.env);
+  const credentials: Credentials = resolveCredentials(environment, io.env, flags);
   // Each endpoint needs a URL only when the run sends to it: the pre-flight checks that (replay/intake/preflight.ts).
-  const targetText = args.target ?? environment.target ?? (args.dryRun ? DRY_RUN_TARGET : undefined);
-  const sudUrlText = args.sudUrl ?? environment.sudUrl;
-  positiveInteger('concurrency', args.concurrency);
-  positiveInteger('batch-size', args.batchSize);
-  positiveInteger('max-url-bytes', args.maxUrlBytes, 256);
-  positiveInteger('retries', args.retries, 0);
-  if (args.rate !== undefined && !(args.rate > 0)) throw new UsageError(`--rate must be more than 0, not ${args.rate}`);
-  if (!(args.speed > 0)) throw new UsageError(`--speed must be more than 0, not ${args.speed}`);
-  if (args.rate !== undefined && args.ramp) throw new UsageError('--rate and --ramp cannot be used together: a ramp sets the rate');
-  if (args.pace === 'original' && (args.rate !== undefined || args.ramp)) throw new UsageError('--pace original takes its timing from the log: drop --rate/--ramp (use --speed to go faster)');
-  const durationMs = args.duration === undefined ? undefined : parseDuration(args.duration);
-  if (args.loop && durationMs === undefined) throw new UsageError('--loop needs --duration, or it would never end');
-  if (args.unique && !args.loop) throw new UsageError('--unique rewrites duplicate keys per loop: it goes with --loop');
-  if (args.printRequests && !args.dryRun) throw new UsageError('--print-requests goes with --dry-run');
-  if (args.resume && !args.checkpoint) throw new UsageError('--resume needs --checkpoint FILE');
-  if (args.restart && (!args.checkpoint || args.resume)) throw new UsageError('--restart goes with --checkpoint FILE and without --resume: it starts that checkpoint over');
-  let resume = args.resume;
-  if (resume && args.checkpoint && !existsSync(args.checkpoint)) {
+  const targetText = flags.target ?? environment.target ?? (flags.dryRun ? DRY_RUN_TARGET : undefined);
+  const sudUrlText = flags.sudUrl ?? environment.sudUrl;
+  let resume = flags.resume;
+  if (resume && flags.checkpoint && !existsSync(flags.checkpoint)) {
     // A Kubernetes Job restarts the same command: the first run of it has nothing to resume.
-    notices.push(`no checkpoint at ${args.checkpoint} yet: starting from the beginning`);
+    notices.push(`no checkpoint at ${flags.checkpoint} yet: starting from the beginning`);
     resume = false;
   }
-  const thresholds = args.threshold ?? [];
-  for (const t of thresholds) parseThreshold(t);
+  const trimmed = (text: string): string => text.replace(/\/+$/, '');
   const options: ReplayOptions = {
     inputs,
-    read: { delimiter: delimiterOf(args) },
-    judge: judgeOptions(args, Date.now()),
+    read: { delimiter: delimiterOf(flags) },
+    judge: judgeOptions(flags, Date.now()),
     target: {
-      ...(targetText !== undefined && { baseUrl: baseUrl(targetText, args.target !== undefined ? '--target' : undefined) }),
-      ...(sudUrlText !== undefined && { sudUrl: baseUrl(sudUrlText, args.sudUrl !== undefined ? '--sud-url' : undefined) }),
+      ...(targetText !== undefined && { baseUrl: trimmed(targetText) }),
+      ...(sudUrlText !== undefined && { sudUrl: trimmed(sudUrlText) }),
     },
     build: {
-      batchSize: args.batchSize,
-      maxUrlBytes: args.maxUrlBytes,
-      statParams: args.statParams,
-      ts: args.ts,
-      keepAuth: args.keepAuth,
-      downloadOpenidField: args.downloadOpenidField,
+      batchSize: flags.batchSize,
+      maxUrlBytes: flags.maxUrlBytes,
+      statParams: flags.statParams,
+      ts: flags.ts,
+      keepAuth: flags.keepAuth,
+      downloadOpenidField: flags.downloadOpenidField,
     },
     credentials,
-    signer: args.signer,
-    transport: args.transport,
-    rate: args.rate,
-    ramp: args.ramp ? parseRamp(args.ramp) : undefined,
-    concurrency: args.concurrency,
-    pace: args.pace,
-    speed: args.speed,
-    durationMs,
-    loop: args.loop,
-    unique: args.unique,
-    uncertain: args.uncertain,
-    retries: args.retries,
-    retryDelayMs: args.retryDelay === undefined ? undefined : parseDuration(args.retryDelay),
-    timeoutMs: parseDuration(args.timeout),
-    batchLingerMs: parseDuration(args.batchLinger),
-    failedFile: args.failed,
-    checkpointFile: args.checkpoint,
+    signer: flags.signer,
+    transport: flags.transport,
+    rate: flags.rate,
+    ramp: flags.ramp,
+    concurrency: flags.concurrency,
+    pace: flags.pace,
+    speed: flags.speed,
+    durationMs: flags.duration,
+    loop: flags.loop,
+    unique: flags.unique,
+    uncertain: flags.uncertain,
+    retries: flags.retries,
+    retryDelayMs: flags.retryDelay,
+    timeoutMs: flags.timeout,
+    batchLingerMs: flags.batchLinger,
+    failedFile: flags.failed,
+    checkpointFile: flags.checkpoint,
     resume,
-    restart: args.restart,
-    graceMs: parseDuration(args.grace),
-    dryRun: args.dryRun,
-    printRequests: args.printRequests,
-    thresholds,
-    shard: args.shard ? parseShard(args.shard, io.env) : undefined,
-    maxExamples: args.maxExamples,
-    progress: Boolean(io.stdout.isTTY) && !args.quiet && !args.json && !args.printRequests,
+    restart: flags.restart,
+    graceMs: flags.grace,
+    dryRun: flags.dryRun,
+    printRequests: flags.printRequests,
+    thresholds: flags.threshold,
+    shard: flags.shard,
+    progress: Boolean(io.stdout.isTTY) && !flags.quiet && !flags.json && !flags.printRequests,
   };
   return { options, notices };
 }

@@ -14,8 +14,9 @@ import { getCommandLine, getIo, setExitCode, throwIfOutputFailed, type GlobalArg
 import { replayInProcesses } from './replay-processes.js';
 import { connectToParent } from '../replay/processes/to-parent.js';
 import { INPUTS_TEXT, showReport, usageText, withInputOptions } from './shared-options.js';
-import { resolveReplayOptions, type ReplayArgs } from './replay-options.js';
 import { RunOutputs, runOutputPaths, withRunOutputOptions, type RunOutputArgs } from './run-outputs.js';
+import { checkReplayFlags, replayOptionsOf, type ReplayArgs } from './replay-options.js';
+import { exitCodeOf } from './exit-code.js';
 
 const DURATIONS = 'durations: 500ms, 10s, 2m, 1h; a bare number is seconds';
 
@@ -64,7 +65,7 @@ function replayOptions<T>(y: Argv<T>): Argv<T & ReplayArgs> {
     .option('stat-params', { describe: 'stat parameters in the query string or a form body', choices: ['query', 'form'] as const, default: 'query' as const, requiresArg: true })
     .option('download-openid-field', { describe: 'downloadEvent player id field sent', choices: ['oepnid', 'openid'] as const, default: 'oepnid' as const, requiresArg: true })
     .option('dry-run', { describe: 'validate, build and sign; send nothing', type: 'boolean', default: false })
-    .option('print-requests', { describe: 'with --dry-run: print each request as NDJSON (secrets masked)', type: 'boolean', default: false }) as unknown as Argv<T & ReplayArgs>;
+    .option('print-requests', { describe: 'with --dry-run: print each request as NDJSON (secrets masked)', type: 'boolean', default: false });
 }
 
 export const replayExamples: readonly Example[] = [
@@ -101,18 +102,20 @@ export const replayCommand: CommandModule<GlobalArgs, GlobalArgs & ReplayArgs & 
   builder: (y) => withRunOutputOptions(replayOptions(y.usage(usageText('replay <inputs..>', DESCRIBE, INPUTS_TEXT)))),
   handler: async (args) => {
     const io = getIo();
-    const inputs = await resolveInputs(args.inputs, { format: args.format });
-    if (args.processes !== 1) return replayInProcesses(args, inputs, getCommandLine(), io);
-    await checkOutputs(outputPaths({ failed: args.failed, report: args.report, checkpoint: args.dryRun ? undefined : args.checkpoint }).concat(runOutputPaths(args)), inputs);
-    const { options, notices } = await resolveReplayOptions(args, inputs, io);
+    // Every flag problem at once, before any input is opened.
+    const flags = checkReplayFlags(args, io.env);
+    const inputs = await resolveInputs(flags.inputs, { format: flags.format });
+    if (flags.processes !== 1) return replayInProcesses(flags, inputs, getCommandLine(), io);
+    await checkOutputs(outputPaths({ failed: flags.failed, report: flags.report, checkpoint: flags.dryRun ? undefined : flags.checkpoint }).concat(runOutputPaths(flags)), inputs);
+    const { options, notices } = replayOptionsOf(flags, inputs, io);
     for (const notice of notices) io.stderr.write(`report-replay: ${printable(notice)}\n`);
-    const stats = new RunStats(args.dryRun ? 'replay --dry-run' : 'replay', args.maxExamples);
+    const stats = new RunStats(flags.dryRun ? 'replay --dry-run' : 'replay', flags.maxExamples);
     // A shard of `--processes N` reports to its parent (replay/processes/).
     const parent = connectToParent(io.env, () => {
       stats.finish();
       return buildReport(stats);
     });
-    const outputs = new RunOutputs(args, io);
+    const outputs = new RunOutputs(flags, io);
     const outcome = await runReplay(options, io, stats, outputs.observer).finally(() => parent?.stop());
     stats.finish();
     const totals = stats.totals();
@@ -121,31 +124,29 @@ export const replayCommand: CommandModule<GlobalArgs, GlobalArgs & ReplayArgs & 
     }
     // A resumed backfill reports the whole backfill, and its exit code says how that went.
     const report = backfillReport(outcome.earlier, buildReport(stats, { thresholds: outcome.thresholds }));
-    const breached = outcome.thresholds.some((t) => !t.ok);
-    report.exitCode =
+    report.exitCode = exitCodeOf({
       // --uncertain fail stopped the run itself, like an I/O error would (exit 2), summary first.
-      outcome.failure !== undefined || outcome.uncertainStop !== undefined
-        ? ExitCode.Usage
-        : outcome.interrupted
-          ? ExitCode.Interrupted
-          : report.totals.invalid > 0 || report.totals.failed > 0 || breached
-            ? ExitCode.Failed
-            : ExitCode.Ok;
+      stoppedBy: outcome.failure !== undefined || outcome.uncertainStop !== undefined ? ExitCode.Usage : undefined,
+      interrupted: outcome.interrupted,
+      invalid: report.totals.invalid,
+      failed: report.totals.failed,
+      thresholds: outcome.thresholds,
+    });
     const exitCode = report.exitCode;
     // A summary on top of a failed stdout (--print-requests > /dev/full) would claim what did not happen.
     outputs.closeStreams();
     throwIfOutputFailed();
     await parent?.final(report);
     // When stdout carries the requests, the results or a reporter's output, the table goes to stderr.
-    const out = args.printRequests ? io.stderr : outputs.summaryOut;
-    await showReport(report, { ...args, json: outputs.json }, { io, mode: args.dryRun ? 'dry-run' : 'replay', ...(out && { out }) });
+    const out = flags.printRequests ? io.stderr : outputs.summaryOut;
+    await showReport(report, { ...flags, json: outputs.json }, { io, mode: flags.dryRun ? 'dry-run' : 'replay', ...(out && { out }) });
     await outputs.writeHtml(report);
     // The summary first: what was sent before --failed or the checkpoint became unwritable is the user's to see.
     if (outcome.failure !== undefined) throw outcome.failure;
     if (outputs.error !== undefined) throw outputs.error;
     if (outcome.uncertainStop !== undefined) {
       const n = outcome.uncertainStop;
-      const where = args.failed ? ` (written to ${args.failed})` : '';
+      const where = flags.failed ? ` (written to ${flags.failed})` : '';
       io.stderr.write(
         `report-replay: stopped by --uncertain fail: ${n} record${n === 1 ? ' was' : 's were'} sent but the answer was lost, so the server may have processed ${n === 1 ? 'it' : 'them'}${where}\n`,
       );

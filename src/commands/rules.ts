@@ -11,7 +11,7 @@ function section(title: string, rules: readonly RuleDef[]): string {
 }
 
 /** The rules as Markdown, grouped by endpoint; a rule shared by two endpoints is listed under the first. */
-export function rulesMarkdown(): string {
+function rulesMarkdown(): string {
   const parts = [
     '# Validation rules',
     '',

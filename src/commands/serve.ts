@@ -6,6 +6,7 @@
  */
 import type { Argv, CommandModule } from 'yargs';
 import { resolveCredentials, selectEnvironment } from '../config/config.js';
+import { z } from 'zod';
 import { UsageError, UserError, describeError, ExitCode } from '../errors.js';
 import { parseLatency } from '../serve/faults.js';
 import { parseUpstreamUrl } from '../serve/upstream.js';
@@ -14,28 +15,87 @@ import { startReceiver, type Receiver, type ReceiverOptions } from '../serve/rec
 import type { ReceiverStats } from '../serve/counts.js';
 import type { Example } from './examples.js';
 import { getIo, loadedConfig, setExitCode, type GlobalArgs } from './context.js';
+import { ALWAYS, aNumber, addProblem, parseOptions } from './options/problems.js';
 import { listenForInterrupts } from '../replay/signals.js';
 
-export interface ServeArgs extends GlobalArgs {
-  port: number;
-  host: string;
-  statSecret?: string;
-  sudAppId?: string;
-  sudAppSecret?: string;
-  record?: string;
-  recordSecrets: boolean;
-  upstream?: string;
-  upstreamSudUrl?: string;
-  failRate: number;
-  throttleRate: number;
-  retryAfter: number;
-  latency?: string;
-  sudErrorRate: number;
-  sudFailFirst: boolean;
-  dropAfterRate: number;
-  seed?: number;
-  allowUnknownAid: boolean;
+/** A share of requests, from 0 to 1. @default 0 */
+function share(flag: string) {
+  return aNumber
+    .superRefine((value, ctx) => {
+      if (!(value >= 0 && value <= 1)) addProblem(ctx, `--${flag} must be a number from 0 to 1, not ${value}`);
+    })
+    .default(0);
 }
+
+/** An upstream's base URL, http or https. */
+function upstreamUrl(flag: string) {
+  return z.string().superRefine((text, ctx) => {
+    try {
+      parseUpstreamUrl(text, flag);
+    } catch (err) {
+      addProblem(ctx, (err as Error).message);
+    }
+  });
+}
+
+/** `serve`'s flags (how to add one: replay-options.ts); the secrets also come from the config and REPLAY_* variables. */
+const serveSchema = z.object({
+  /** --port (0 picks a free one). @default 8000 */
+  port: aNumber
+    .superRefine((port, ctx) => {
+      if (!Number.isInteger(port) || port < 0 || port > 65535) addProblem(ctx, `--port must be a whole number from 0 to 65535, not ${port}`);
+    })
+    .default(8000),
+  /** --host: the address to bind. @default '127.0.0.1' */
+  host: z.string().default('127.0.0.1'),
+  statSecret: z.string().optional(),
+  sudAppId: z.string().optional(),
+  sudAppSecret: z.string().optional(),
+  /** --record FILE: every request as NDJSON. */
+  record: z.string().optional(),
+  /** --record-secrets: keep the client's credentials in --record (never the receiver's own secrets). @default false */
+  recordSecrets: z.boolean().default(false),
+  /** --upstream URL: a recording proxy in front of the real server (serve/upstream.ts). */
+  upstream: upstreamUrl('--upstream').optional(),
+  /** --upstream-sud-url URL: with --upstream, where SUD requests go. */
+  upstreamSudUrl: upstreamUrl('--upstream-sud-url').optional(),
+  failRate: share('fail-rate'),
+  throttleRate: share('throttle-rate'),
+  /** --retry-after: seconds, on a 429. @default 1 */
+  retryAfter: aNumber
+    .superRefine((n, ctx) => {
+      if (!Number.isInteger(n) || n < 0) addProblem(ctx, `--retry-after must be a whole number of seconds, 0 or more, not ${n}`);
+    })
+    .default(1),
+  /** --latency MS or MIN-MAX. */
+  latency: z
+    .string()
+    .transform((text, ctx) => {
+      const latencyMs = parseLatency(text);
+      if (latencyMs !== undefined) return latencyMs;
+      addProblem(ctx, `--latency must be MS or MIN-MAX (for example 50 or 10-100), not "${text}"`);
+      return z.NEVER;
+    })
+    .optional(),
+  sudErrorRate: share('sud-error-rate'),
+  /** --sud-fail-first. @default false */
+  sudFailFirst: z.boolean().default(false),
+  dropAfterRate: share('drop-after-rate'),
+  /** --seed: for the fault draws. */
+  seed: aNumber
+    .superRefine((seed, ctx) => {
+      if (!(Number.isInteger(seed) && seed >= 0 && seed < 2 ** 32)) addProblem(ctx, `--seed must be a whole number from 0 to 4294967295, not ${seed}`);
+    })
+    .optional(),
+  /** --allow-unknown-aid. @default false */
+  allowUnknownAid: z.boolean().default(false),
+  /** @default false */
+  quiet: z.boolean().default(false),
+}).superRefine((flags, ctx) => {
+  if (flags.upstreamSudUrl !== undefined && flags.upstream === undefined) addProblem(ctx, '--upstream-sud-url needs --upstream');
+}, ALWAYS);
+
+export type ServeArgs = GlobalArgs & z.input<typeof serveSchema>;
 
 function builder(y: Argv<GlobalArgs>): Argv<ServeArgs> {
   return y
@@ -56,7 +116,7 @@ function builder(y: Argv<GlobalArgs>): Argv<ServeArgs> {
     .option('sud-fail-first', { describe: 'answer ret_code 5000 to the first delivery of each SUD report (proves retries)', type: 'boolean', default: false })
     .option('drop-after-rate', { describe: 'share of requests processed, then answered by closing the connection (0..1)', type: 'number', default: 0, requiresArg: true })
     .option('seed', { describe: 'seed for the fault draws: the same seed fails the same requests', type: 'number', requiresArg: true })
-    .option('allow-unknown-aid', { describe: 'accept stat aids outside the feature table', type: 'boolean', default: false }) as unknown as Argv<ServeArgs>;
+    .option('allow-unknown-aid', { describe: 'accept stat aids outside the feature table', type: 'boolean', default: false });
 }
 
 export const serveExamples: readonly Example[] = [
@@ -68,36 +128,10 @@ export const serveExamples: readonly Example[] = [
   { command: 'report-replay serve --port 8000 --upstream https://api.example.com --record captured.ndjson --record-secrets', says: 'a recording proxy in front of the real server: the client sees its answers, the capture holds both sides' },
 ];
 
-function checkRate(flag: string, value: number): number {
-  if (!(value >= 0 && value <= 1)) throw new UsageError(`--${flag} must be a number from 0 to 1, not ${value}`);
-  return value;
-}
-
 /** Flags (and secrets from config and environment) to receiver options; every range checked. */
-export async function serveOptions(args: ServeArgs, env: NodeJS.ProcessEnv): Promise<ReceiverOptions> {
-  if (!Number.isInteger(args.port) || args.port < 0 || args.port > 65535) {
-    throw new UsageError(`--port must be a whole number from 0 to 65535, not ${args.port}`);
-  }
-  if (!Number.isInteger(args.retryAfter) || args.retryAfter < 0) {
-    throw new UsageError(`--retry-after must be a whole number of seconds, 0 or more, not ${args.retryAfter}`);
-  }
-  if (args.seed !== undefined && !(Number.isInteger(args.seed) && args.seed >= 0 && args.seed < 2 ** 32)) {
-    throw new UsageError(`--seed must be a whole number from 0 to 4294967295, not ${args.seed}`);
-  }
-  let latencyMs: ReceiverOptions['latencyMs'];
-  if (args.latency !== undefined) {
-    latencyMs = parseLatency(args.latency);
-    if (latencyMs === undefined) throw new UsageError(`--latency must be MS or MIN-MAX (for example 50 or 10-100), not "${args.latency}"`);
-  }
-  if (args.upstreamSudUrl !== undefined && args.upstream === undefined) throw new UsageError('--upstream-sud-url needs --upstream');
-  for (const [flag, value] of [['--upstream', args.upstream], ['--upstream-sud-url', args.upstreamSudUrl]] as const) {
-    if (value === undefined) continue;
-    try {
-      parseUpstreamUrl(value, flag);
-    } catch (err) {
-      throw new UsageError((err as Error).message);
-    }
-  }
+export async function serveOptions(typed: ServeArgs, env: NodeJS.ProcessEnv): Promise<ReceiverOptions> {
+  const args = parseOptions(serveSchema, typed, 'serve');
+  const latencyMs = args.latency;
   const environment = selectEnvironment(loadedConfig(), undefined);
   const creds = resolveCredentials(environment, env, { statSecret: args.statSecret, sudAppId: args.sudAppId, sudAppSecret: args.sudAppSecret });
   if ((creds.sudAppId === undefined) !== (creds.sudAppSecret === undefined)) {
@@ -111,13 +145,13 @@ export async function serveOptions(args: ServeArgs, env: NodeJS.ProcessEnv): Pro
     ...(args.record !== undefined && { record: args.record, recordSecrets: args.recordSecrets }),
     ...(args.upstream !== undefined && { upstream: args.upstream }),
     ...(args.upstreamSudUrl !== undefined && { upstreamSudUrl: args.upstreamSudUrl }),
-    failRate: checkRate('fail-rate', args.failRate),
-    throttleRate: checkRate('throttle-rate', args.throttleRate),
+    failRate: args.failRate,
+    throttleRate: args.throttleRate,
     retryAfterSeconds: args.retryAfter,
     ...(latencyMs !== undefined && { latencyMs }),
-    sudErrorRate: checkRate('sud-error-rate', args.sudErrorRate),
+    sudErrorRate: args.sudErrorRate,
     sudFailFirst: args.sudFailFirst,
-    dropAfterRate: checkRate('drop-after-rate', args.dropAfterRate),
+    dropAfterRate: args.dropAfterRate,
     ...(args.seed !== undefined && { seed: args.seed }),
     allowUnknownAid: args.allowUnknownAid,
   };
@@ -151,7 +185,7 @@ export function describeSetup(options: ReceiverOptions, receiver: Receiver): str
   return lines;
 }
 
-export function describeTotals(stats: ReceiverStats): string {
+function describeTotals(stats: ReceiverStats): string {
   const t = stats.totals;
   return (
     `stopped: ${t.requests} requests (${t.accepted} accepted, ${t.rejected} rejected, ${t.duplicates} duplicates, ` +

@@ -1,25 +1,47 @@
 /** Options shared by `validate` and `replay`: what to read and how to judge it; how their report is shown. */
 import type { Argv } from 'yargs';
 import { apiChoices } from '../apis/registry.js';
-import { UsageError } from '../errors.js';
+import { z } from 'zod';
 import { REPLAY_DEFAULTS } from '../replay/options.js';
 import { reportJson, writeReportText, type Report } from '../report/report.js';
 import { renderSummary, type RenderOptions } from '../report/table.js';
 import type { JudgeOptions } from '../validate/judge.js';
 import type { Io } from './context.js';
+import { addProblem, wholeNumber } from './options/problems.js';
 
-export interface InputArgs {
-  inputs: string[];
-  api: string;
-  format?: 'ndjson' | 'csv';
-  delimiter?: string;
-  strict: boolean;
-  maxExamples: number;
-  allowUnknownAid: boolean;
-  report?: string;
-  json: boolean;
-  failed?: string;
-}
+/**
+ * The flags `validate` and `replay` share (declared for yargs in `withInputOptions`), as an
+ * option schema (options/problems.ts; how to add a flag: replay-options.ts).
+ */
+export const inputFlags = {
+  inputs: z.array(z.string()),
+  /** --api: the API of every record, or auto (per record). @default 'auto' */
+  api: z.string().default('auto'),
+  /** --format: required for stdin; overrides the extension. */
+  format: z.enum(['ndjson', 'csv']).optional(),
+  /** --delimiter: one CSV cell delimiter character, or `\t`. */
+  delimiter: z
+    .string()
+    .superRefine((d, ctx) => {
+      if (d.length !== 1 && d !== '\\t') addProblem(ctx, `--delimiter must be one character, not ${JSON.stringify(d)}`);
+    })
+    .optional(),
+  /** --strict: warnings fail records too. @default false */
+  strict: z.boolean().default(false),
+  /** --max-examples: examples shown per rule. @default 5 */
+  maxExamples: wholeNumber('max-examples', 0).default(REPLAY_DEFAULTS.maxExamples),
+  /** --allow-unknown-aid: accept stat aids outside the feature table. @default false */
+  allowUnknownAid: z.boolean().default(false),
+  /** --report FILE: the JSON report. */
+  report: z.string().optional(),
+  /** --json: the JSON report on stdout instead of the table. @default false */
+  json: z.boolean().default(false),
+  /** --failed FILE: invalid (and, for replay, undelivered) records as NDJSON. */
+  failed: z.string().optional(),
+};
+
+export type InputArgs = z.input<z.ZodObject<typeof inputFlags>>;
+type InputFlags = z.output<z.ZodObject<typeof inputFlags>>;
 
 /** What `<inputs..>` are, for the usage text. */
 export const INPUTS_TEXT = '<inputs..>  log files (.ndjson, .jsonl, .csv, optionally .gz), folders, or - for stdin';
@@ -47,16 +69,13 @@ export function withInputOptions<T>(y: Argv<T>): Argv<T & InputArgs> {
     .option('failed', { describe: 'write invalid (and, for replay, undelivered) records to FILE as NDJSON with _error', type: 'string', requiresArg: true }) as unknown as Argv<T & InputArgs>;
 }
 
-export function judgeOptions(args: InputArgs, nowMs: number): JudgeOptions {
-  if (!Number.isInteger(args.maxExamples) || args.maxExamples < 0) throw new UsageError(`--max-examples must be a whole number ≥ 0, not ${args.maxExamples}`);
-  if (args.delimiter !== undefined && args.delimiter.length !== 1 && args.delimiter !== '\\t') {
-    throw new UsageError(`--delimiter must be one character, not ${JSON.stringify(args.delimiter)}`);
-  }
-  return { api: args.api, strict: args.strict, allowUnknownAid: args.allowUnknownAid, nowMs };
+/** How records are judged, from checked flags. */
+export function judgeOptions(flags: Pick<InputFlags, 'api' | 'strict' | 'allowUnknownAid'>, nowMs: number): JudgeOptions {
+  return { api: flags.api, strict: flags.strict, allowUnknownAid: flags.allowUnknownAid, nowMs };
 }
 
-export function delimiterOf(args: InputArgs): string | undefined {
-  return args.delimiter === '\\t' ? '\t' : args.delimiter;
+export function delimiterOf(flags: Pick<InputFlags, 'delimiter'>): string | undefined {
+  return flags.delimiter === '\\t' ? '\t' : flags.delimiter;
 }
 
 /** Colour only on a TTY, and never with NO_COLOR (any value) set. */

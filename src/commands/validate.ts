@@ -1,5 +1,6 @@
 /** `report-replay validate <inputs..>`: judge every record; the exit code tells CI (README "validate"). */
 import type { Readable } from 'node:stream';
+import { z } from 'zod';
 import { loadConfig, resolveCredentials, selectEnvironment } from '../config/config.js';
 import type { Argv, CommandModule } from 'yargs';
 import { resolveInputs } from '../input/sources.js';
@@ -10,14 +11,30 @@ import { FailedWriter } from '../report/failed.js';
 import { ProgressLine, totalInputBytes } from '../report/progress.js';
 import { RecordJudge } from '../validate/judge.js';
 import { WorkerFailedError, defaultWorkers, validateInParallel } from '../workers/validate-pool.js';
-import { ExitCode, UsageError, UserError } from '../errors.js';
+import { UserError } from '../errors.js';
 import type { Example } from './examples.js';
 import { checkOutputs, outputPaths } from './outputs.js';
 import { getIo, setExitCode, throwIfOutputFailed, type GlobalArgs } from './context.js';
 import { problemReporter, summaryStream, withReporterOption, type ReporterArgs } from './reporter-option.js';
-import { INPUTS_TEXT, delimiterOf, judgeOptions, showReport, usageText, withInputOptions, type InputArgs } from './shared-options.js';
+import { INPUTS_TEXT, delimiterOf, inputFlags, judgeOptions, showReport, usageText, withInputOptions } from './shared-options.js';
+import { exitCodeOf } from './exit-code.js';
+import { parseOptions, wholeNumber } from './options/problems.js';
+import { REPORTERS } from '../report/reporters/problems.js';
 
-type ValidateArgs = GlobalArgs & InputArgs & ReporterArgs & { allowEmpty: boolean; workers: number | undefined };
+/** `validate`'s flags: the shared input flags and its own (how to add one: replay-options.ts). */
+const validateSchema = z.object({
+  ...inputFlags,
+  /** @default false */
+  quiet: z.boolean().default(false),
+  /** --allow-empty: an input without records is fine. @default false */
+  allowEmpty: z.boolean().default(false),
+  /** --workers N: threads that judge beside the main thread; 0 judges on the main thread only. @default cores − 1, at least 1 */
+  workers: wholeNumber('workers', 0).optional(),
+  /** --reporter: table, json, junit or github (reporter-option.ts). @default 'table' */
+  reporter: z.enum(REPORTERS).default('table'),
+});
+
+type ValidateArgs = GlobalArgs & z.input<typeof validateSchema>;
 
 export const validateExamples: readonly Example[] = [
   { command: 'report-replay validate samples/ndjson', says: 'validate every log in a folder' },
@@ -28,13 +45,6 @@ export const validateExamples: readonly Example[] = [
 ];
 
 const DESCRIBE = 'validate event logs against the three APIs; exit 1 when any record is invalid';
-
-/** --workers: a whole number ≥ 0; absent, every core but one (README "validate"). */
-function workersOf(value: number | undefined): number {
-  if (value === undefined) return defaultWorkers();
-  if (!Number.isInteger(value) || value < 0) throw new UsageError(`--workers must be a whole number ≥ 0, not ${value}`);
-  return value;
-}
 
 export const validateCommand: CommandModule<GlobalArgs, ValidateArgs> = {
   command: 'validate <inputs..>',
@@ -50,26 +60,27 @@ export const validateCommand: CommandModule<GlobalArgs, ValidateArgs> = {
     }) as unknown as Argv<ValidateArgs>,
   handler: async (args) => {
     const io = getIo();
-    const stats = new RunStats('validate', args.maxExamples);
+    const flags = parseOptions(validateSchema, args, 'validate');
+    const stats = new RunStats('validate', flags.maxExamples);
     // Judged with the configured credentials (config, REPLAY_* variables), as replay judges.
     const credentials = resolveCredentials(selectEnvironment(await loadConfig(args.config, io.env), undefined), io.env, {});
-    const judgeWith = { ...judgeOptions(args, Date.now()), credentials };
+    const judgeWith = { ...judgeOptions(flags, Date.now()), credentials };
     const judge = new RecordJudge(judgeWith, stats);
-    const workers = workersOf(args.workers);
-    const sources = await resolveInputs(args.inputs, { format: args.format });
-    await checkOutputs(outputPaths({ failed: args.failed, report: args.report }), sources);
-    const failed = args.failed ? new FailedWriter(args.failed, { append: false }) : undefined;
-    const reporter = problemReporter(args, io, 'report-replay validate');
-    const json = args.json || args.reporter === 'json';
+    const workers = flags.workers ?? defaultWorkers();
+    const sources = await resolveInputs(flags.inputs, { format: flags.format });
+    await checkOutputs(outputPaths({ failed: flags.failed, report: flags.report }), sources);
+    const failed = flags.failed ? new FailedWriter(flags.failed, { append: false }) : undefined;
+    const reporter = problemReporter(flags, io, 'report-replay validate');
+    const json = flags.json || flags.reporter === 'json';
     const total = totalInputBytes(sources);
-    const progress = io.stdout.isTTY && !args.quiet && !json && !reporter ? new ProgressLine(io.stdout, total === undefined ? {} : { totalBytes: total }) : undefined;
+    const progress = io.stdout.isTTY && !flags.quiet && !json && !reporter ? new ProgressLine(io.stdout, total === undefined ? {} : { totalBytes: total }) : undefined;
     const bytes = { bytesRead: 0 };
     let readError: UserError | undefined;
     let read = 0;
     try {
       // Threads need files to cut; stdin is read on this thread alone.
       if (workers > 0 && !sources.some((s) => s.path === '-')) {
-        await validateInParallel(sources, { workers, judge: judgeWith, delimiter: delimiterOf(args) }, {
+        await validateInParallel(sources, { workers, judge: judgeWith, delimiter: delimiterOf(flags) }, {
           valid: (endpoint, origin, lines, records) => {
             stats.addJudged({ origin, endpoint: endpoint as EndpointLabel, records, valid: true, findings: [] });
             // A run of lines without findings: each is a passed case to a reporter.
@@ -86,7 +97,7 @@ export const validateCommand: CommandModule<GlobalArgs, ValidateArgs> = {
             progress?.reading('validating', { read, invalid: stats.totals().invalid, bytesRead: bytes.bytesRead });
           },
         });
-      } else for await (const batch of readRecords(sources, { delimiter: delimiterOf(args), stdin: io.stdin as Readable, progress: bytes })) {
+      } else for await (const batch of readRecords(sources, { delimiter: delimiterOf(flags), stdin: io.stdin as Readable, progress: bytes })) {
         for (const raw of batch) {
           const verdict = judge.judge(raw);
           reporter?.judged(verdict.origin, verdict.findings, verdict.record !== undefined);
@@ -105,15 +116,19 @@ export const validateCommand: CommandModule<GlobalArgs, ValidateArgs> = {
     }
     stats.finish();
     const totals = stats.totals();
-    // An empty input is usually a mistake (a wrong folder, an empty export): it fails unless allowed.
-    const empty = totals.records === 0 && !args.allowEmpty;
-    if (totals.records === 0) stats.addNote(args.allowEmpty ? 'no records were read (--allow-empty)' : 'no records were read: the inputs hold none (--allow-empty accepts that)');
-    const exitCode = readError ? readError.exitCode : totals.invalid > 0 || empty ? ExitCode.Failed : ExitCode.Ok;
+    if (totals.records === 0) stats.addNote(flags.allowEmpty ? 'no records were read (--allow-empty)' : 'no records were read: the inputs hold none (--allow-empty accepts that)');
+    const exitCode = exitCodeOf({
+      stoppedBy: readError?.exitCode,
+      invalid: totals.invalid,
+      failed: 0,
+      // An empty input is usually a mistake (a wrong folder, an empty export): it fails unless allowed.
+      failedOtherwise: totals.records === 0 && !flags.allowEmpty,
+    });
     const report = buildReport(stats, { exitCode });
     throwIfOutputFailed();
     if (reporter) io.stdout.write(reporter.finish());
-    const out = summaryStream(args, io);
-    await showReport(report, { ...args, json }, { io, mode: 'validate', ...(out && { out }) });
+    const out = summaryStream(flags, io);
+    await showReport(report, { ...flags, json }, { io, mode: 'validate', ...(out && { out }) });
     if (readError) throw readError;
     setExitCode(exitCode);
   },

@@ -26,7 +26,8 @@ import { endpointOf, type JudgeOptions, type Judgement } from '../validate/judge
 import { UNCERTAIN_CAUSE, UNSENT, type Settlement } from './delivery/attempt.js';
 import { Checkpoint } from './checkpoint/checkpoint.js';
 import { Dispatcher, type Delivery } from './delivery/dispatcher.js';
-import { credentialSecretForms, requestLine } from './dry-run.js';
+import { DryRunSink, credentialSecretForms } from './dry-run.js';
+import { DispatchSink, type RunSink } from './sink.js';
 import { excerptMaker } from './delivery/excerpt.js';
 import { RecordIntake } from './intake/intake.js';
 import { uncertainPolicyFor, type ReplayOptions } from './options.js';
@@ -34,13 +35,13 @@ import { recordTimeMs } from './schedule/original-pace.js';
 import { ProgressLine, RateWindow, totalInputBytes } from '../report/progress.js';
 import { RecordLedger } from './delivery/ledger.js';
 import { describeTimeSpan, Preflight, type TimeSpan } from './intake/preflight.js';
-import { checkOptions, checkpointFingerprint, timingOf, tuneHeap } from './plan.js';
-import { RequestFlow, unixClock, type RequestSink, type Timing } from './schedule/requests.js';
+import { checkpointFingerprint, timingOf, tuneHeap } from './plan.js';
+import { RequestFlow, unixClock, type Timing } from './schedule/requests.js';
 import { policyFor, type Backoff } from './delivery/retry.js';
-import { listenForInterrupts, RunStop, type StopReason } from './signals.js';
+import { listenForInterrupts, RunState, STOPPED, type StopReason } from './signals.js';
 import { ExitCode } from '../errors.js';
-import { evaluateThresholds, parseThreshold } from '../report/thresholds.js';
-import { createTransport, type Transport } from './transport/contract.js';
+import { evaluateThresholds } from '../report/thresholds.js';
+import { createTransport } from './transport/contract.js';
 import { saturationNote } from '../report/saturation.js';
 import type { RunObserver } from './observer.js';
 
@@ -75,19 +76,15 @@ const PROGRESS_EVERY_MS = 200;
 const YIELD_PACED_MS = 1;
 const YIELD_UNPACED_MS = 5;
 
-const STOPPED = Symbol('stopped');
-
 const plural = (n: number, word: string): string => `${n} ${word}${n === 1 ? '' : 's'}`;
 const seconds = (ms: number): string => (ms % 1000 === 0 ? `${ms / 1000}s` : `${ms}ms`);
 
 /** `observer` hears every attempt, settlement and invalid record as `stats` counts it (--results, --html, --reporter). */
 export async function runReplay(options: ReplayOptions, io: Io, stats: RunStats, observer: RunObserver = {}): Promise<ReplayOutcome> {
-  checkOptions(options);
-  const thresholds = options.thresholds.map(parseThreshold);
   const run = new ReplayRun(options, io, stats, observer);
   const outcome = await run.run();
   stats.finish();
-  outcome.thresholds = evaluateThresholds(thresholds, buildReport(stats));
+  outcome.thresholds = evaluateThresholds(options.thresholds, buildReport(stats));
   return outcome;
 }
 
@@ -95,7 +92,7 @@ class ReplayRun {
   readonly #options: ReplayOptions;
   readonly #io: Io;
   readonly #stats: RunStats;
-  readonly #stop = new RunStop();
+  readonly #state = new RunState();
   readonly #intake: RecordIntake;
   readonly #judge: JudgeOptions;
   readonly #flow: RequestFlow;
@@ -103,15 +100,10 @@ class ReplayRun {
   readonly #bytes = { bytesRead: 0 };
   #checkpoint: Checkpoint | undefined;
   #failed: FailedWriter | undefined;
-  #transport: Transport | undefined;
-  #dispatcher: Dispatcher | undefined;
+  /** Where built requests go: the dispatcher, or the dry run (set when the run opens). */
+  #sink: RunSink | undefined;
   #progress: ProgressLine | undefined;
   readonly #timers: NodeJS.Timeout[] = [];
-  /** Resolves the pending read or wait when the run is told to stop (one slot: no promise piles up). */
-  #wakeOnStop: (() => void) | undefined;
-  /** Paced runs: the schedule is over (--duration). Reading ends; what is queued still goes. */
-  #scheduleOver = false;
-  #read = 0;
   readonly #sendRate = new RateWindow();
   /** Records an earlier run settled (--resume): done before this run started, for the progress line. */
   #skipped = 0;
@@ -123,8 +115,6 @@ class ReplayRun {
   #failure: unknown;
   /** With --resume: what the earlier runs of the backfill settled. */
   #earlier: EarlierRuns | undefined;
-  /** Every input was read to its end and everything sent ended (complete checkpoint). */
-  #ranToEnd = false;
   /** With --resume: the records in flight when the earlier run died. */
   #uncertain: UncertainRecords | undefined;
 
@@ -146,8 +136,8 @@ class ReplayRun {
       signer: options.signer,
       cwd: io.cwd,
       timing: this.#timing,
-      sink: options.dryRun ? this.#dryRunSink() : this.#dispatchSink(),
-      onPacedOut: () => this.#endSchedule(),
+      sink: (request, wire, endpoint, dueAt) => this.#sink!.submit(request, wire, endpoint, dueAt),
+      onPacedOut: () => this.#stopRun('schedule over'),
       onUnsent: (request, endpoint) => stats.addSettlement(endpoint.id, recordsInAll(endpoint, request.records), UNSENT),
       now: () => performance.now(),
       nowSeconds: unixClock(io.env),
@@ -198,26 +188,29 @@ class ReplayRun {
       () => this.#abandon(),
     );
     const unwatchOutput = options.dryRun && options.printRequests ? this.#watchOutput() : undefined;
+    /** Every input was read to its end and everything sent ended (a complete checkpoint). */
+    let ranToEnd = false;
     try {
       await this.#open();
       if (this.#checkpoint) process.on('exit', this.#saveOnExit);
       this.#startTimers();
       try {
         await this.#readAll();
-        if (!this.#stop.reason && !this.#scheduleOver) await this.#flow.flush();
+        if (this.#state.reading) await this.#flow.flush();
         await this.#flow.settled();
+        this.#state.finishReading();
         await this.#drain();
-        this.#ranToEnd = !this.#stop.reason && !this.#scheduleOver;
+        ranToEnd = this.#state.reason === undefined;
         // Stopped, or the schedule is over: what builders still hold is never sent.
         this.#flow.discardHeld();
       } catch (err) {
         // Send nothing new; give what is in flight its grace (a request aborted mid-way may
         // have arrived, and a resume sends it again); what settled stays settled.
-        this.#dispatcher?.stopTaking();
+        this.#sink?.stopTaking();
         await this.#graceThenAbort().catch(() => {});
         if (err !== this.#failure) throw err;
       } finally {
-        await this.#close();
+        await this.#close(ranToEnd);
       }
     } finally {
       removeListeners();
@@ -228,13 +221,13 @@ class ReplayRun {
     this.#saveReport();
     const totals = this.#stats.totals();
     return {
-      interrupted: this.#stop.reason === 'interrupted',
+      interrupted: this.#state.reason === 'interrupted',
       undelivered: totals.failed,
       thresholds: [],
       unsent: totals.unsent,
       ...(this.#failure !== undefined && { failure: this.#failure }),
       ...(this.#earlier && { earlier: this.#earlier }),
-      ...(this.#stop.reason === 'uncertain' && { uncertainStop: this.#stats.failures.get(UNCERTAIN_CAUSE)?.count ?? 0 }),
+      ...(this.#state.reason === 'uncertain' && { uncertainStop: this.#stats.failures.get(UNCERTAIN_CAUSE)?.count ?? 0 }),
     };
   }
 
@@ -291,10 +284,10 @@ class ReplayRun {
       const paced = this.#timing.kind !== 'unlimited';
       stats.setPaced(paced);
       const someUrl = options.target.baseUrl ?? options.target.sudUrl;
-      this.#transport = createTransport(options.transport, { concurrency: options.concurrency, ...(someUrl !== undefined && { origin: new URL(someUrl).origin }) });
+      const transport = createTransport(options.transport, { concurrency: options.concurrency, ...(someUrl !== undefined && { origin: new URL(someUrl).origin }) });
       const checkpoint = this.#checkpoint;
-      this.#dispatcher = new Dispatcher({
-        transport: this.#transport,
+      const dispatcher = new Dispatcher({
+        transport,
         ...(checkpoint && { journal: journalIntent(checkpoint) }),
         concurrency: options.concurrency,
         timeoutMs: options.timeoutMs,
@@ -304,6 +297,14 @@ class ReplayRun {
         excerpt: excerptMaker(credentialSecretForms(options.credentials)),
         onAttempt: this.#observer.attempt ? (attempt) => (stats.addAttempt(attempt), this.#observer.attempt!(attempt)) : (attempt) => stats.addAttempt(attempt),
         onSettled: (delivery, settlement) => this.#settled(delivery, settlement, ledger),
+      });
+      this.#sink = new DispatchSink(dispatcher, transport);
+    } else {
+      this.#sink = new DryRunSink({
+        stdout: this.#io.stdout,
+        credentials: options.credentials,
+        count: (endpoint) => this.#stats.addDryRunRequest(endpoint.id),
+        print: () => options.printRequests && this.#state.reason !== 'output closed',
       });
     }
     if (options.progress) {
@@ -350,7 +351,7 @@ class ReplayRun {
         const end = (): void => {
           const left = (this.#flow.startAt ?? Infinity) + durationMs - performance.now();
           if (left > 0 && left !== Infinity) this.#timers.push(setTimeout(end, left));
-          else this.#endSchedule();
+          else this.#stopRun('schedule over');
         };
         this.#timers.push(setTimeout(end, durationMs));
       }
@@ -379,7 +380,7 @@ class ReplayRun {
   /** The first Ctrl-C: stop taking records, and say how long in-flight requests may still take. */
   #interrupt(): void {
     this.#stopRun('interrupted');
-    const inFlight = (this.#dispatcher?.inFlight ?? 0) + (this.#dispatcher?.waitingRetries ?? 0);
+    const inFlight = (this.#sink?.inFlight ?? 0) + (this.#sink?.waitingRetries ?? 0);
     const waiting = inFlight > 0 ? `waiting up to ${seconds(this.#options.graceMs)} for ${plural(inFlight, 'request')} in flight` : 'finishing';
     this.#progress?.clear();
     this.#io.stderr.write(`report-replay: stopping: no new records are taken; ${waiting} (Ctrl-C again to stop at once)\n`);
@@ -387,18 +388,16 @@ class ReplayRun {
 
   /** The second Ctrl-C: exit at once, saying what was left in the air. */
   #abandon(): never {
-    const inFlight = (this.#dispatcher?.inFlight ?? 0) + (this.#dispatcher?.waitingRetries ?? 0);
+    const inFlight = (this.#sink?.inFlight ?? 0) + (this.#sink?.waitingRetries ?? 0);
     const resume = this.#checkpoint && inFlight > 0 ? '; their records are not marked settled, so --resume sends them again' : '';
     this.#progress?.clear();
     this.#io.stderr.write(`report-replay: stopped at once: abandoned ${plural(inFlight, 'request')} in flight${resume}\n`);
     process.exit(ExitCode.Interrupted);
   }
 
+  /** Stop taking records; unless only the schedule is over, what is queued is left unsent. */
   #stopRun(reason: StopReason): void {
-    if (this.#stop.reason) return;
-    this.#stop.stop(reason);
-    this.#dispatcher?.stopTaking();
-    this.#wakeOnStop?.();
+    if (this.#state.stop(reason) && reason !== 'schedule over') this.#sink?.stopTaking();
   }
 
   /** --failed (or the saved report) could not be written: stop at once; what is in flight drains, the command exits 2 after the summary. */
@@ -407,28 +406,9 @@ class ReplayRun {
     this.#stopRun('write failed');
   }
 
-  #endSchedule(): void {
-    this.#scheduleOver = true;
-    this.#wakeOnStop?.();
-  }
-
-  /** No more records are taken: the run was stopped, or its schedule is over. */
-  get #reading(): boolean {
-    return this.#stop.reason === undefined && !this.#scheduleOver;
-  }
-
-  /** `promise`, or STOPPED as soon as the run stops taking records. */
-  #untilStopped<T>(promise: Promise<T>): Promise<T | typeof STOPPED> {
-    if (!this.#reading) return Promise.resolve(STOPPED);
-    return new Promise<T | typeof STOPPED>((resolve, reject) => {
-      this.#wakeOnStop = () => resolve(STOPPED);
-      promise.then(resolve, reject);
-    }).finally(() => (this.#wakeOnStop = undefined));
-  }
-
   async #readAll(): Promise<void> {
     const loops = this.#options.loop ? Infinity : 1;
-    for (let loop = 0; loop < loops && this.#reading; loop++) {
+    for (let loop = 0; loop < loops && this.#state.reading; loop++) {
       const admitted = await this.#readOnce(loop);
       // A loop that sent nothing (no records, all invalid or duplicates) would spin until --duration.
       if (admitted === 0) break;
@@ -447,11 +427,11 @@ class ReplayRun {
     const iterator = records[Symbol.asyncIterator]();
     let admitted = 0;
     try {
-      while (this.#reading) {
+      while (this.#state.reading) {
         const next = iterator.next();
         // If the run stops while this read is pending, its later failure must not go unhandled.
         next.catch(() => {});
-        const result = await this.#untilStopped(next);
+        const result = await this.#state.untilStopped(next);
         if (result === STOPPED || result.done) break;
         admitted += await this.#takeBatch(result.value, loop);
       }
@@ -480,7 +460,6 @@ class ReplayRun {
       judged.push(judgement);
       if (performance.now() - this.#lastYield > this.#yieldEveryMs) await this.#yield();
     }
-    this.#read += judged.length;
     const endpoints = new Set<Endpoint>();
     for (const j of judged) {
       this.#preflight!.check(j);
@@ -500,7 +479,7 @@ class ReplayRun {
       count++;
       const sending = this.#flow.add(admitted);
       if (sending) await sending;
-      const room = this.#dispatcher?.room(BACKLOG_PER_SLOT * this.#options.concurrency, WAITING_RETRIES_PER_SLOT * this.#options.concurrency);
+      const room = this.#sink!.room(BACKLOG_PER_SLOT * this.#options.concurrency, WAITING_RETRIES_PER_SLOT * this.#options.concurrency);
       if (room) {
         await room;
         this.#lastYield = performance.now();
@@ -519,29 +498,6 @@ class ReplayRun {
     this.#lastYield = performance.now();
   }
 
-  #dispatchSink(): RequestSink {
-    return (request, wire, endpoint, dueAt) => {
-      this.#dispatcher!.submit(request, wire, endpoint, dueAt);
-    };
-  }
-
-  #dryRunSink(): RequestSink {
-    const secrets = credentialSecretForms(this.#options.credentials);
-    const stdout = this.#io.stdout;
-    return (_request, wire, endpoint) => {
-      this.#stats.addDryRunRequest(endpoint.id);
-      if (!this.#options.printRequests || this.#stop.reason === 'output closed') return;
-      if (stdout.write(requestLine(wire, secrets))) return;
-      return new Promise<void>((resolve) => {
-        const done = (): void => {
-          for (const event of ['drain', 'error', 'close']) stdout.off(event, done);
-          resolve();
-        };
-        for (const event of ['drain', 'error', 'close']) stdout.once(event, done);
-      });
-    };
-  }
-
   /** `--print-requests | head`: when the reader of stdout goes away, stop quietly instead of crashing on EPIPE. */
   #watchOutput(): () => void {
     const stdout = this.#io.stdout;
@@ -552,10 +508,9 @@ class ReplayRun {
 
   /** Wait for every request to end; once stopped, give in-flight ones --grace, then abort them. */
   async #drain(): Promise<void> {
-    const dispatcher = this.#dispatcher;
-    if (!dispatcher) return;
-    if (!this.#stop.reason) {
-      const ended = await this.#untilStopped(dispatcher.idle());
+    const sink = this.#sink!;
+    if (this.#state.reason === undefined) {
+      const ended = await this.#state.untilStopped(sink.idle());
       if (ended !== STOPPED) return;
     }
     await this.#graceThenAbort();
@@ -563,26 +518,27 @@ class ReplayRun {
 
   /** In-flight requests and pending retries get --grace to end; then the rest is aborted (left unsent). */
   async #graceThenAbort(): Promise<void> {
-    const dispatcher = this.#dispatcher;
-    if (!dispatcher) return;
+    const sink = this.#sink;
+    if (!sink) return;
     let timer: NodeJS.Timeout | undefined;
     const graceOver = new Promise<typeof STOPPED>((resolve) => (timer = setTimeout(() => resolve(STOPPED), this.#options.graceMs)));
     try {
-      const ended = await Promise.race([dispatcher.idle(), graceOver]);
+      const ended = await Promise.race([sink.idle(), graceOver]);
       if (ended !== STOPPED) return;
     } finally {
       clearTimeout(timer);
     }
-    dispatcher.abort();
-    await dispatcher.idle();
+    this.#state.abort();
+    sink.abort();
+    await sink.idle();
   }
 
-  async #close(): Promise<void> {
+  async #close(ranToEnd: boolean): Promise<void> {
     for (const timer of this.#timers) clearTimeout(timer);
     this.#timers.length = 0;
     this.#progress?.done();
     const closing: Promise<void>[] = [];
-    if (this.#transport) closing.push(this.#transport.close());
+    if (this.#sink) closing.push(this.#sink.close());
     // --failed before the checkpoint: a line marked settled must already be in the file.
     if (this.#failed) {
       try {
@@ -593,7 +549,7 @@ class ReplayRun {
       }
     }
     if (this.#checkpoint) {
-      const complete = this.#ranToEnd && this.#notSent() === 0;
+      const complete = ranToEnd && this.#notSent() === 0;
       // A checkpoint that cannot be written ends the run with the summary printed (exit 2), not a crash.
       closing.push(this.#checkpoint.close({ complete }).catch((err: unknown) => void (this.#failure ??= err)));
     }
@@ -601,7 +557,7 @@ class ReplayRun {
   }
 
   #showProgress(): void {
-    const sent = this.#dispatcher?.sent ?? 0;
+    const sent = this.#sink?.sent ?? 0;
     const rate = this.#sendRate.sample(performance.now(), sent);
     // Every figure in records, counted the report's way (a stat envelope: one per event).
     const t = this.#stats.totals();
@@ -615,7 +571,7 @@ class ReplayRun {
       failed: t.failed,
       settled,
       rate,
-      inFlight: this.#dispatcher?.inFlight ?? 0,
+      inFlight: this.#sink?.inFlight ?? 0,
       bytesRead: this.#bytes.bytesRead,
       skipped: this.#skipped,
     });
@@ -628,7 +584,7 @@ class ReplayRun {
 
   #finishStats(): void {
     const stats = this.#stats;
-    if (this.#stop.reason === 'interrupted') stats.markInterrupted();
+    if (this.#state.reason === 'interrupted') stats.markInterrupted();
     const note = saturationNote(stats, { concurrency: this.#options.concurrency, transport: this.#options.transport });
     if (note) stats.addNote(note);
     const totals = stats.totals();
@@ -642,7 +598,7 @@ class ReplayRun {
     const uncertain = stats.failures.get(UNCERTAIN_CAUSE)?.count ?? 0;
     if (uncertain > 0) {
       const where = this.#failed ? `; they are in ${this.#failed.file} with _error "uncertain: …"` : '';
-      const stopped = this.#stop.reason === 'uncertain' ? ' --uncertain fail stopped the run.' : '';
+      const stopped = this.#state.reason === 'uncertain' ? ' --uncertain fail stopped the run.' : '';
       stats.addNote(
         `${uncertain} record${uncertain === 1 ? ' is' : 's are'} uncertain: the request was sent but its answer was lost, so the server may have processed ` +
           `${uncertain === 1 ? 'it' : 'them'}; check the server before sending ${uncertain === 1 ? 'it' : 'them'} again${where}.${stopped}`,

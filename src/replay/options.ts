@@ -6,6 +6,7 @@ import type { BuildOptions, Credentials, Endpoint, UncertainPolicy } from '../ap
 import type { Target } from '../apis/encode.js';
 import type { InputSource } from '../input/sources.js';
 import type { JudgeOptions } from '../validate/judge.js';
+import type { Threshold } from '../report/thresholds.js';
 
 export interface Ramp {
   readonly from: number;
@@ -13,29 +14,45 @@ export interface Ramp {
   readonly durationMs: number;
 }
 
+/**
+ * The `@default`s are what `replayDefaults` (and the CLI, commands/replay-options.ts) use
+ * when a field is not given.
+ */
 export interface ReplayOptions {
   readonly inputs: readonly InputSource[];
+  /** How inputs are read: --delimiter for CSV. @default {} */
   readonly read: { readonly delimiter?: string };
+  /** How records are judged: --api, --strict, --allow-unknown-aid. @default { api: 'auto', strict: false, allowUnknownAid: false } */
   readonly judge: JudgeOptions;
+  /** --target and --sud-url (config `target`, `sudUrl`). */
   readonly target: Target;
-  /** Request building (BuildOptions without what the engine supplies: base URL length, clock). */
+  /**
+   * Request building (BuildOptions without what the engine supplies: base URL length, clock):
+   * --batch-size, --max-url-bytes, --stat-params, --ts, --keep-auth, --download-openid-field.
+   * @default { batchSize: 50, maxUrlBytes: 8000, statParams: 'query', ts: 'keep', keepAuth: false, downloadOpenidField: 'oepnid' }
+   */
   readonly build: Omit<BuildOptions, 'baseUrlBytes' | 'nowSeconds' | 'credentials' | 'timeOf'>;
+  /** Flags over REPLAY_* variables over the config. @default {} */
   readonly credentials: Credentials;
-  /** --signer: a built-in name or a module path; undefined: each endpoint's default. */
+  /** --signer: a built-in name or a module path; undefined: each endpoint's default. @default undefined */
   readonly signer: string | undefined;
+  /** --transport: the HTTP client. @default 'got' */
   readonly transport: 'got' | 'undici';
-  /** --rate (requests/s, open model); undefined with no ramp: as fast as the concurrency allows. */
+  /** --rate (requests/s, open model); undefined with no ramp: as fast as the concurrency allows. @default undefined */
   readonly rate: number | undefined;
+  /** --ramp FROM:TO:DURATION. @default undefined */
   readonly ramp: Ramp | undefined;
+  /** --concurrency: requests in flight at most. @default 64 */
   readonly concurrency: number;
-  /** --pace original: the log's own timing, `speed` times faster. */
+  /** --pace original: the log's own timing, `speed` times faster. @default 'rate' */
   readonly pace: 'rate' | 'original';
+  /** --speed. @default 1 */
   readonly speed: number;
-  /** --duration: stop taking records after this long (with --loop: the run's length). */
+  /** --duration: stop taking records after this long (with --loop: the run's length). @default undefined */
   readonly durationMs: number | undefined;
-  /** --loop: read the inputs again and again (until --duration, or `loops` times when a number). */
+  /** --loop: read the inputs again and again until --duration. @default false */
   readonly loop: boolean;
-  /** --unique: rewrite duplicate keys per loop so a receiver does not drop them. */
+  /** --unique: rewrite duplicate keys per loop so a receiver does not drop them. @default false */
   readonly unique: boolean;
   /**
    * --uncertain: what to do with a request written whose answer was lost, for every
@@ -43,26 +60,33 @@ export interface ReplayOptions {
    * @default undefined
    */
   readonly uncertain: UncertainPolicy | undefined;
-  /** --retries / --retry-delay: override every policy's count and base delay. */
+  /** --retries: overrides every policy's count; undefined: each policy's own. @default undefined */
   readonly retries: number | undefined;
+  /** --retry-delay: overrides every policy's base delay; undefined: each policy's own. @default undefined */
   readonly retryDelayMs: number | undefined;
+  /** --timeout: per request. @default 10000 */
   readonly timeoutMs: number;
-  /** --batch-linger: how long a stat batch may wait for more events in paced replays. */
+  /** --batch-linger: how long a stat batch may wait for more events in paced replays. @default 200 */
   readonly batchLingerMs: number;
+  /** --failed FILE. @default undefined */
   readonly failedFile: string | undefined;
+  /** --checkpoint FILE. @default undefined */
   readonly checkpointFile: string | undefined;
+  /** --resume (the CLI turns it off when the checkpoint does not exist yet). @default false */
   readonly resume: boolean;
-  /** --restart: without --resume, replace an unfinished checkpoint (else refused). */
+  /** --restart: without --resume, replace an unfinished checkpoint (else refused). @default false */
   readonly restart: boolean;
+  /** --grace: on Ctrl-C, how long in-flight requests may finish. @default 5000 */
   readonly graceMs: number;
+  /** --dry-run. @default false */
   readonly dryRun: boolean;
+  /** --print-requests (with --dry-run). @default false */
   readonly printRequests: boolean;
-  /** --threshold expressions (`p99<200`, `failed<1%`). */
-  readonly thresholds: readonly string[];
-  /** --shard K/N (K 0-based, already resolved from auto). */
+  /** --threshold conditions (`p99<200`, `failed<1%`), judged on the finished run's report. @default [] */
+  readonly thresholds: readonly Threshold[];
+  /** --shard K/N (K 0-based, already resolved from auto). @default undefined */
   readonly shard: { readonly index: number; readonly count: number } | undefined;
-  readonly maxExamples: number;
-  /** Show the live progress line (stdout is a TTY and not --quiet). */
+  /** Show the live progress line (stdout is a TTY and not --quiet). @default false */
   readonly progress: boolean;
 }
 
@@ -81,7 +105,6 @@ export const REPLAY_DEFAULTS = {
  * Options for a replay built in code (the demo, tests, benchmarks): the CLI's defaults for
  * every field, over already-resolved inputs, to `baseUrl`, with `overrides` on top.
  */
-
 export function replayDefaults(inputs: readonly InputSource[], baseUrl: string, overrides: Partial<ReplayOptions> = {}): ReplayOptions {
   const d = REPLAY_DEFAULTS;
   return {
@@ -115,7 +138,6 @@ export function replayDefaults(inputs: readonly InputSource[], baseUrl: string, 
     printRequests: false,
     thresholds: [],
     shard: undefined,
-    maxExamples: d.maxExamples,
     progress: false,
     ...overrides,
   };

@@ -1,10 +1,9 @@
 /**
- * What a replay's options mean before anything runs: combinations that cannot work, the
- * timing (pacer, original pace or unlimited), the checkpoint's fingerprint, and the one
- * process setting a replay wants.
+ * What a replay's options mean before anything runs: the timing (pacer, original pace or
+ * unlimited), the checkpoint's fingerprint, and the one process setting a replay wants.
+ * (Combinations of flags that cannot work are refused by commands/replay-options.ts.)
  */
 import { setFlagsFromString } from 'node:v8';
-import { UsageError } from '../errors.js';
 import { urlWithoutCredentials } from '../redact.js';
 import type { ReplayOptions } from './options.js';
 import { OriginalPace } from './schedule/original-pace.js';
@@ -24,21 +23,6 @@ const UNPACED_HEAP_GROWING_PERCENT = 50;
  */
 export function tuneHeap(timing: Timing): void {
   setFlagsFromString(`--heap-growing-percent=${timing.kind === 'unlimited' ? UNPACED_HEAP_GROWING_PERCENT : 0}`);
-}
-
-/** Combinations that cannot work, before anything is opened or sent. */
-export function checkOptions(options: ReplayOptions): void {
-  if (options.loop && options.durationMs === undefined) {
-    throw new UsageError('--loop needs --duration: without it the replay would never end', 'for example --loop --duration 5m');
-  }
-  if (options.loop && options.checkpointFile !== undefined && !options.dryRun) {
-    throw new UsageError('--checkpoint cannot be combined with --loop: a loop sends every record again, so there is no line to resume after');
-  }
-  if (options.resume && options.checkpointFile === undefined) throw new UsageError('--resume needs --checkpoint FILE: the checkpoint says where to resume');
-  if (!(Number.isInteger(options.concurrency) && options.concurrency > 0)) {
-    throw new UsageError(`--concurrency must be a whole number more than 0, not ${options.concurrency}`);
-  }
-  if (options.pace === 'original' && !(options.speed > 0)) throw new UsageError(`--speed must be more than 0, not ${options.speed}`);
 }
 
 /**

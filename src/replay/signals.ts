@@ -1,34 +1,82 @@
 /**
  * Stopping a run, in two stages (k6's "start no new work" and "abort after a grace
- * period"; vegeta's "the first signal drains, a second one exits"). A `RunStop` says that
- * and why the run stops taking records; `listenForInterrupts` maps Ctrl-C onto it.
+ * period"; vegeta's "the first signal drains, a second one exits"). A run's `RunState` is
+ * one phase — reading, then draining, then (when its grace runs out) aborting — and, when
+ * it stops early, why; `listenForInterrupts` maps Ctrl-C onto it.
  */
 import { ExitCode } from '../errors.js';
 
 /**
+ * Why a run stopped taking records before its inputs ended.
+ * `schedule over`: a paced run's --duration (or its ramp down to 0) is over; what is queued still goes.
+ * `duration`: an unpaced run's --duration is over; what is queued is left unsent.
  * `output closed`: --print-requests into a pipe whose reader went away (`| head`).
  * `write failed`: a file the run must write (the checkpoint, --failed) could not be written: going on would send without durable progress.
  * `uncertain`: a request's answer was lost after it was written, under `--uncertain fail`.
  */
-export type StopReason = 'interrupted' | 'duration' | 'output closed' | 'write failed' | 'uncertain';
+export type StopReason = 'interrupted' | 'schedule over' | 'duration' | 'output closed' | 'write failed' | 'uncertain';
 
-export class RunStop {
+/**
+ * `reading`: records are taken. `draining`: no more are (the inputs ended, or the run was
+ * stopped); what was taken finishes — within --grace once stopped. `aborting`: the grace
+ * is over; what is still in flight is aborted and left for --resume.
+ */
+export type RunPhase = 'reading' | 'draining' | 'aborting';
+
+export class RunState {
+  #phase: RunPhase = 'reading';
   #reason: StopReason | undefined;
-  #resolve!: (reason: StopReason) => void;
-  /** Resolves with the reason when the run is told to stop; never when it ends by itself. */
-  readonly stopped: Promise<StopReason> = new Promise((resolve) => (this.#resolve = resolve));
+  /** Resolves the one pending wait (a read, the drain) when the run is stopped. */
+  #wake: (() => void) | undefined;
 
+  get phase(): RunPhase {
+    return this.#phase;
+  }
+
+  /** Why the run stopped early; undefined while it has not (it read every input to its end). */
   get reason(): StopReason | undefined {
     return this.#reason;
   }
 
-  /** The first reason given wins; later calls do nothing. */
-  stop(reason: StopReason): void {
-    if (this.#reason !== undefined) return;
+  /** Records are still taken. */
+  get reading(): boolean {
+    return this.#phase === 'reading';
+  }
+
+  /** The inputs are read to their end: what was taken finishes. */
+  finishReading(): void {
+    if (this.#phase === 'reading') this.#phase = 'draining';
+  }
+
+  /**
+   * Stop early: take no more records, and give what was taken its grace. The first reason
+   * wins, except that the schedule ending gives way to any other (a Ctrl-C after it is
+   * still an interruption). Returns whether this call set the reason.
+   */
+  stop(reason: StopReason): boolean {
+    if (this.#reason !== undefined && (this.#reason !== 'schedule over' || reason === 'schedule over')) return false;
     this.#reason = reason;
-    this.#resolve(reason);
+    if (this.#phase === 'reading') this.#phase = 'draining';
+    this.#wake?.();
+    return true;
+  }
+
+  /** The grace is over: what is in flight is aborted. */
+  abort(): void {
+    this.#phase = 'aborting';
+  }
+
+  /** `promise`, or STOPPED as soon as the run is stopped (at once when it is already). */
+  untilStopped<T>(promise: Promise<T>): Promise<T | typeof STOPPED> {
+    if (this.#reason !== undefined) return Promise.resolve(STOPPED);
+    return new Promise<T | typeof STOPPED>((resolve, reject) => {
+      this.#wake = () => resolve(STOPPED);
+      promise.then(resolve, reject);
+    }).finally(() => (this.#wake = undefined));
   }
 }
+
+export const STOPPED = Symbol('stopped');
 
 const SIGNALS = ['SIGINT', 'SIGTERM'] as const;
 

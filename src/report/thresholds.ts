@@ -1,11 +1,10 @@
 /**
  * `--threshold` (README § replay, k6's thresholds): pass/fail conditions on a finished run's report,
- * such as `p99<200` or `failed<1%`. A breached threshold makes the exit code 1. Evaluated on
+ * such as `p99<200` or `failed<1%` (read by commands/options/values.ts). A breached threshold makes the exit code 1. Evaluated on
  * the Report alone, so a merged report of sharded runs (README § Scaling out) is judged the same way.
  * Latency is from the send (`p99`) or from the due time (`p99_due`: the wait behind the
  * concurrency bound included), over every endpoint's requests together.
  */
-import { UsageError } from '../errors.js';
 import { combineHistograms, type LatencySummary } from './histogram.js';
 import type { Report } from './report.js';
 import { round2 } from './round.js';
@@ -32,42 +31,8 @@ export interface ThresholdResult {
 }
 
 const FROM_SEND: readonly LatencyMetric[] = ['p50', 'p90', 'p95', 'p99', 'max'];
-const LATENCY_METRICS = new Set<ThresholdMetric>([...FROM_SEND, ...FROM_SEND.map((m) => `${m}_due` as const)]);
-const METRICS = new Set<string>([...LATENCY_METRICS, 'failed', 'rate', 'late']);
-const SHAPE = /^([a-z0-9_]+)\s*(<=|>=|<|>)\s*([^\s%]*?)\s*(ms|%)?$/i;
-const NUMBER = /^(?:\d+(?:\.\d+)?|\.\d+)$/;
-const EXAMPLES = 'for example p99<200, p99_due<500, failed<1%, failed<=10, rate>=190 or late<5%';
-
-/** Parses `p99<200`, `p95<=150ms`, `p99_due<500`, `failed<1%`, `failed<=10`, `rate>=190`, `late<5%`. */
-export function parseThreshold(text: string): Threshold {
-  const expression = text.trim();
-  const shape = SHAPE.exec(expression);
-  if (!shape) {
-    throw new UsageError(`--threshold "${text}" is not METRIC OP VALUE (${EXAMPLES})`);
-  }
-  const [, name, op, valueText, unit] = shape as unknown as [string, string, ThresholdOp, string, string | undefined];
-  const metric = name.toLowerCase();
-  if (!METRICS.has(metric)) {
-    throw new UsageError(`--threshold "${text}": unknown metric "${name}" (use p50, p90, p95, p99, max, their _due forms such as p99_due, failed, rate or late)`);
-  }
-  if (!NUMBER.test(valueText)) {
-    throw new UsageError(`--threshold "${text}": "${valueText}" is not a number (${EXAMPLES})`);
-  }
-  const value = Number(valueText);
-  const percent = unit === '%';
-  const m = metric as ThresholdMetric;
-  if (percent && m !== 'failed' && m !== 'late') {
-    throw new UsageError(`--threshold "${text}": only failed and late can be a percentage`);
-  }
-  if (unit?.toLowerCase() === 'ms' && !LATENCY_METRICS.has(m)) {
-    throw new UsageError(`--threshold "${text}": only latency metrics (p50 … max, p50_due … max_due) are in ms`);
-  }
-  if (percent && value > 100) {
-    throw new UsageError(`--threshold "${text}": a percentage cannot be more than 100`);
-  }
-  return { expression, metric: m, op, value, percent };
-}
-
+export const LATENCY_METRICS = new Set<ThresholdMetric>([...FROM_SEND, ...FROM_SEND.map((m) => `${m}_due` as const)]);
+export const METRICS = new Set<string>([...LATENCY_METRICS, 'failed', 'rate', 'late']);
 /** Latency over every endpoint's requests together, in ms: from the send, or from the due time. */
 function runLatency(report: Report, fromDue: boolean): LatencySummary {
   const endpoints = Object.values(report.byEndpoint).filter((e) => e.histograms !== undefined);

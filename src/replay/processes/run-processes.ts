@@ -20,7 +20,7 @@ import { ExitCode, UsageError, UserError } from '../../errors.js';
 import { mergeReports } from '../../report/merge.js';
 import { ProgressLine, RateWindow } from '../../report/progress.js';
 import type { Report } from '../../report/report.js';
-import { evaluateThresholds, parseThreshold } from '../../report/thresholds.js';
+import { evaluateThresholds, type Threshold } from '../../report/thresholds.js';
 import { listenForInterrupts } from '../signals.js';
 import { childArgs, shardPath } from './child-args.js';
 import { SHARD_CHILD_ENV, type ShardMessage } from './to-parent.js';
@@ -33,7 +33,7 @@ export interface ProcessesPlan {
   readonly argv: readonly string[];
   readonly count: number;
   readonly concurrency: number;
-  readonly thresholds: readonly string[];
+  readonly thresholds: readonly Threshold[];
   readonly checkpoint?: string | undefined;
   readonly failed?: string | undefined;
   readonly resume: boolean;
@@ -107,7 +107,7 @@ function describeExit(exit: Shard['exit']): string {
 export async function runProcesses(plan: ProcessesPlan, io: Io): Promise<ProcessesOutcome> {
   const { count } = plan;
   if (plan.resume && plan.checkpoint !== undefined) checkResumeLayout(plan.checkpoint, count);
-  const thresholds = plan.thresholds.map(parseThreshold);
+  const thresholds = plan.thresholds;
   const progress = plan.progress ? new ProgressLine(io.stdout) : undefined;
   const clear = (): void => progress?.clear();
   const shards: Shard[] = [];

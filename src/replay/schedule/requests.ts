@@ -19,7 +19,7 @@ export type Timing =
   | { readonly kind: 'original'; readonly pace: OriginalPace; readonly durationMs: number | undefined };
 
 /** Receives each request once signed and encoded; may return a promise for its own backpressure. */
-export type RequestSink = (request: PendingRequest, wire: WireRequest, endpoint: Endpoint, dueAt: number) => void | Promise<void>;
+type RequestSink = (request: PendingRequest, wire: WireRequest, endpoint: Endpoint, dueAt: number) => void | Promise<void>;
 
 export interface RequestFlowOptions {
   readonly build: Omit<BuildOptions, 'baseUrlBytes' | 'nowSeconds' | 'credentials'>;
