@@ -9,8 +9,6 @@
 import type { Credentials } from './apis/api.js';
 import { firstHeader } from './headers.js';
 import { apiSecretFields, credentialSpecs, registryGeneration } from './apis/registry.js';
-import { JsonNumberText } from './json/exact.js';
-import { headerValue } from './headers.js';
 
 export const MASK = '***';
 
@@ -56,17 +54,8 @@ export function redactText(text: string, secrets: readonly string[]): string {
   return out;
 }
 
-/** A copy of a JSON-like value with secret-named fields masked, at any depth. Numbers kept as text stay as they are. */
-export function redactFields<T>(value: T): T {
-  if (Array.isArray(value)) return value.map(redactFields) as T;
-  if (value === null || typeof value !== 'object' || value instanceof JsonNumberText) return value;
-  const out: Record<string, unknown> = {};
-  for (const [key, v] of Object.entries(value)) out[key] = isSecretName(key) && v !== '' && v !== undefined ? MASK : redactFields(v);
-  return out as T;
-}
-
 /** `a=1&session_key=k` → `a=1&session_key=***`; other parameters byte for byte. */
-export function maskParams(encoded: string): string {
+function maskParams(encoded: string): string {
   if (encoded === '') return encoded;
   return encoded
     .split('&')

@@ -60,10 +60,10 @@ async function look(browser: HeadlessBrowser, file: string): Promise<PageFacts> 
   try {
     await page.goto(pathToFileURL(file).href, { waitUntil: 'load' });
     // Browser-side code as text: this project compiles without the DOM's types.
-    const charts = (await page.evaluate(COUNT_POINTS)) as Record<string, number>;
-    const text = (await page.evaluate('document.body.innerText')) as string;
+    const charts = await page.evaluate<Record<string, number>>(COUNT_POINTS);
+    const text = await page.evaluate<string>('document.body.innerText');
     const shot = await page.screenshot({ fullPage: true });
-    const distinctColors = (await page.evaluate(`(${COUNT_COLOURS})(${JSON.stringify(shot.toString('base64'))})`)) as number;
+    const distinctColors = await page.evaluate<number>(`(${COUNT_COLOURS})(${JSON.stringify(shot.toString('base64'))})`);
     return { charts, requests, text, screenshotBytes: shot.length, distinctColors };
   } finally {
     await page.close();

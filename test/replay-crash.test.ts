@@ -155,7 +155,7 @@ async function backfill(policy: 'default' | 'skip' | 'resend', killAt: readonly 
     for (const f of failedLines) if (f._api === DOWNLOAD) downloads.add(f.oepnid as string);
     assert.equal(downloads.size, 50, 'every download arrived or is set aside');
 
-    const repeated = (endpoint: string) => Object.values(keys[endpoint as keyof typeof keys]!).reduce((sum, n) => sum + n - 1, 0);
+    const repeated = (endpoint: string) => Object.values(keys[endpoint]!).reduce((sum, n) => sum + n - 1, 0);
     const duplicates = repeated(STAT) + repeated(DOWNLOAD) + seen.byEndpoint[SUD]!.duplicates;
     if (policy === 'default') {
       assert.equal(repeated(STAT) + repeated(DOWNLOAD), 0, 'skip: no stat event or download arrived twice');

@@ -97,7 +97,7 @@ describe('replay --processes N', () => {
       const lines: (Record<string, unknown> | string)[] = [];
       for (let i = 0; i < 90; i++) lines.push(statRecord(i, 7), ...(i % 3 === 0 ? [sudRecord(i), downloadRecord(i)] : []));
       for (let i = 0; i < 6; i++) lines.push(i % 2 ? `{"broken": ${i}` : { what: `unknown-${i}` }, sudRecord(1000 + i, { uid: 42 }));
-      const file = await writeNdjson(path.join(dir, 'mixed.ndjson'), lines as never);
+      const file = await writeNdjson(path.join(dir, 'mixed.ndjson'), lines);
       const dry = ['replay', file, '--dry-run', '--stat-secret', STAT_SECRET, '--stat-session-key', SESSION_KEY, '--json'];
       const [one, two] = await Promise.all([runCli(dry), runCli([...dry, '--processes', '2'])]);
       assert.equal(one.code, 1, one.stderr);

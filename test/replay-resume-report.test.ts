@@ -77,7 +77,7 @@ test('interrupted and resumed with --report, the final report totals equal one u
   const report = JSON.parse(readFileSync(path.join(dir, 'split.json'), 'utf8')) as Report;
   for (const field of FIELDS) assert.equal(report.totals[field], expected.totals[field], `totals.${field}`);
   for (const [id, e] of Object.entries(expected.byEndpoint)) {
-    for (const field of FIELDS) assert.equal(report.byEndpoint[id]!?.[field], e[field], `${id}.${field}`);
+    for (const field of FIELDS) assert.equal(report.byEndpoint[id]?.[field], e[field], `${id}.${field}`);
   }
   assert.deepEqual(report.failures, expected.failures);
   assert.deepEqual(report.resumed, { settledEarlier: settledFirst, outcomeUnknown: 0 });

@@ -41,7 +41,7 @@ export interface ReceivedRequest {
 }
 
 /** Injected failures of an API's own kind (SUD's ret_code 5000), for APIs that have one. */
-export interface ApiFaults {
+interface ApiFaults {
   /** The first delivery of each duplicate key fails. */
   readonly failFirst: boolean;
   /** True when this answer should be an injected failure (a seeded rate). */
@@ -61,7 +61,7 @@ export interface ReceiverContext {
 export type Answerer = (request: ReceivedRequest) => Answer;
 
 const FORM_TYPE = 'application/x-www-form-urlencoded';
-export const TEXT_TYPE = 'text/plain; charset=utf-8';
+const TEXT_TYPE = 'text/plain; charset=utf-8';
 export const JSON_TYPE = 'application/json';
 
 /** A plain-text answer whose body is `reason` (and a newline). */

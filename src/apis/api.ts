@@ -10,7 +10,7 @@ import type { Answerer, ReceiverContext } from './answer.js';
 import type { ApiGenerator } from './generator.js';
 
 /** An API's name: the first part of its endpoint ids (`stat`, `sud`, `download`). */
-export type ApiName = string;
+type ApiName = string;
 /** `<api>.<name>`, as the API's folder declares it (`stat.push_data`); the registry lists them. */
 export type EndpointId = string;
 
@@ -98,7 +98,7 @@ export interface CredentialSpec {
  * credentials key it. A built-in signer signs only the endpoints that name it; a plugin
  * (`--signer`) gets `secret` (and `appId`) of whatever endpoint it signs.
  */
-export interface Signing {
+interface Signing {
   readonly signer: SignerName;
   /** The credential the signature is keyed with. */
   readonly secret?: CredentialKey;

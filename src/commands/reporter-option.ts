@@ -20,7 +20,7 @@ export function withReporterOption<T>(y: Argv<T>): Argv<T & ReporterArgs> {
     choices: REPORTERS,
     default: 'table' as const,
     requiresArg: true,
-  }) as unknown as Argv<T & ReporterArgs>;
+  });
 }
 
 /** The record-by-record reporter `--reporter` asks for; undefined for table and json. */

@@ -2,10 +2,10 @@
 import type { Readable } from 'node:stream';
 import { z } from 'zod';
 import { loadConfig, resolveCredentials, selectEnvironment } from '../config/config.js';
-import type { Argv, CommandModule } from 'yargs';
+import type { CommandModule } from 'yargs';
 import { resolveInputs } from '../input/sources.js';
 import { readRecords } from '../input/read.js';
-import { RunStats, type EndpointLabel } from '../report/stats.js';
+import { RunStats } from '../report/stats.js';
 import { buildReport } from '../report/report.js';
 import { FailedWriter } from '../report/failed.js';
 import { ProgressLine, totalInputBytes } from '../report/progress.js';
@@ -15,7 +15,7 @@ import { UserError } from '../errors.js';
 import type { Example } from './examples.js';
 import { checkOutputs, outputPaths } from './outputs.js';
 import { getIo, setExitCode, throwIfOutputFailed, type GlobalArgs } from './context.js';
-import { problemReporter, summaryStream, withReporterOption, type ReporterArgs } from './reporter-option.js';
+import { problemReporter, summaryStream, withReporterOption } from './reporter-option.js';
 import { INPUTS_TEXT, delimiterOf, inputFlags, judgeOptions, showReport, usageText, withInputOptions } from './shared-options.js';
 import { exitCodeOf } from './exit-code.js';
 import { parseOptions, wholeNumber } from './options/problems.js';
@@ -57,7 +57,7 @@ export const validateCommand: CommandModule<GlobalArgs, ValidateArgs> = {
     }).option('workers', {
       describe: 'worker threads that judge beside the main thread (default: cores - 1, at least 1); 0 judges on the main thread only',
       type: 'number',
-    }) as unknown as Argv<ValidateArgs>,
+    }),
   handler: async (args) => {
     const io = getIo();
     const flags = parseOptions(validateSchema, args, 'validate');
@@ -82,12 +82,12 @@ export const validateCommand: CommandModule<GlobalArgs, ValidateArgs> = {
       if (workers > 0 && !sources.some((s) => s.path === '-')) {
         await validateInParallel(sources, { workers, judge: judgeWith, delimiter: delimiterOf(flags) }, {
           valid: (endpoint, origin, lines, records) => {
-            stats.addJudged({ origin, endpoint: endpoint as EndpointLabel, records, valid: true, findings: [] });
+            stats.addJudged({ origin, endpoint: endpoint, records, valid: true, findings: [] });
             // A run of lines without findings: each is a passed case to a reporter.
             if (reporter) for (let i = 0; i < lines; i++) reporter.judged(origin, [], true);
           },
           verdict: async (origin, v) => {
-            stats.addJudged({ origin, endpoint: v.endpoint as EndpointLabel, records: v.records, valid: v.valid, findings: v.findings });
+            stats.addJudged({ origin, endpoint: v.endpoint, records: v.records, valid: v.valid, findings: v.findings });
             reporter?.judged(origin, v.findings, v.valid);
             if (!v.valid && failed) await failed.writeInvalid(origin, v.failedForm, v.findings);
           },

@@ -33,7 +33,7 @@ export function isCaptureLine(value: JsonObject): boolean {
 
 /** The endpoint a capture went to: as recorded, else by its path (a line written before endpoints were named). */
 function endpointOf(line: JsonObject, path: string): EndpointId | undefined {
-  if (typeof line.endpoint === 'string' && getEndpoint(line.endpoint)) return line.endpoint as EndpointId;
+  if (typeof line.endpoint === 'string' && getEndpoint(line.endpoint)) return line.endpoint;
   const bare = (p: string): string => (p.endsWith('/') ? p.slice(0, -1) : p);
   return allEndpoints().find((endpoint) => bare(endpoint.defaultPath) === bare(path))?.id;
 }

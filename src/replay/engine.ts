@@ -14,8 +14,6 @@ import type { Io } from '../commands/context.js';
 import { readRecords } from '../input/read.js';
 import type { RawRecord } from '../records.js';
 import { FailedFileError, FailedWriter } from '../report/failed.js';
-import type { PendingRequest } from '../apis/api.js';
-import type { WireRequest } from '../apis/encode.js';
 import { journalIntent } from './checkpoint/intent.js';
 import { UncertainRecords } from './checkpoint/uncertain.js';
 import { buildReport } from '../report/report.js';

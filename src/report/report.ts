@@ -114,10 +114,6 @@ function jsonSafe(_key: string, value: unknown): unknown {
   return typeof value === 'bigint' ? value.toString() : value;
 }
 
-export async function writeReport(file: string, report: Report): Promise<void> {
-  await writeReportText(file, reportJson(report) + '\n');
-}
-
 /** A report already serialized, to its file (secrets masked); an unwritable path is one clear error. */
 export async function writeReportText(file: string, text: string): Promise<void> {
   try {

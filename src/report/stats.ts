@@ -63,7 +63,8 @@ export class FindingCollector {
 
 /** The label for records that could not be attributed to an endpoint (bad JSON, unknown API). */
 export const UNKNOWN_ENDPOINT = 'unknown';
-export type EndpointLabel = EndpointId | typeof UNKNOWN_ENDPOINT;
+/** An endpoint id, or UNKNOWN_ENDPOINT (ids are plain strings: the registry lists them). */
+export type EndpointLabel = EndpointId;
 
 /** One endpoint's counters. Read them through RunStats; only RunStats writes them. */
 export class EndpointStats {

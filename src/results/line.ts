@@ -45,7 +45,7 @@ export interface ResultLine {
 const us = (ms: number): number => Math.round(ms * 1000) / 1000;
 
 /** `a.ndjson:3`, `a.ndjson:4`, `a.ndjson:5` → `a.ndjson:3-5`: every record named, compactly. */
-export function recordKeys(records: readonly ValidRecord[]): string[] {
+function recordKeys(records: readonly ValidRecord[]): string[] {
   const keys: string[] = [];
   let file: string | undefined;
   let first = 0;

@@ -97,7 +97,7 @@ export class TimeSeries {
 
   #bucket(ms: number): Bucket {
     if (ms < this.firstMs) this.firstMs = ms;
-    let key = Math.floor(ms / 1000 / this.#width);
+    const key = Math.floor(ms / 1000 / this.#width);
     let bucket = this.#buckets.get(key);
     if (bucket) return bucket;
     if (Math.max(this.#max, key) - Math.min(this.#min, key) + 1 > MAX_BUCKETS) {

@@ -5,7 +5,6 @@
  * the run reported them. What attempts do not carry (records read, invalid, duplicates,
  * records never sent) is not in it: `records` are the records the requests carried.
  */
-import type { EndpointId } from '../apis/api.js';
 import type { Attempt, Settlement } from '../replay/delivery/attempt.js';
 import { buildReport, type Report } from '../report/report.js';
 import { RunStats } from '../report/stats.js';
@@ -33,7 +32,7 @@ export class ResultsSummary {
   #paced = false;
 
   readonly add = (line: ResultLine): void => {
-    const endpoint = line.endpoint as EndpointId;
+    const endpoint = line.endpoint;
     const attempt: Attempt = {
       endpoint,
       seq: line.seq,

@@ -7,7 +7,6 @@ import { createHmac, randomBytes, timingSafeEqual } from 'node:crypto';
 import { firstHeader } from '../headers.js';
 import { builtInNeeds } from './needs.js';
 import type { SignInput, SignOutput, Signer } from './signer.js';
-import { headerValue } from '../headers.js';
 
 export const SUD_HEADER = {
   appId: 'Sud-AppId',

@@ -27,7 +27,7 @@ export function toPortable(verdicts: UnitVerdict[]): PortableVerdicts {
         path.push(i);
         const v = walk(value[i]);
         path.pop();
-        if (v !== value[i]) (out ??= [...value])[i] = v;
+        if (v !== value[i]) (out ??= [...(value as unknown[])])[i] = v;
       }
       return out ?? value;
     }

@@ -8,7 +8,7 @@ import { existsSync } from 'node:fs';
 import { chromium, type BrowserContext } from 'playwright-core';
 import { makeTempDir } from './temp.js';
 
-export const CHROMIUM = '/usr/bin/chromium';
+const CHROMIUM = '/usr/bin/chromium';
 
 export interface HeadlessBrowser {
   /** A context with the network off (offline): a page can fetch nothing, and tests also watch for attempts. */

@@ -15,7 +15,7 @@ function paramText(v: unknown): string {
 }
 
 /** The form parameters for a validated value (see validate.ts for its shape). */
-export function downloadParams(schema: DownloadSchema, value: JsonObject, openidField: BuildOptions['downloadOpenidField']): Record<string, string> {
+function downloadParams(schema: DownloadSchema, value: JsonObject, openidField: BuildOptions['downloadOpenidField']): Record<string, string> {
   const params: Record<string, string> = {};
   for (const spec of schema.specs) {
     const v = value[spec.name];

@@ -119,7 +119,7 @@ function makePlayers(rng: Prng, apps: readonly App[]): Player[] {
 }
 
 /** `YYYY-MM-DD hh:mm:ss` in China Standard Time (UTC+8, no daylight saving). */
-export function chinaStandardTime(epochSeconds: number): string {
+function chinaStandardTime(epochSeconds: number): string {
   const d = new Date((epochSeconds + 8 * 3600) * 1000);
   const two = (n: number) => String(n).padStart(2, '0');
   return `${d.getUTCFullYear()}-${two(d.getUTCMonth() + 1)}-${two(d.getUTCDate())} ${two(d.getUTCHours())}:${two(d.getUTCMinutes())}:${two(d.getUTCSeconds())}`;

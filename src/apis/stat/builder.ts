@@ -52,7 +52,7 @@ function groupKey(value: JsonObject): string {
   return String(value.app_id) + ':' + String(value.uid);
 }
 
-export class StatBatcher implements RequestBuilder {
+class StatBatcher implements RequestBuilder {
   readonly #options: BuildOptions;
   readonly #query: boolean;
   /** Insertion order is opening order, so the first entry is the oldest group. */

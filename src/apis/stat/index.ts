@@ -78,9 +78,5 @@ export const statApi: ApiModule = {
 };
 
 export { FEATURES } from './features.js';
-export { STAT_RULE, STAT_RULES } from './rules.js';
-export { MAX_OPEN_GROUPS, STAT_PATH, StatBatcher } from './builder.js';
-export { typeStatTextFields, STAT_FIELDS } from './csv.js';
-export { validateStat } from './validate.js';
-export { interpretStatResponse } from './response.js';
-export { statRequestProblem } from './request.js';
+export { STAT_RULES } from './rules.js';
+export { MAX_OPEN_GROUPS } from './builder.js';

@@ -11,7 +11,7 @@ import type { BuildOptions } from '../api.js';
 export type ParamOptions = Pick<BuildOptions, 'keepAuth' | 'credentials' | 'ts' | 'nowSeconds'>;
 
 /** The envelope fields a single-event record may carry: request parameters, not event fields. */
-export function eventOf(value: JsonObject): JsonObject {
+function eventOf(value: JsonObject): JsonObject {
   if (value.ts === undefined && value.session_key === undefined && value.__md5 === undefined) return value;
   const { ts: _ts, session_key: _sessionKey, __md5: _md5, ...event } = value;
   return event;
@@ -30,7 +30,7 @@ export function sessionKeyOf(value: JsonObject, options: ParamOptions): string |
 }
 
 /** `keep`: the logged ts, else now. `now`: now, except where `keepLogged` (an envelope under keepAuth: its `__md5` signed it). */
-export function tsOf(value: JsonObject, options: ParamOptions, keepLogged: boolean): string {
+function tsOf(value: JsonObject, options: ParamOptions, keepLogged: boolean): string {
   const ts = value.ts;
   if (ts !== undefined && (keepLogged || options.ts === 'keep')) return String(ts);
   return String(options.nowSeconds());

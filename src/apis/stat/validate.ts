@@ -88,7 +88,7 @@ function checkUrl(value: JsonObject, wire: WireOptions, findings: Finding[]): vo
 
 /** The envelope's events, from an array or the JSON text of one; undefined (with a finding) otherwise. */
 function eventsOf(data: unknown, findings: Finding[]): unknown[] | undefined {
-  if (Array.isArray(data)) return data;
+  if (Array.isArray(data)) return data as unknown[];
   if (typeof data === 'string') {
     let parsed: unknown;
     try {
@@ -101,7 +101,7 @@ function eventsOf(data: unknown, findings: Finding[]): unknown[] | undefined {
       findings.push(statFinding(STAT_RULE.badData, 'data', data, `data is text but not valid JSON (${(err as Error).message})`));
       return undefined;
     }
-    if (Array.isArray(parsed)) return parsed;
+    if (Array.isArray(parsed)) return parsed as unknown[];
     findings.push(statFinding(STAT_RULE.badData, 'data', data, `data must be a JSON array of events, got JSON text of ${describeValue(parsed)}`));
     return undefined;
   }

@@ -8,7 +8,7 @@
  */
 import { z } from 'zod';
 
-export const REPORT_TYPES = ['game_start', 'game_settle'] as const;
+const REPORT_TYPES = ['game_start', 'game_settle'] as const;
 export type ReportType = (typeof REPORT_TYPES)[number];
 
 /** Limits from docs/API.md § sud.report_game_info, in UTF-8 bytes. */
@@ -25,13 +25,13 @@ const zeroToThree = z.literal([0, 1, 2, 3]);
  */
 const mgId = z.unknown();
 
-export const PLAYER = z.looseObject({
+const PLAYER = z.looseObject({
   uid: z.string(),
   is_ai: zeroOrOne,
   ai_level: zeroToThree.optional(),
 });
 
-export const PLAYER_RESULT = z.looseObject({
+const PLAYER_RESULT = z.looseObject({
   uid: z.string(),
   /** int32 here; rank ≥ 1 is checked in validate.ts so that 0 reads as a bad value, not a range. */
   rank: int32,
@@ -58,13 +58,13 @@ const ROUND_FIELDS = {
   report_game_info_extras: z.string(),
 };
 
-export const GAME_START_MSG = z.looseObject({
+const GAME_START_MSG = z.looseObject({
   ...ROUND_FIELDS,
   players: z.array(PLAYER),
   report_game_info_key: z.string().optional(),
 });
 
-export const GAME_SETTLE_MSG = z.looseObject({
+const GAME_SETTLE_MSG = z.looseObject({
   ...ROUND_FIELDS,
   battle_end_at: int32,
   battle_duration: int32,

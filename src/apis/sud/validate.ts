@@ -11,7 +11,7 @@ import type { JsonObject } from '../../records.js';
 import type { Validation } from '../api.js';
 import { JsonNumberText, isJsonObject } from '../../json/exact.js';
 import { describeValue } from '../describe.js';
-import { SUD_RULE, sudFinding, type SudRuleId } from './rules.js';
+import { SUD_RULE, sudFinding } from './rules.js';
 import {
   ENVELOPE,
   EXTRAS_MAX_BYTES,
@@ -35,7 +35,7 @@ type Issue = z.core.$ZodIssue;
 const finding = sudFinding;
 
 /** `['report_msg', 'results', 1, 'uid']` → `report_msg.results[1].uid`. */
-export function formatPath(segments: readonly PropertyKey[]): string {
+function formatPath(segments: readonly PropertyKey[]): string {
   let out = '';
   for (const segment of segments) {
     if (typeof segment === 'number') out += `[${segment}]`;

@@ -14,7 +14,7 @@ import { getEndpoint } from '../../apis/registry.js';
 import { UNCERTAIN_CAUSE } from '../delivery/attempt.js';
 
 /** The `_error` of a record set aside by `--uncertain skip`. */
-export const IN_FLIGHT_AT_CRASH = 'in flight when the earlier run died';
+const IN_FLIGHT_AT_CRASH = 'in flight when the earlier run died';
 
 /** How many are named in the message that refuses them; the count covers the rest. */
 const NAMED = 5;

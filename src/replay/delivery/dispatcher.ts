@@ -74,7 +74,7 @@ export interface DispatcherOptions {
  * missing: the client itself fell behind (a busy event loop). Timer jitter alone stays
  * well under it (docs/BENCHMARKS.md § Measured before building: setTimeout lateness p99 5 ms at 2000 req/s).
  */
-export const CLIENT_LAG_MS = 10;
+const CLIENT_LAG_MS = 10;
 /** Timers fire on a whole-millisecond clock; a request due within this is sent now rather than re-timed. */
 const EARLY_MS = 0.5;
 /** Epoch ms of the dispatcher clock's zero (performance.now), for the times of attempts. */
@@ -113,6 +113,7 @@ export class Dispatcher {
   #held: Delivery[] = [];
   #heldAt: number[] = [];
   #heldLate: boolean[] = [];
+  // eslint-disable-next-line no-unused-private-class-members -- read by `??=`: one release per turn
   #release: NodeJS.Immediate | undefined;
 
   constructor(options: DispatcherOptions) {

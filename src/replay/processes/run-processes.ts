@@ -59,7 +59,7 @@ interface Shard {
  * another N (or without --processes) would start every shard afresh and send again what
  * the earlier run settled.
  */
-export function checkResumeLayout(checkpoint: string, count: number): void {
+function checkResumeLayout(checkpoint: string, count: number): void {
   const dir = path.dirname(checkpoint);
   const name = path.basename(checkpoint);
   const ext = path.extname(name);
