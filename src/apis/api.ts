@@ -6,11 +6,10 @@
  */
 import type { Finding, RuleDef } from '../findings.js';
 import type { JsonObject, ValidRecord } from '../records.js';
-import type { Answerer, ReceiverContext } from './answer.js';
 import type { ApiGenerator } from './generator.js';
 
 /** An API's name: the first part of its endpoint ids (`stat`, `sud`, `download`). */
-export type ApiName = string;
+type ApiName = string;
 /** `<api>.<name>`, as the API's folder declares it (`stat.push_data`); the registry lists them. */
 export type EndpointId = string;
 
@@ -98,7 +97,7 @@ export interface CredentialSpec {
  * credentials key it. A built-in signer signs only the endpoints that name it; a plugin
  * (`--signer`) gets `secret` (and `appId`) of whatever endpoint it signs.
  */
-export interface Signing {
+interface Signing {
   readonly signer: SignerName;
   /** The credential the signature is keyed with. */
   readonly secret?: CredentialKey;
@@ -290,3 +289,54 @@ export interface ApiModule {
   /** Synthetic valid records for `generate --api <name>`. */
   readonly generator?: ApiGenerator;
 }
+
+// The receiver's side (helpers in answer.ts).
+
+/** Every answered request has exactly one verdict. */
+export type Verdict = 'accepted' | 'rejected' | 'duplicate' | 'fault';
+
+/** What to answer, and how to count it. */
+export interface Answer {
+  readonly status: number;
+  readonly body: string;
+  readonly contentType?: string;
+  /** Further response headers (Retry-After on a 429). */
+  readonly headers?: Readonly<Record<string, string>>;
+  readonly verdict: Verdict;
+  /** One line: why it was refused or failed (also the record's `reason`). */
+  readonly reason?: string;
+  /** Records carried, counted when accepted. */
+  readonly records: number;
+  /** Content keys of the records, when the receiver tracks them (`contentKey`). */
+  readonly keys?: readonly string[];
+}
+
+/** A request as an answerer sees it: everything read, nothing decoded. */
+export interface ReceivedRequest {
+  /** The query string without `?` ('' when none). */
+  readonly query: string;
+  readonly headers: Readonly<Record<string, string | string[] | undefined>>;
+  readonly body: string;
+  /** False when the body's bytes are not valid UTF-8 (`body` then holds U+FFFD where they were). */
+  readonly bodyUtf8?: boolean;
+}
+
+/** Injected failures of an API's own kind (SUD's ret_code 5000), for APIs that have one. */
+export interface ApiFaults {
+  /** The first delivery of each duplicate key fails. */
+  readonly failFirst: boolean;
+  /** True when this answer should be an injected failure (a seeded rate). */
+  nextError(): boolean;
+}
+
+/** What a receiver gives every answerer. */
+export interface ReceiverContext {
+  /** The receiver's credentials: a signature is verified when its keys are here. */
+  readonly credentials: Credentials;
+  readonly allowUnknownAid: boolean;
+  readonly trackKeys: boolean;
+  readonly apiFaults: ApiFaults;
+}
+
+/** Answers one request to its endpoint; may keep state (SUD's accepted keys) for the receiver's life. */
+export type Answerer = (request: ReceivedRequest) => Answer;

@@ -111,7 +111,7 @@ export function urlSources(endpoint: Endpoint): string {
   return own === undefined ? '--target (or "target" in the config)' : `${own.flag} or --target (or "${own.configKey}" or "target" in the config)`;
 }
 
-export function requestUrl(request: PendingRequest, target: Target): string {
+function requestUrl(request: PendingRequest, target: Target): string {
   const url = urlUnder(request.urlOption, request.path, target);
   // A replay checks every endpoint's URL before it sends (replay/intake/preflight.ts).
   if (url === undefined) throw new Error(`internal: no URL for ${request.endpoint}`);

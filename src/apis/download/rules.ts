@@ -17,7 +17,7 @@ export const RULE = {
 export type DownloadRuleId = (typeof RULE)[keyof typeof RULE];
 
 /** Every rule of both endpoints, written once. */
-export const DOWNLOAD_RULES: readonly RuleDef[] = [
+const DOWNLOAD_RULES: readonly RuleDef[] = [
   { id: RULE.missingField, severity: 'error', summary: 'A required field is missing or empty (checkAppUpdate: updateType is required when resultCode is 1).' },
   { id: RULE.notInteger, severity: 'error', summary: 'An integer field (appid, platform, totaltime, resultCode, …) holds something that is not a safe integer or a string of digits.' },
   { id: RULE.notString, severity: 'error', summary: 'A text field holds an object, an array or a boolean.' },

@@ -11,7 +11,7 @@ import { JsonDepthError, parseExact } from '../../json/exact.js';
 import type { JsonObject } from '../../records.js';
 import { verifySudSignature } from '../../sign/sud-hmac.js';
 
-export const SUD_RET = {
+const SUD_RET = {
   ok: 0,
   invalidReport: 1001,
   badSignature: 1002,
