@@ -6,7 +6,7 @@
  */
 import type { Finding, RuleDef } from '../findings.js';
 import type { JsonObject, ValidRecord } from '../records.js';
-import type { ApiGenerator } from './generator.js';
+import type { Prng } from '../generate/prng.js';
 
 /** An API's name: the first part of its endpoint ids (`stat`, `sud`, `download`). */
 type ApiName = string;
@@ -340,3 +340,15 @@ export interface ReceiverContext {
 
 /** Answers one request to its endpoint; may keep state (SUD's accepted keys) for the receiver's life. */
 export type Answerer = (request: ReceivedRequest) => Answer;
+
+/** What an API gives `generate` (src/generate/): synthetic valid records, and their CSV header. */
+export interface ApiGenerator {
+  /**
+   * `count` valid records, lazily and in bounded memory, drawing every choice from `rng`
+   * and every time from the clock `startSeconds` (never the wall clock): a seed gives the
+   * same records every time.
+   */
+  records(count: number, rng: Prng, startSeconds: number): Generator<JsonObject>;
+  /** The CSV header (dotted names nest, as the reader expects). */
+  readonly columns: readonly string[];
+}
