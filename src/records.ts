@@ -1,4 +1,3 @@
-import type { EndpointId } from './apis/api.js';
 
 /** Where a record came from: every message about a record names it. */
 export interface Origin {
@@ -31,7 +30,8 @@ export interface RawRecord {
 /** A record that passed validation for one endpoint and may be sent. */
 export interface ValidRecord {
   readonly origin: Origin;
-  readonly endpoint: EndpointId;
+  /** The endpoint id (`EndpointId`, src/apis/api.ts). */
+  readonly endpoint: string;
   /** The value to send: typed, aliases applied, over-long strings truncated. `_` fields removed. */
   readonly value: JsonObject;
   /** Metadata fields (`_api`, `_time`, …) of the input record, never sent. */

@@ -7,58 +7,11 @@
 import { tooDeepFinding, type Finding } from '../findings.js';
 import { JsonDepthError, JsonNumberText } from '../json/exact.js';
 import type { JsonObject } from '../records.js';
-import type { Credentials, Endpoint, Validation } from './api.js';
+import type { Answer, Endpoint, ReceivedRequest, ReceiverContext, Validation, Verdict } from './api.js';
 import { decodeParams } from './encode.js';
 import { firstHeader } from '../headers.js';
 
-/** Every answered request has exactly one verdict. */
-export type Verdict = 'accepted' | 'rejected' | 'duplicate' | 'fault';
-
-/** What to answer, and how to count it. */
-export interface Answer {
-  readonly status: number;
-  readonly body: string;
-  readonly contentType?: string;
-  /** Further response headers (Retry-After on a 429). */
-  readonly headers?: Readonly<Record<string, string>>;
-  readonly verdict: Verdict;
-  /** One line: why it was refused or failed (also the record's `reason`). */
-  readonly reason?: string;
-  /** Records carried, counted when accepted. */
-  readonly records: number;
-  /** Content keys of the records, when the receiver tracks them (`contentKey`). */
-  readonly keys?: readonly string[];
-}
-
-/** A request as an answerer sees it: everything read, nothing decoded. */
-export interface ReceivedRequest {
-  /** The query string without `?` ('' when none). */
-  readonly query: string;
-  readonly headers: Readonly<Record<string, string | string[] | undefined>>;
-  readonly body: string;
-  /** False when the body's bytes are not valid UTF-8 (`body` then holds U+FFFD where they were). */
-  readonly bodyUtf8?: boolean;
-}
-
-/** Injected failures of an API's own kind (SUD's ret_code 5000), for APIs that have one. */
-interface ApiFaults {
-  /** The first delivery of each duplicate key fails. */
-  readonly failFirst: boolean;
-  /** True when this answer should be an injected failure (a seeded rate). */
-  nextError(): boolean;
-}
-
-/** What a receiver gives every answerer. */
-export interface ReceiverContext {
-  /** The receiver's credentials: a signature is verified when its keys are here. */
-  readonly credentials: Credentials;
-  readonly allowUnknownAid: boolean;
-  readonly trackKeys: boolean;
-  readonly apiFaults: ApiFaults;
-}
-
-/** Answers one request to its endpoint; may keep state (SUD's accepted keys) for the receiver's life. */
-export type Answerer = (request: ReceivedRequest) => Answer;
+export type { Answer, Answerer, ApiFaults, ReceivedRequest, ReceiverContext, Verdict } from './api.js';
 
 const FORM_TYPE = 'application/x-www-form-urlencoded';
 const TEXT_TYPE = 'text/plain; charset=utf-8';

@@ -6,8 +6,7 @@
  */
 import type { Finding, RuleDef } from '../findings.js';
 import type { JsonObject, ValidRecord } from '../records.js';
-import type { Answerer, ReceiverContext } from './answer.js';
-import type { ApiGenerator } from './generator.js';
+import type { Prng } from '../generate/prng.js';
 
 /** An API's name: the first part of its endpoint ids (`stat`, `sud`, `download`). */
 type ApiName = string;
@@ -317,4 +316,67 @@ export interface ApiModule {
   readonly secretFields?: readonly string[];
   /** Synthetic valid records for `generate --api <name>`. */
   readonly generator?: ApiGenerator;
+}
+
+// The receiver's side (helpers in answer.ts).
+
+/** Every answered request has exactly one verdict. */
+export type Verdict = 'accepted' | 'rejected' | 'duplicate' | 'fault';
+
+/** What to answer, and how to count it. */
+export interface Answer {
+  readonly status: number;
+  readonly body: string;
+  readonly contentType?: string;
+  /** Further response headers (Retry-After on a 429). */
+  readonly headers?: Readonly<Record<string, string>>;
+  readonly verdict: Verdict;
+  /** One line: why it was refused or failed (also the record's `reason`). */
+  readonly reason?: string;
+  /** Records carried, counted when accepted. */
+  readonly records: number;
+  /** Content keys of the records, when the receiver tracks them (`contentKey`). */
+  readonly keys?: readonly string[];
+}
+
+/** A request as an answerer sees it: everything read, nothing decoded. */
+export interface ReceivedRequest {
+  /** The query string without `?` ('' when none). */
+  readonly query: string;
+  readonly headers: Readonly<Record<string, string | string[] | undefined>>;
+  readonly body: string;
+  /** False when the body's bytes are not valid UTF-8 (`body` then holds U+FFFD where they were). */
+  readonly bodyUtf8?: boolean;
+}
+
+/** Injected failures of an API's own kind (SUD's ret_code 5000), for APIs that have one. */
+export interface ApiFaults {
+  /** The first delivery of each duplicate key fails. */
+  readonly failFirst: boolean;
+  /** True when this answer should be an injected failure (a seeded rate). */
+  nextError(): boolean;
+}
+
+/** What a receiver gives every answerer. */
+export interface ReceiverContext {
+  /** The receiver's credentials: a signature is verified when its keys are here. */
+  readonly credentials: Credentials;
+  readonly allowUnknownAid: boolean;
+  readonly trackKeys: boolean;
+  readonly apiFaults: ApiFaults;
+}
+
+/** Answers one request to its endpoint; may keep state (SUD's accepted keys) for the receiver's life. */
+export type Answerer = (request: ReceivedRequest) => Answer;
+
+/** What an API gives `generate` (src/generate/): synthetic valid records, and their CSV header. */
+export interface ApiGenerator {
+  /**
+   * `count` valid records, lazily and in bounded memory, drawing every choice from `rng`
+   * and every time from the clock `startSeconds` (never the wall clock): a seed gives the
+   * same records every time.
+   */
+  records(count: number, rng: Prng, startSeconds: number): Generator<JsonObject>;
+  /** The CSV header (dotted names nest, as the reader expects). */
+  readonly columns: readonly string[];
 }

@@ -5,7 +5,7 @@
  * gives the same records every time. Generators are lazy and keep bounded state: ten
  * million records need no more memory than ten.
  */
-import type { ApiGenerator } from '../apis/generator.js';
+import type { ApiGenerator } from '../apis/api.js';
 import { apiModules } from '../apis/registry.js';
 import type { JsonObject } from '../records.js';
 import { Prng, baseTimeSeconds } from './prng.js';
