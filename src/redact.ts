@@ -10,7 +10,8 @@ import type { Credentials } from './apis/api.js';
 import { firstHeader } from './headers.js';
 import { apiSecretFields, credentialSpecs, registryGeneration } from './apis/registry.js';
 
-export const MASK = '***';
+export { MASK } from './mask.js';
+import { MASK } from './mask.js';
 
 /**
  * Values shorter than this are not masked by value: a secret of one or two characters (the

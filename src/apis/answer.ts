@@ -11,7 +11,7 @@ import type { Answer, Endpoint, ReceivedRequest, ReceiverContext, Validation, Ve
 import { decodeParams } from './encode.js';
 import { firstHeader } from '../headers.js';
 
-export type { Answer, Answerer, ApiFaults, ReceivedRequest, ReceiverContext, Verdict } from './api.js';
+export type { Answer, Answerer, ReceivedRequest, ReceiverContext, Verdict } from './api.js';
 
 const FORM_TYPE = 'application/x-www-form-urlencoded';
 const TEXT_TYPE = 'text/plain; charset=utf-8';

@@ -350,7 +350,7 @@ export interface ReceivedRequest {
 }
 
 /** Injected failures of an API's own kind (SUD's ret_code 5000), for APIs that have one. */
-export interface ApiFaults {
+interface ApiFaults {
   /** The first delivery of each duplicate key fails. */
   readonly failFirst: boolean;
   /** True when this answer should be an injected failure (a seeded rate). */

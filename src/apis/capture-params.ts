@@ -5,7 +5,7 @@
  * is no value, so the configured credential fills it in (README, "Capture a client, replay
  * it later").
  */
-import { MASK } from '../redact.js';
+import { MASK } from '../mask.js';
 import type { CapturedRequest } from './api.js';
 import { decodeParams } from './encode.js';
 

@@ -19,7 +19,7 @@ import { MAX_DEPTH } from '../json/exact.js';
 import type { JsonObject, RawRecord } from '../records.js';
 import { readChunks } from './chunks.js';
 import { DEFAULT_MAX_LINE_BYTES } from './lines.js';
-import type { ReadOptions } from './read.js';
+import type { ReadOptions } from './read-options.js';
 import type { InputSource } from './sources.js';
 import { Utf8StreamCheck } from './utf8.js';
 

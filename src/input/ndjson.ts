@@ -8,7 +8,7 @@ import type { JsonObject, RawRecord } from '../records.js';
 import { captureRecord, isCaptureLine } from './capture.js';
 import { readChunks } from './chunks.js';
 import { LineSplitter, type LineProblem, type LineSink } from './lines.js';
-import type { ReadOptions } from './read.js';
+import type { ReadOptions } from './read-options.js';
 import type { InputSource } from './sources.js';
 
 /** Error records keep at most this much of the line (enough to show and to replay by hand). */
