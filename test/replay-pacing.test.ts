@@ -51,7 +51,9 @@ describe('pacing', () => {
       assert.equal(receiver.arrivals.length, counts.requests);
       // 20 ms apart: far slower than the engine can send even on a loaded machine, so a burst shows.
       assert.deepEqual(earlyArrivals(receiver.arrivals, start, (k) => k * 20), [], 'no request went before its due time: no burst');
-      assert.ok(Math.abs(stats.rate().target! - 50) < 0.01, `target ${stats.rate().target}`);
+      // The target is read off the due times, which a request sent up to EARLY_MS (0.5 ms) before
+      // its due time records as its send time (dispatcher.ts): over ~1 s that is at most 0.05%.
+      assert.ok(Math.abs(stats.rate().target! - 50) < 0.05, `target ${stats.rate().target}`);
       // Every request sent was delivered once; the rest of the input was never taken.
       assert.equal(counts.succeeded, counts.requests);
       const { distinct, repeated } = onceEach(receiver.stats().keys?.['sud.report_game_info']);

@@ -92,7 +92,7 @@ describe('validate --reporter junit', () => {
     assert.equal(r.code, 1);
     const { failing, suites } = checkJunit(parseXml(r.stdout));
     assert.deepEqual([...failing].sort(), [...invalid].sort());
-    assert.deepEqual(suites.sort(), ['samples/bad/download.ndjson', 'samples/bad/ragged.csv', 'samples/bad/records.ndjson', 'samples/bad/stat.ndjson', 'samples/bad/sud.ndjson']);
+    assert.deepEqual(suites.sort(), ['samples/bad/capture.ndjson', 'samples/bad/download.ndjson', 'samples/bad/ragged.csv', 'samples/bad/records.ndjson', 'samples/bad/stat.ndjson', 'samples/bad/sud.ndjson']);
     assert.match(r.stderr, /FAILED/);
   });
 
