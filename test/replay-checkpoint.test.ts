@@ -233,7 +233,9 @@ describe('checkpoint through the CLI', () => {
       assert.equal(onceEach(seen.keys?.['sud.report_game_info']).distinct, 400, 'nothing lost');
       const notes = (JSON.parse(readFileSync(report, 'utf8')) as Report).notes;
       const resent = Number(/^(\d+) records? w[a-z]+ in flight when the earlier run died: re-sent/m.exec(notes.join('\n'))?.[1] ?? 0);
-      assert.equal(seen.totals.duplicates, resent, 'only the records reported uncertain were sent again');
+      // A record journaled in flight may never have reached the server (its bytes died with the
+      // connection), so re-sent is an upper bound on what arrives twice (README, "Backfills").
+      assert.ok(seen.totals.duplicates <= resent, `only records reported uncertain were sent again: ${seen.totals.duplicates} duplicates, ${resent} re-sent`);
     } finally {
       await receiver?.close();
       try {

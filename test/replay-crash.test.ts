@@ -159,12 +159,16 @@ async function backfill(policy: 'default' | 'skip' | 'resend', killAt: readonly 
     const duplicates = repeated(STAT) + repeated(DOWNLOAD) + seen.byEndpoint[SUD]!.duplicates;
     if (policy === 'default') {
       assert.equal(repeated(STAT) + repeated(DOWNLOAD), 0, 'skip: no stat event or download arrived twice');
-      assert.equal(seen.byEndpoint[SUD]!.duplicates, resent, 'SUD: the duplicates the receiver dropped are the rounds reported re-sent');
+      // Re-sent is an upper bound: a request written just before the kill may never have been
+      // read by the receiver (the killed socket's reset discards it). `npm run bench -- crash`
+      // shows the equality where the receiver reads at once (docs/BENCHMARKS.md, crash).
+      const sudDuplicates = seen.byEndpoint[SUD]!.duplicates;
+      assert.ok(sudDuplicates <= resent, `SUD: the duplicates the receiver dropped are among the rounds reported re-sent (${sudDuplicates} ≤ ${resent})`);
     } else if (policy === 'skip') {
       assert.equal(duplicates, 0, 'skip: nothing arrived twice');
     } else {
       assert.equal(setAside, 0);
-      assert.equal(duplicates, resent, 'resend: duplicates at the receiver = records reported uncertain and re-sent');
+      assert.ok(duplicates <= resent, `resend: duplicates at the receiver are among the records reported uncertain and re-sent (${duplicates} ≤ ${resent})`);
     }
   } finally {
     await receiver?.close();
@@ -175,5 +179,5 @@ async function backfill(policy: 'default' | 'skip' | 'resend', killAt: readonly 
 describe('kill -9 and resume', () => {
   test('killed three times: nothing lost; SUD in flight re-sent and counted, stat and download set aside in --failed (defaults)', () => backfill('default', [2, 3, 3]));
   test('with --uncertain skip: nothing lost, nothing arrives twice, and every record in flight at a kill is in --failed', () => backfill('skip', [2, 3]));
-  test('with --uncertain resend: the duplicates at the receiver are exactly the records reported re-sent', () => backfill('resend', [3, 2]));
+  test('with --uncertain resend: nothing lost, and whatever arrives twice is among the records reported re-sent', () => backfill('resend', [3, 2]));
 });
