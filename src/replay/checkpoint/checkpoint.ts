@@ -492,7 +492,10 @@ export class Checkpoint {
       tick?.resolve();
       if (this.#journalBytes >= COMPACT_BYTES) void this.flush().catch(() => {});
     } catch (err) {
-      tick?.reject(this.#fail(err));
+      // Not `tick?.reject(this.#fail(err))`: without a tick, `?.` would skip the call, and the
+      // failure with it: a request whose intent was never written would then be sent.
+      const error = this.#fail(err);
+      tick?.reject(error);
     }
   }
 
