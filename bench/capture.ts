@@ -21,22 +21,11 @@ import { RunStats } from '../src/report/stats.js';
 import { runReplay } from '../src/replay/engine.js';
 import { startReceiver } from '../src/serve/receiver.js';
 import { benchOptions, fmt, printTable, quietIo, STAT_SESSION_KEY, startBareTarget } from './replay-kit.js';
+import { mulberry32 } from '../src/serve/faults.js';
 
 const REQUESTS = Number(process.env.BENCH_CAPTURE_REQUESTS ?? 400);
 const MAX_GAP_MS = 40;
 const SPEEDS = [1, 4];
-
-/** mulberry32: the same session every run. */
-function prng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 /** Request i of the session: path, headers, body. Every endpoint, in turn. */
 function sessionRequest(i: number): { path: string; headers: Record<string, string>; body?: string } {
@@ -62,7 +51,7 @@ function sessionRequest(i: number): { path: string; headers: Record<string, stri
 
 /** The client: request i at t0 + the sum of the gaps before it, one timer per due time. */
 async function recordSession(url: string): Promise<void> {
-  const random = prng(11);
+  const random = mulberry32(11);
   const due: number[] = [0];
   for (let i = 1; i < REQUESTS; i++) due.push(due[i - 1]! + random() * MAX_GAP_MS);
   const pool = new Pool(url, { connections: 16 });

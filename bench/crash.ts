@@ -30,6 +30,7 @@ import { stringifyExact } from '../src/json/exact.js';
 import type { Report } from '../src/report/report.js';
 import { startReceiver, type Receiver } from '../src/serve/receiver.js';
 import { fmt, printTable } from './replay-kit.js';
+import { mulberry32 } from '../src/serve/faults.js';
 
 const CLI = fileURLToPath(new URL('../../bin/report-replay.js', import.meta.url));
 const RECORDS = Number(process.env.BENCH_CRASH_RECORDS ?? 20_000);
@@ -47,18 +48,6 @@ const SESSION_KEY = 'crash-session-key';
 const SUD = 'sud.report_game_info';
 /** Endpoints whose receiver counts every arrival by key (SUD's counts a repeat as a duplicate instead). */
 const COUNTED = ['stat.push_data', 'download.downloadEvent', 'download.checkAppUpdate'] as const;
-
-/** mulberry32: a small seeded generator, so the kill points can be drawn again from the seed. */
-function seeded(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 /** stat, stat, stat, SUD, download, … : `count` generated records, each kind from its own generator. */
 async function writeBackfill(file: string, count: number): Promise<void> {
@@ -158,7 +147,7 @@ export async function run(seed = Number(process.argv[2] ?? 20261201)): Promise<v
     } finally {
       await reference.close();
     }
-    const random = seeded(seed);
+    const random = mulberry32(seed);
     const points = Array.from({ length: KILLS }, () => Math.max(1, Math.round((0.05 + 0.9 * random()) * ref.requests)));
     console.log(`${fmt(RECORDS)} records (stat, stat, stat, SUD, download, …), ${fmt(ref.requests)} requests uninterrupted; --transport ${TRANSPORT}, concurrency 64, flat out; the receiver answers after ${LATENCY_MS} ms`);
     console.log(`seed ${seed}: SIGKILL once the receiver has counted ${points.map((p) => fmt(p)).join(', ')} requests; each killed backfill resumed to its end`);
