@@ -13,7 +13,9 @@ import { createInterface } from 'node:readline';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import type { Io } from '../src/commands/context.js';
 import { generateRecords, type GeneratedApi } from '../src/generate/index.js';
+import { encodeParams } from '../src/apis/encode.js';
 import { resolveInputs } from '../src/input/sources.js';
+import { md5Sorted } from '../src/sign/md5-sorted.js';
 import { stringifyExact } from '../src/json/exact.js';
 import { replayDefaults, type ReplayOptions } from '../src/replay/options.js';
 
@@ -149,4 +151,23 @@ const invokedAs = process.argv[1] ? pathToFileURL(process.argv[1]).href : '';
 if (invokedAs === import.meta.url) {
   const at = process.argv.indexOf('--bare-target');
   if (at >= 0) await serveBare(process.argv[at + 1] === 'arrivals');
+}
+
+/** One signed stat request's path and query, the same for every send: what autocannon repeats. */
+export function fixedStatPath(): string {
+  const uid = 'U0000000001';
+  const params: Record<string, string> = { session_key: STAT_SESSION_KEY, ts: String(Math.floor(Date.now() / 1000)), app_id: '10002', uid, data: JSON.stringify([{ aid: 1000, uid, app_id: 10002 }]) };
+  params.__md5 = md5Sorted(params, STAT_SECRET);
+  return '/statistic/push_data/?' + encodeParams(params);
+}
+
+/** Requests per second on the target's clock, n−1 intervals between first and last arrival. */
+export function arrivalRate(arrivals: readonly number[]): number {
+  let first = Infinity;
+  let last = -Infinity;
+  for (const t of arrivals) {
+    if (t < first) first = t;
+    if (t > last) last = t;
+  }
+  return ((arrivals.length - 1) * 1000) / (last - first);
 }

@@ -18,9 +18,7 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import autocannon from 'autocannon';
-import { encodeParams } from '../src/apis/encode.js';
-import { md5Sorted } from '../src/sign/md5-sorted.js';
-import { fmt, printTable, STAT_SECRET, STAT_SESSION_KEY, startBareTarget, writeStatEnvelopes, type BareTarget } from './replay-kit.js';
+import { arrivalRate, fixedStatPath, fmt, printTable, STAT_SECRET, STAT_SESSION_KEY, startBareTarget, writeStatEnvelopes, type BareTarget } from './replay-kit.js';
 
 const CLI = fileURLToPath(new URL('../../bin/report-replay.js', import.meta.url));
 const SCALE = Number(process.env.BENCH_SCALING_SCALE ?? 1);
@@ -29,23 +27,6 @@ const AUTOCANNON_SECONDS = Math.max(1, Math.round(5 * SCALE));
 const REQUESTS = Math.round(100_000 * SCALE);
 const ROUNDS = Math.max(1, Number(process.env.BENCH_SCALING_ROUNDS ?? 3));
 const PROCESSES = (process.env.BENCH_SCALING_PROCESSES ?? '1,2,4').split(',').map(Number);
-
-function fixedStatPath(): string {
-  const uid = 'U0000000001';
-  const params: Record<string, string> = { session_key: STAT_SESSION_KEY, ts: String(Math.floor(Date.now() / 1000)), app_id: '10002', uid, data: JSON.stringify([{ aid: 1000, uid, app_id: 10002 }]) };
-  params.__md5 = md5Sorted(params, STAT_SECRET);
-  return '/statistic/push_data/?' + encodeParams(params);
-}
-
-function arrivalRate(arrivals: readonly number[]): number {
-  let first = Infinity;
-  let last = -Infinity;
-  for (const t of arrivals) {
-    if (t < first) first = t;
-    if (t > last) last = t;
-  }
-  return ((arrivals.length - 1) * 1000) / (last - first);
-}
 
 function median(values: readonly number[]): number {
   const sorted = [...values].sort((a, b) => a - b);

@@ -24,13 +24,11 @@ import path from 'node:path';
 import http from 'node:http';
 import autocannon from 'autocannon';
 import got from 'got';
-import { encodeParams } from '../src/apis/encode.js';
 import { RunStats } from '../src/report/stats.js';
 import { runReplay } from '../src/replay/engine.js';
 import { ResultsTap } from '../src/results/tap.js';
 import { ResultsWriter } from '../src/results/writer.js';
-import { md5Sorted } from '../src/sign/md5-sorted.js';
-import { benchOptions, fmt, printTable, quietIo, STAT_SECRET, STAT_SESSION_KEY, startBareTarget, writeStatEnvelopes, type BareTarget } from './replay-kit.js';
+import { arrivalRate, benchOptions, fixedStatPath, fmt, printTable, quietIo, startBareTarget, writeStatEnvelopes, type BareTarget } from './replay-kit.js';
 
 const SCALE = Number(process.env.BENCH_THROUGHPUT_SCALE ?? 1);
 const CONNECTIONS = 64;
@@ -42,24 +40,6 @@ const WARM_UP_REQUESTS = Math.round(20_000 * SCALE);
 const WARM_UP_GOT_REQUESTS = Math.round(WARM_UP_REQUESTS / 4);
 /** Rounds measured per sender, interleaved (A B C D, A B C D, …): the median counts. */
 const ROUNDS = Math.max(1, Number(process.env.BENCH_THROUGHPUT_ROUNDS ?? 3));
-
-function fixedStatPath(): string {
-  const uid = 'U0000000001';
-  const params: Record<string, string> = { session_key: STAT_SESSION_KEY, ts: String(Math.floor(Date.now() / 1000)), app_id: '10002', uid, data: JSON.stringify([{ aid: 1000, uid, app_id: 10002 }]) };
-  params.__md5 = md5Sorted(params, STAT_SECRET);
-  return '/statistic/push_data/?' + encodeParams(params);
-}
-
-/** Requests per second on the target's clock, n−1 intervals between first and last arrival. */
-function arrivalRate(arrivals: readonly number[]): number {
-  let first = Infinity;
-  let last = -Infinity;
-  for (const t of arrivals) {
-    if (t < first) first = t;
-    if (t > last) last = t;
-  }
-  return ((arrivals.length - 1) * 1000) / (last - first);
-}
 
 async function autocannonRun(target: BareTarget): Promise<void> {
   await autocannon({ url: target.url + fixedStatPath(), connections: CONNECTIONS, duration: AUTOCANNON_SECONDS, method: 'POST' });
