@@ -373,7 +373,8 @@ describe('checkpoint journal', () => {
        checkpoint.inFlight('sud.report_game_info', [{ origin: { input: 0, line: 4 } }]);
        if (!checkpoint.writeNow()) throw new Error('not written');
        checkpoint.settle(0, 2);
-       await Promise.resolve();`,
+       // A settle of a record in flight is written by the end of the next turn (checkpoint.ts #schedule).
+       await new Promise((resolve) => setImmediate(resolve));`,
     );
     const resumed = await open(file, true);
     assert.deepEqual(resumed.uncertainRecords(), [

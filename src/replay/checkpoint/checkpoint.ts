@@ -144,19 +144,26 @@ class InputProgress {
     if (line <= this.watermark) return false;
     // A record settled without being taken (e.g. invalid at once) counts as taken now.
     if (line > this.#lastTaken) this.take(line);
-    this.settledAhead.add(line);
     const before = this.watermark;
     const taken = this.#taken;
-    for (;;) {
-      if (this.#head < taken.length && this.settledAhead.has(taken[this.#head]!)) {
+    const ahead = this.settledAhead;
+    if (this.#head < taken.length && taken[this.#head] === line) {
+      // The oldest open line settled (the usual case, flat out): it moves the watermark without being remembered.
+      this.watermark = line;
+      this.#head++;
+    } else {
+      ahead.add(line);
+    }
+    while (ahead.size > 0) {
+      if (this.#head < taken.length && ahead.has(taken[this.#head]!)) {
         this.watermark = taken[this.#head++]!;
-      } else if (this.settledAhead.has(this.watermark + 1)) {
+      } else if (ahead.has(this.watermark + 1)) {
         // The very next line is settled (an earlier run's line not queued yet): nothing can lie between.
         this.watermark++;
       } else {
         break;
       }
-      this.settledAhead.delete(this.watermark);
+      ahead.delete(this.watermark);
     }
     if (this.#head > 1024 && this.#head * 2 > taken.length) {
       this.#taken = taken.slice(this.#head);
@@ -442,9 +449,9 @@ export class Checkpoint {
 
   /**
    * The promise of the burst being collected, written in one go: in a microtask (nothing
-   * observable — no I/O, no timer — happens before it runs), or at the end of this turn of
-   * the event loop (setImmediate), where the dispatcher's held requests usually take it
-   * first (`writeNow`, intent.ts).
+   * observable — no I/O, no timer — happens before it runs), or at the end of the next turn
+   * of the event loop (two setImmediate hops), unless the dispatcher's held requests take
+   * it first (`writeNow`, intent.ts), as they usually do at the end of this one.
    */
   #schedule(when: 'microtask' | 'turn'): Promise<void> {
     this.#dirty = true;
@@ -459,7 +466,10 @@ export class Checkpoint {
       this.#microtaskQueued = true;
       queueMicrotask(() => this.#writeJournal());
     } else if (when === 'turn' && this.#immediate === undefined) {
-      this.#immediate = setImmediate(() => this.#writeJournal());
+      // At the end of the next turn, not this one: the dispatcher's requests held in this turn
+      // are journaled at its end (intent.ts) and take these settles along in their one write,
+      // which clears this timer — so a turn costs one write, not two.
+      this.#immediate = setImmediate(() => (this.#immediate = setImmediate(() => this.#writeJournal())));
     }
     return this.#tick.promise;
   }
