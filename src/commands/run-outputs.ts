@@ -13,6 +13,7 @@ import { renderHtml, writeHtml } from '../report/html/page.js';
 import type { Report } from '../report/report.js';
 import type { ProblemReporter } from '../report/reporters/problems.js';
 import type { RunObserver } from '../replay/observer.js';
+import { resultLine } from '../results/line.js';
 import { TimeSeries } from '../results/series.js';
 import { ResultsTap, type LineSink } from '../results/tap.js';
 import { ResultsWriter } from '../results/writer.js';
@@ -61,7 +62,8 @@ export class RunOutputs {
     this.#series = args.html === undefined ? undefined : new TimeSeries();
     const sinks: LineSink[] = [];
     if (this.#writer) sinks.push(this.#writer.write);
-    if (this.#series) sinks.push(this.#series.add);
+    const series = this.#series;
+    if (series) sinks.push((attempt, settlement) => series.add(resultLine(attempt, settlement)));
     const tap = (this.#tap = sinks.length > 0 ? new ResultsTap(sinks) : undefined);
     const reporter = (this.#reporter = problemReporter(args, io, 'report-replay replay'));
     const observer: RunObserver = {};

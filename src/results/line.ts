@@ -7,6 +7,7 @@
  */
 import type { Attempt, Settlement } from '../replay/delivery/attempt.js';
 import type { ValidRecord } from '../records.js';
+import { maskSecrets } from '../redact.js';
 
 export interface ResultLine {
   endpoint: string;
@@ -92,4 +93,74 @@ export function resultLine(attempt: Attempt, settlement: Settlement | undefined)
     if (settlement.kind === 'delivered' && settlement.possiblyDuplicated) line.possiblyDuplicated = true;
   }
   return line;
+}
+
+/** Distinct strings kept quoted at the most (endpoints, file names and causes are few; excerpts are not kept). */
+const MAX_QUOTED = 4096;
+
+/**
+ * A result line's NDJSON text, written field by field: exactly `JSON.stringify(resultLine(…))`
+ * (a test holds the two equal), at a third of its cost, because `--results` writes one per
+ * attempt flat out (docs/BENCHMARKS.md, "--results"). String fields have registered secrets
+ * masked here — numbers are never touched, so a numeric secret cannot corrupt a time. Make one
+ * per run, once its secrets are registered: it keeps the few distinct strings quoted.
+ */
+export class ResultText {
+  readonly #quoted = new Map<string, string>();
+  readonly #fileOpen = new Map<string, string>();
+
+  text(attempt: Attempt, settlement: Settlement | undefined): string {
+    const { dueMs, sentMs, endMs } = attempt;
+    const sent = `${sentMs}`;
+    // Unpaced first attempts were due when sent: one number to print, not two.
+    const due = dueMs === sentMs ? sent : `${dueMs}`;
+    let text = `{"endpoint":${this.#quote(attempt.endpoint)},"seq":${attempt.seq},"attempt":${attempt.attempt},"dueMs":${due},"sentMs":${sent},"endMs":${endMs},"latencyMs":${us(endMs - sentMs)},"latencyFromDueMs":${us(endMs - dueMs)},"status":${attempt.status},"bytes":${attempt.bytes},"records":${attempt.recordCount},"keys":[${this.#keys(attempt.records)}]`;
+    if (attempt.cause !== undefined) text += `,"cause":${this.#quote(attempt.cause)}`;
+    if (attempt.excerpt !== undefined) text += `,"excerpt":${JSON.stringify(maskSecrets(attempt.excerpt))}`;
+    if (attempt.late) text += ',"late":true';
+    if (attempt.uncertain) text += ',"uncertain":true';
+    if (settlement) {
+      text += `,"settled":"${settlement.kind}"`;
+      if (settlement.kind === 'failed') text += `,"failedAs":${this.#quote(settlement.cause)}`;
+      if (settlement.kind === 'delivered' && settlement.possiblyDuplicated) text += ',"possiblyDuplicated":true';
+    }
+    return text + '}';
+  }
+
+  /** `recordKeys` as JSON array items. */
+  #keys(records: readonly ValidRecord[]): string {
+    let text = '';
+    let file: string | undefined;
+    let first = 0;
+    let last = 0;
+    for (const { origin } of records) {
+      if (origin.file === file && origin.line === last + 1) {
+        last = origin.line;
+        continue;
+      }
+      if (file !== undefined) text += this.#key(file, first, last) + ',';
+      file = origin.file;
+      first = last = origin.line;
+    }
+    return file === undefined ? text : text + this.#key(file, first, last);
+  }
+
+  #key(file: string, first: number, last: number): string {
+    // The file's quoted form without its closing quote, then the lines.
+    let open = this.#fileOpen.get(file);
+    if (open === undefined) {
+      open = this.#quote(file).slice(0, -1);
+      if (this.#fileOpen.size < MAX_QUOTED) this.#fileOpen.set(file, open);
+    }
+    return first === last ? `${open}:${first}"` : `${open}:${first}-${last}"`;
+  }
+
+  #quote(value: string): string {
+    let quoted = this.#quoted.get(value);
+    if (quoted === undefined) {
+      quoted = JSON.stringify(maskSecrets(value));
+      if (this.#quoted.size < MAX_QUOTED) this.#quoted.set(value, quoted);
+    }
+    return quoted;
+  }
 }

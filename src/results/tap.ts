@@ -6,9 +6,9 @@
  */
 import type { Attempt, Settlement } from '../replay/delivery/attempt.js';
 import type { RunObserver } from '../replay/observer.js';
-import { resultLine, type ResultLine } from './line.js';
 
-export type LineSink = (line: ResultLine) => void;
+/** Takes one result line as its attempt and, on the attempt that ended its request, the settlement. */
+export type LineSink = (attempt: Attempt, settlement: Settlement | undefined) => void;
 
 export class ResultsTap implements Required<Pick<RunObserver, 'attempt' | 'settled'>> {
   readonly #sinks: readonly LineSink[];
@@ -37,7 +37,6 @@ export class ResultsTap implements Required<Pick<RunObserver, 'attempt' | 'settl
   }
 
   #emit(attempt: Attempt, settlement: Settlement | undefined): void {
-    const line = resultLine(attempt, settlement);
-    for (const sink of this.#sinks) sink(line);
+    for (const sink of this.#sinks) sink(attempt, settlement);
   }
 }

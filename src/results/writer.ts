@@ -1,16 +1,16 @@
 /**
  * `--results FILE`: result lines as NDJSON, written as the run goes (README "Results").
- * Lines gather in a buffer that is written synchronously once it holds 256 KiB, so memory
- * stays flat however long the run; a name ending in `.gz` is gzip (one member per buffer,
- * which gunzip and zcat read as one stream); `-` is stdout. Registered secrets are masked
- * in every buffer (whole lines, so none is cut in two). A write that fails stops the
+ * Lines are encoded into one reused 256 KiB buffer that is written synchronously when full,
+ * so memory stays flat however long the run; a name ending in `.gz` is gzip (one member per
+ * buffer, which gunzip and zcat read as one stream); `-` is stdout. Registered secrets are
+ * masked in each line's string fields (line.ts `ResultText`). A write that fails stops the
  * writing and is reported once the run is over; the run goes on.
  */
 import { closeSync, openSync, writeSync } from 'node:fs';
 import { gzipSync } from 'node:zlib';
 import { InputError, describeError } from '../errors.js';
-import { hasSecrets, maskSecrets } from '../redact.js';
-import type { ResultLine } from './line.js';
+import type { Attempt, Settlement } from '../replay/delivery/attempt.js';
+import { ResultText } from './line.js';
 
 const FLUSH_AT = 256 * 1024;
 
@@ -19,7 +19,9 @@ export class ResultsWriter {
   readonly #gzip: boolean;
   readonly #fd: number | undefined;
   readonly #out: NodeJS.WritableStream | undefined;
-  #buffer = '';
+  readonly #text = new ResultText();
+  #buffer = Buffer.allocUnsafe(FLUSH_AT);
+  #used = 0;
   #lines = 0;
   #error: InputError | undefined;
 
@@ -46,23 +48,29 @@ export class ResultsWriter {
     return this.#error;
   }
 
-  readonly write = (line: ResultLine): void => {
+  /** One attempt's line (and its request's settlement, on the attempt that ended it: tap.ts). */
+  readonly write = (attempt: Attempt, settlement: Settlement | undefined): void => {
     this.#lines++;
-    this.#buffer += JSON.stringify(line) + '\n';
-    if (this.#buffer.length >= FLUSH_AT) this.#flush();
+    const line = this.#text.text(attempt, settlement) + '\n';
+    // A UTF-8 byte per UTF-16 unit, three at the most.
+    if (this.#used + line.length * 3 > this.#buffer.length) {
+      this.#flush();
+      if (line.length * 3 > this.#buffer.length) this.#buffer = Buffer.allocUnsafe(line.length * 3);
+    }
+    this.#used += this.#buffer.write(line, this.#used);
   };
 
   #flush(): void {
-    const text = this.#buffer;
-    this.#buffer = '';
-    if (text === '' || this.#error) return;
-    const masked = hasSecrets() ? maskSecrets(text) : text;
+    const bytes = this.#buffer.subarray(0, this.#used);
+    this.#used = 0;
+    if (bytes.length === 0 || this.#error) return;
     try {
-      if (this.#out) this.#out.write(this.#gzip ? gzipSync(masked) : masked);
+      // stdout keeps what it is given until written: a copy, for the buffer is reused.
+      if (this.#out) this.#out.write(this.#gzip ? gzipSync(bytes) : Buffer.from(bytes));
       else {
-        const bytes = this.#gzip ? gzipSync(masked) : Buffer.from(masked);
+        const out = this.#gzip ? gzipSync(bytes) : bytes;
         let at = 0;
-        while (at < bytes.length) at += writeSync(this.#fd!, bytes, at);
+        while (at < out.length) at += writeSync(this.#fd!, out, at);
       }
     } catch (err) {
       this.#error = new InputError(this.#file, `cannot write the results (${describeError(err)})`);
