@@ -53,7 +53,7 @@ describe('timeouts and aborts shared by all requests in flight', () => {
 
   for (const kind of KINDS) {
     it(`${kind}: every one of 20 requests to a silent server times out, none before its own timeout`, async () => {
-      const transport = createTransport(kind, { concurrency: 20 });
+      const transport = await createTransport(kind, { concurrency: 20 });
       try {
         const started: number[] = [];
         const ended: number[] = [];
@@ -80,7 +80,7 @@ describe('timeouts and aborts shared by all requests in flight', () => {
     });
 
     it(`${kind}: a signal aborts the requests under it and leaves the others to finish`, async () => {
-      const transport = createTransport(kind, { concurrency: 8 });
+      const transport = await createTransport(kind, { concurrency: 8 });
       const mine = `/slow?${kind}`;
       const other = `/slow?${kind}-other`;
       try {
@@ -105,7 +105,7 @@ describe('timeouts and aborts shared by all requests in flight', () => {
     });
 
     it(`${kind}: a request with no headers and no body is an empty POST with our user-agent`, async () => {
-      const transport: Transport = createTransport(kind, { concurrency: 2 });
+      const transport: Transport = await createTransport(kind, { concurrency: 2 });
       try {
         const result = await transport.send({ method: 'POST', url: `${receiver.base}/ok?a=1`, headers: {} }, { timeoutMs: SAFETY_TIMEOUT_MS });
         assert.ok(result.ok);

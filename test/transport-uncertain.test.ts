@@ -38,7 +38,7 @@ describe('uncertain: a failure after the request was written', () => {
     const post = (path: string) => ({ method: 'POST' as const, url: base + path, headers: {}, body: 'a=1' });
 
     it(`${kind}: a connection closed after the server read the request is ECONNRESET, uncertain`, async () => {
-      const transport = createTransport(kind, { concurrency: 2 });
+      const transport = await createTransport(kind, { concurrency: 2 });
       try {
         const result = await transport.send(post('/processed-then-dropped'), { timeoutMs: 30_000 });
         assert.deepEqual(!result.ok && [result.error, result.uncertain], ['ECONNRESET', true]);
@@ -50,7 +50,7 @@ describe('uncertain: a failure after the request was written', () => {
     });
 
     it(`${kind}: a timeout after the request went out is uncertain`, async () => {
-      const transport = createTransport(kind, { concurrency: 2 });
+      const transport = await createTransport(kind, { concurrency: 2 });
       try {
         // A warm keep-alive connection first, so the request is written at once even on a busy machine.
         assert.equal((await transport.send(post('/ok'), { timeoutMs: 30_000 })).ok, true);
@@ -67,7 +67,7 @@ describe('uncertain: a failure after the request was written', () => {
       await new Promise<void>((resolve) => probe.listen(0, '127.0.0.1', resolve));
       const port = (probe.address() as AddressInfo).port;
       await new Promise<void>((resolve) => probe.close(() => resolve()));
-      const transport = createTransport(kind, { concurrency: 2 });
+      const transport = await createTransport(kind, { concurrency: 2 });
       try {
         const result = await transport.send({ method: 'POST', url: `http://127.0.0.1:${port}/x`, headers: {} }, { timeoutMs: 30_000 });
         assert.deepEqual(!result.ok && [result.error, result.uncertain], ['ECONNREFUSED', false]);
@@ -78,7 +78,7 @@ describe('uncertain: a failure after the request was written', () => {
 
     it(`${kind}: a timeout while waiting for a connection is certain: the request was never written`, async () => {
       // One connection, held by a request the server never answers: the second waits for it.
-      const transport = createTransport(kind, { concurrency: 1 });
+      const transport = await createTransport(kind, { concurrency: 1 });
       const holder = new AbortController();
       try {
         const first = transport.send(post('/hang'), { timeoutMs: 60_000, signal: holder.signal });

@@ -100,7 +100,7 @@ describe('transports against a misbehaving local server', () => {
 
   before(async () => {
     await server.start();
-    for (const kind of KINDS) transports.set(kind, createTransport(kind, { concurrency: 4, origin: server.base }));
+    for (const kind of KINDS) transports.set(kind, await createTransport(kind, { concurrency: 4, origin: server.base }));
   });
   after(async () => {
     for (const transport of transports.values()) await transport.close();
@@ -208,7 +208,7 @@ describe('transports against a misbehaving local server', () => {
     });
 
     it(`${kind} reuses keep-alive connections: 50 requests, 4 at a time, at most 4 connections`, async () => {
-      const transport = createTransport(kind, { concurrency: 4 });
+      const transport = await createTransport(kind, { concurrency: 4 });
       const before = server.connections;
       let next = 0;
       const statuses: number[] = [];

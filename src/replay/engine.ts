@@ -282,7 +282,7 @@ class ReplayRun {
       const paced = this.#timing.kind !== 'unlimited';
       stats.setPaced(paced);
       const someUrl = options.target.baseUrl ?? options.target.sudUrl;
-      const transport = createTransport(options.transport, { concurrency: options.concurrency, ...(someUrl !== undefined && { origin: new URL(someUrl).origin }) });
+      const transport = await createTransport(options.transport, { concurrency: options.concurrency, ...(someUrl !== undefined && { origin: new URL(someUrl).origin }) });
       const checkpoint = this.#checkpoint;
       const dispatcher = new Dispatcher({
         transport,
