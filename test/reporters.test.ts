@@ -135,20 +135,22 @@ describe('validate --reporter github', () => {
 });
 
 describe('replay --reporter', () => {
-  test('junit: invalid records and undelivered ones are failing cases; github: the same as ::error', async () => {
+  test('junit: invalid records and undelivered ones are failing cases; github: the same as ::error, warnings as ::warning', async () => {
     const receiver = await startReceiver({ port: 0, failRate: 1, seed: 1, credentials: { statSecret: STAT_SECRET } });
     try {
-      const input = await writeNdjson(path.join(dir, 'sud.ndjson'), [sudRecord(1), '{"broken', sudRecord(2)]);
+      const input = await writeNdjson(path.join(dir, 'sud.ndjson'), [sudRecord(1), '{"broken', sudRecord(2), { ...sudRecord(3), not_in_the_api: 1 }]);
       const args = ['replay', input, '--target', receiver.url, '--stat-secret', STAT_SECRET, '--stat-session-key', SESSION_KEY, '--retries', '0'];
       const junit = await runCli([...args, '--reporter', 'junit']);
       assert.equal(junit.code, 1, junit.stderr);
       const { failing } = checkJunit(parseXml(junit.stdout));
-      assert.deepEqual([...failing].sort(), [`${input}:1`, `${input}:2`, `${input}:3`]);
+      assert.deepEqual([...failing].sort(), [`${input}:1`, `${input}:2`, `${input}:3`, `${input}:4`]);
       const github = await runCli([...args, '--reporter', 'github']);
       const lines = github.stdout.split('\n').filter(Boolean);
       for (const line of lines) assert.match(line, COMMAND);
       assert.ok(lines.some((l) => l.includes(',line=2,title=json.syntax::')));
       assert.ok(lines.some((l) => l.includes(',line=3,title=delivery.failed::not delivered: http 503')));
+      // A valid record's warning shows on its line too, though the record was sent.
+      assert.ok(lines.some((l) => l.startsWith('::warning ') && l.includes(',line=4,title=sud.unknown_field::')), github.stdout);
     } finally {
       await receiver.close();
     }

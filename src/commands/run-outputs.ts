@@ -74,7 +74,10 @@ export class RunOutputs {
         if (reporter && settlement.kind === 'failed') for (const record of records) reporter.undelivered(record.origin, settlement.cause, settlement.excerpt);
       };
     }
-    if (reporter) observer.invalid = (origin: Origin, findings: readonly Finding[]) => reporter.judged(origin, findings, false);
+    if (reporter) {
+      observer.invalid = (origin: Origin, findings: readonly Finding[]) => reporter.judged(origin, findings, false);
+      observer.warned = (origin: Origin, findings: readonly Finding[]) => reporter.judged(origin, findings, true);
+    }
     this.observer = observer;
   }
 

@@ -155,6 +155,7 @@ class ReplayRun {
             throw err;
           });
         },
+        warned: (j) => observer.warned?.(j.origin, j.findings),
         settle: (origin) => this.#checkpoint?.settle(origin.input, origin.line),
         rememberKey: (origin, key) => this.#checkpoint?.rememberKey(origin.input, origin.line, key),
       },

@@ -14,4 +14,6 @@ export interface RunObserver {
   settled?(seq: number, records: readonly ValidRecord[], settlement: Settlement): void;
   /** A record was judged invalid. */
   invalid?(origin: Origin, findings: readonly Finding[]): void;
+  /** A record was judged valid, with warnings; it goes on to be sent. */
+  warned?(origin: Origin, findings: readonly Finding[]): void;
 }

@@ -19,6 +19,8 @@ export interface IntakeOptions {
   readonly unique: boolean;
   /** Writes an invalid record to --failed (when there is one); the record settles after. */
   readonly writeInvalid: (judgement: Judgement) => Promise<void> | undefined;
+  /** A record that may be sent but has findings (warnings): for the CI reporters (`--reporter`). */
+  readonly warned?: (judgement: Judgement) => void;
   /** Marks a record settled (the checkpoint's, or nothing). */
   readonly settle: (origin: Origin) => void;
   /** A SUD key sent for the first time (the checkpoint keeps it for --resume). */
@@ -73,6 +75,7 @@ export class RecordIntake {
     }
     let record = judgement.record;
     if (!record || !endpoint) return this.#invalid(judgement);
+    if (judgement.findings.length > 0) this.#options.warned?.(judgement);
     if (this.#options.unique && endpoint.uniquify) record = { ...record, value: endpoint.uniquify(record.value, loop) };
     const key = endpoint.duplicateKey?.(record.value);
     if (key !== undefined) {
