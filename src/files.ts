@@ -3,7 +3,10 @@
  * (a disk filling up returns a short count first, ENOSPC only on the next call): state a
  * run depends on must never take a short write for a whole one.
  */
-import { closeSync, fsyncSync, openSync, renameSync, rmSync, writeSync } from 'node:fs';
+import { closeSync, fsyncSync, openSync, readSync, renameSync, rmSync, writeSync } from 'node:fs';
+
+/** How far back a torn last line is looked for, per read. */
+const TAIL_CHUNK = 64 * 1024;
 
 /**
  * Writes all of `bytes` at the descriptor's position, or throws; `progress.written` then
@@ -35,4 +38,18 @@ export function replaceFileSync(file: string, text: string): void {
     rmSync(temp, { force: true });
     throw err;
   }
+}
+
+/** The size of the file's whole lines: up to and including its last newline. */
+export function wholeLinesSize(fd: number, size: number): number {
+  const chunk = Buffer.alloc(Math.min(TAIL_CHUNK, size));
+  let end = size;
+  while (end > 0) {
+    const start = Math.max(0, end - chunk.length);
+    const n = readSync(fd, chunk, 0, end - start, start);
+    const at = chunk.subarray(0, n).lastIndexOf(0x0a);
+    if (at >= 0) return start + at + 1;
+    end = start;
+  }
+  return 0;
 }

@@ -5,9 +5,9 @@
  */
 import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { readFileSync } from 'node:fs';
+import { appendFileSync, readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
-import { gunzipSync } from 'node:zlib';
+import { gunzipSync, gzipSync } from 'node:zlib';
 import { startReceiver, type Receiver } from '../src/serve/receiver.js';
 import type { Report } from '../src/report/report.js';
 import type { ResultLine } from '../src/results/line.js';
@@ -117,7 +117,6 @@ describe('replay --results', () => {
 
   test('two results files (shards) add up; the table shows their sum', async () => {
     const plain = path.join(dir, 'plain.ndjson');
-    const { writeFileSync } = await import('node:fs');
     writeFileSync(plain, gunzipSync(readFileSync(path.join(dir, 'r.ndjson.gz'))));
     const r = await runCli(['report', path.join(dir, 'r.ndjson.gz'), plain, '--json']);
     const twice = JSON.parse(r.stdout) as Report;
@@ -150,5 +149,36 @@ describe('replay --results', () => {
     assert.equal(r.code, 2);
     assert.match(r.stderr, /^report-replay: .*mixed\.ndjson/);
     assert.doesNotMatch(r.stderr, /\n\s+at /);
+  });
+});
+
+describe('replay --results on --resume', () => {
+  test('appends the resumed run\'s lines after the earlier run\'s, a torn last line cut off; a .gz file is refused', async (t) => {
+    const { dir, remove } = await makeTempDir('results-resume');
+    t.after(remove);
+    const receiver = await startReceiver({ port: 0, seed: 1, credentials: { statSecret: STAT_SECRET } });
+    t.after(() => receiver.close());
+    const records = [];
+    for (let i = 0; i < 30; i++) records.push(sudRecord(i));
+    const input = await writeNdjson(path.join(dir, 'sud.ndjson'), records);
+    const results = path.join(dir, 'r.ndjson');
+    const base = ['replay', input, '--target', receiver.url, '--checkpoint', path.join(dir, 'run.ckpt'), '--results', results, '-q'];
+    // The schedule ends after a second at 10 a second: the rest is left for the resume.
+    const first = await runCli([...base, '--rate', '10', '--duration', '1s']);
+    assert.equal(first.code, 0, first.stderr);
+    const firstLines = lines(readFileSync(results, 'utf8')).length;
+    assert.ok(firstLines < 30, `${firstLines} lines: the first run was meant to stop early`);
+    appendFileSync(results, '{"endpoint":"sud.report_game_info","seq":');
+    const second = await runCli([...base.slice(0, -1), '--resume']); // not quiet: the summary's notes
+    assert.equal(second.code, 0, second.stderr);
+    assert.match(second.stdout + second.stderr, /r\.ndjson ended in a torn line \(\d+ bytes\)/);
+    const all = lines(readFileSync(results, 'utf8'));
+    assert.equal(all.length, 30, 'one line per request of both runs, each whole');
+    assert.equal(receiver.stats().totals.requests, 30);
+    writeFileSync(path.join(dir, 'r.ndjson.gz'), gzipSync(readFileSync(results)));
+    const refused = await runCli([...base.slice(0, -3), '--results', path.join(dir, 'r.ndjson.gz'), '-q', '--resume']);
+    assert.equal(refused.code, 2);
+    assert.match(refused.stderr, /^report-replay: .*r\.ndjson\.gz.*cannot be appended to/);
+    assert.equal(refused.stderr.trim().split('\n').length <= 2, true, refused.stderr);
   });
 });

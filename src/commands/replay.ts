@@ -116,6 +116,7 @@ export const replayCommand: CommandModule<GlobalArgs, GlobalArgs & ReplayArgs & 
       return buildReport(stats);
     });
     const outputs = new RunOutputs(flags, io);
+    for (const note of outputs.notes) stats.addNote(note);
     const outcome = await runReplay(options, io, stats, outputs.observer).finally(() => parent?.stop());
     stats.finish();
     const totals = stats.totals();

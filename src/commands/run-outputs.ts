@@ -26,6 +26,8 @@ export interface RunOutputArgs extends ReporterArgs {
   html?: string;
   json: boolean;
   strict: boolean;
+  /** A resumed backfill: --results appends. */
+  resume?: boolean;
 }
 
 export function withRunOutputOptions<T>(y: Argv<T>): Argv<T & RunOutputArgs> {
@@ -58,7 +60,7 @@ export class RunOutputs {
     this.#io = io;
     const toStdout = [args.results === '-' && '--results -', args.json ? '--json' : args.reporter === 'json' && '--reporter json', (args.reporter === 'junit' || args.reporter === 'github') && `--reporter ${args.reporter}`].filter(Boolean);
     if (toStdout.length > 1) throw new UsageError(`${toStdout.join(' and ')} both write to stdout: give one of them a file`);
-    this.#writer = args.results === undefined ? undefined : new ResultsWriter(args.results, io.stdout);
+    this.#writer = args.results === undefined ? undefined : new ResultsWriter(args.results, io.stdout, { append: args.resume === true });
     this.#series = args.html === undefined ? undefined : new TimeSeries();
     const sinks: LineSink[] = [];
     if (this.#writer) sinks.push(this.#writer.write);
@@ -79,6 +81,12 @@ export class RunOutputs {
       observer.warned = (origin: Origin, findings: readonly Finding[]) => reporter.judged(origin, findings, true);
     }
     this.observer = observer;
+  }
+
+  /** What the summary should say about these outputs before the run (a torn results line cut off). */
+  get notes(): string[] {
+    const repaired = this.#writer?.repairedBytes ?? 0;
+    return repaired > 0 ? [`${this.#args.results} ended in a torn line (${repaired} bytes) from an earlier run: it was cut off before this run's lines`] : [];
   }
 
   /** Whether the JSON report goes to stdout (--json or --reporter json). */

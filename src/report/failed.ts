@@ -11,8 +11,8 @@
  * gathered and written 64 KiB at a time. Configured secrets are masked (redact.ts) like
  * everything else this tool writes.
  */
-import { closeSync, fstatSync, fsyncSync, ftruncateSync, openSync, readSync } from 'node:fs';
-import { writeAllSync } from '../files.js';
+import { closeSync, fstatSync, fsyncSync, ftruncateSync, openSync } from 'node:fs';
+import { wholeLinesSize, writeAllSync } from '../files.js';
 import type { Finding } from '../findings.js';
 import type { JsonObject, Origin, ValidRecord } from '../records.js';
 import { stringifyExact } from '../json/exact.js';
@@ -20,8 +20,6 @@ import { InputError, describeError } from '../errors.js';
 import { maskSecrets } from '../redact.js';
 
 const GATHER_BYTES = 64 * 1024;
-/** How far back a torn last line is looked for, per read. */
-const TAIL_CHUNK = 64 * 1024;
 
 /** The failed-records file could not be opened or written: the run stops (exit 2). */
 export class FailedFileError extends InputError {
@@ -139,18 +137,4 @@ export class FailedWriter {
       closeSync(fd);
     }
   }
-}
-
-/** The size of the file's whole lines: up to and including its last newline. */
-function wholeLinesSize(fd: number, size: number): number {
-  const chunk = Buffer.alloc(Math.min(TAIL_CHUNK, size));
-  let end = size;
-  while (end > 0) {
-    const start = Math.max(0, end - chunk.length);
-    const n = readSync(fd, chunk, 0, end - start, start);
-    const at = chunk.subarray(0, n).lastIndexOf(0x0a);
-    if (at >= 0) return start + at + 1;
-    end = start;
-  }
-  return 0;
 }

@@ -5,10 +5,15 @@
  * buffer, which gunzip and zcat read as one stream); `-` is stdout. Registered secrets are
  * masked in each line's string fields (line.ts `ResultText`). A write that fails stops the
  * writing and is reported once the run is over; the run goes on.
+ *
+ * A resumed backfill (`--resume`) appends, so the file holds every run of it; a torn last
+ * line that a hard crash left is cut off first. A `.gz` file is not appended to: a crash may
+ * have torn its last gzip member, and nothing after a torn member can be read.
  */
-import { closeSync, openSync, writeSync } from 'node:fs';
+import { closeSync, fstatSync, ftruncateSync, openSync } from 'node:fs';
 import { gzipSync } from 'node:zlib';
 import { InputError, describeError } from '../errors.js';
+import { wholeLinesSize, writeAllSync } from '../files.js';
 import type { Attempt, Settlement } from '../replay/delivery/attempt.js';
 import { ResultText } from './line.js';
 
@@ -25,17 +30,38 @@ export class ResultsWriter {
   #lines = 0;
   #error: InputError | undefined;
 
-  /** Opens (truncates) `file` now: a path that cannot be written fails before the run starts. */
-  constructor(file: string, stdout: NodeJS.WritableStream) {
+  /** Bytes of a torn last line an earlier run left, cut off when appending. */
+  readonly repairedBytes: number = 0;
+
+  /**
+   * Opens `file` now — truncated, or with `append` (a resumed run) added to — so a path that
+   * cannot be written fails before the run starts.
+   */
+  constructor(file: string, stdout: NodeJS.WritableStream, options: { append?: boolean } = {}) {
     this.#file = file;
     this.#gzip = file.endsWith('.gz');
-    if (file === '-') this.#out = stdout;
-    else {
-      try {
-        this.#fd = openSync(file, 'w');
-      } catch (err) {
-        throw new InputError(file, `cannot write the results (${describeError(err)})`);
+    if (file === '-') {
+      this.#out = stdout;
+      return;
+    }
+    let fd: number | undefined;
+    try {
+      fd = openSync(file, options.append ? 'a+' : 'w');
+      const size = fstatSync(fd).size;
+      if (options.append && size > 0) {
+        if (this.#gzip) {
+          throw new InputError(file, 'holds an earlier run\'s results, and a gzip file a crash may have torn cannot be appended to: give this run another results file (`report` renders several together)');
+        }
+        const whole = wholeLinesSize(fd, size);
+        if (whole < size) {
+          ftruncateSync(fd, whole);
+          this.repairedBytes = size - whole;
+        }
       }
+      this.#fd = fd;
+    } catch (err) {
+      if (fd !== undefined) closeSync(fd);
+      throw err instanceof InputError ? err : new InputError(file, `cannot write the results (${describeError(err)})`);
     }
   }
 
@@ -68,9 +94,7 @@ export class ResultsWriter {
       // stdout keeps what it is given until written: a copy, for the buffer is reused.
       if (this.#out) this.#out.write(this.#gzip ? gzipSync(bytes) : Buffer.from(bytes));
       else {
-        const out = this.#gzip ? gzipSync(bytes) : bytes;
-        let at = 0;
-        while (at < out.length) at += writeSync(this.#fd!, out, at);
+        writeAllSync(this.#fd!, this.#gzip ? gzipSync(bytes) : bytes);
       }
     } catch (err) {
       this.#error = new InputError(this.#file, `cannot write the results (${describeError(err)})`);
