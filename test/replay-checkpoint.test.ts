@@ -54,8 +54,9 @@ describe('checkpoint through the CLI', () => {
     const { dir, remove } = await tempDir();
     let receiver: Receiver | undefined;
     try {
-      // The first runner's two requests hang: whatever else reaches the receiver came from a second runner.
-      receiver = await startReceiver({ port: 0, trackKeys: true, latencyMs: 8000 });
+      // The first runner's two requests hang (their answers would take ten minutes): whatever
+      // else reaches the receiver came from a second runner, however slowly this machine runs.
+      receiver = await startReceiver({ port: 0, trackKeys: true, latencyMs: 600_000 });
       const file = await writeNdjson(path.join(dir, 'sud.ndjson'), Array.from({ length: 40 }, (_, i) => sudRecord(i)));
       const checkpoint = path.join(dir, 'run.ckpt');
       const common = ['replay', file, '--target', receiver.url, '--checkpoint', checkpoint, '--quiet', '--concurrency', '2'];

@@ -34,8 +34,8 @@ interface Run {
 }
 
 /**
- * Runs the CLI; with `killAtWave`, SIGKILLs it once the receiver has counted that many whole
- * waves of this run's requests — by then a resumed run has dealt with every record the
+ * Runs the CLI; with `killAtWave`, SIGKILLs it once the receiver has counted that many
+ * waves' worth (`killAtWave` × CONCURRENCY) of this run's requests — by then a resumed run has dealt with every record the
  * earlier one left uncertain (they come first), so each is re-sent or set aside exactly once.
  */
 function replay(args: readonly string[], receiver: Receiver, killAtWave?: number): Promise<Run> {
@@ -50,7 +50,9 @@ function replay(args: readonly string[], receiver: Receiver, killAtWave?: number
         : setInterval(() => {
             const requests = receiver.stats().totals.requests;
             const mine = requests - before;
-            if (mine >= killAtWave * CONCURRENCY && mine % CONCURRENCY === 0) {
+            // Not "exactly at a wave's end": on a loaded machine the waves drift apart and this
+            // poll may never see a multiple of CONCURRENCY, so the run would end unkilled.
+            if (mine >= killAtWave * CONCURRENCY) {
               clearInterval(poll);
               child.kill('SIGKILL');
             }

@@ -135,6 +135,8 @@ export async function startReceiver(options: ReceiverOptions = {}): Promise<Rece
     options.record === undefined ? undefined : await RequestRecorder.open(options.record, { keepSecrets: options.recordSecrets ?? false, secrets });
 
   let inflight = 0;
+  /** Answers waiting out their latency (--latency), cleared on close. */
+  const delayed = new Set<NodeJS.Timeout>();
   let onIdle: (() => void) | undefined;
   const settle = (): void => {
     inflight--;
@@ -168,8 +170,12 @@ export async function startReceiver(options: ReceiverOptions = {}): Promise<Rece
     const reply = dropped ? dropConnection : proxied !== undefined ? (r: ServerResponse) => relay(r, proxied.answer) : send;
     if (delayMs === 0 && recorded === undefined) return reply(res, answer);
     const respond = (): void => {
-      if (delayMs === 0) reply(res, answer);
-      else setTimeout(reply, delayMs, res, answer);
+      if (delayMs === 0) return reply(res, answer);
+      const timer = setTimeout(() => {
+        delayed.delete(timer);
+        reply(res, answer);
+      }, delayMs);
+      delayed.add(timer);
     };
     if (recorded) void recorded.then(respond);
     else respond();
@@ -285,8 +291,10 @@ export async function startReceiver(options: ReceiverOptions = {}): Promise<Rece
         });
       }
       server.closeAllConnections();
+      // Answers still waiting out their --latency have no connection left to go to.
+      for (const timer of delayed) clearTimeout(timer);
+      delayed.clear();
       await closed;
-      upstream?.close();
       upstream?.close();
       await recorder?.close();
     })();
