@@ -21,7 +21,7 @@ import { RunStats } from '../src/report/stats.js';
 import { runReplay } from '../src/replay/engine.js';
 import { startReceiver } from '../src/serve/receiver.js';
 import { benchOptions, fmt, printTable, quietIo, STAT_SESSION_KEY, startBareTarget } from './replay-kit.js';
-import { mulberry32 } from '../src/serve/faults.js';
+import { Prng } from '../src/prng.js';
 
 const REQUESTS = Number(process.env.BENCH_CAPTURE_REQUESTS ?? 400);
 const MAX_GAP_MS = 40;
@@ -51,9 +51,9 @@ function sessionRequest(i: number): { path: string; headers: Record<string, stri
 
 /** The client: request i at t0 + the sum of the gaps before it, one timer per due time. */
 async function recordSession(url: string): Promise<void> {
-  const random = mulberry32(11);
+  const prng = new Prng(11);
   const due: number[] = [0];
-  for (let i = 1; i < REQUESTS; i++) due.push(due[i - 1]! + random() * MAX_GAP_MS);
+  for (let i = 1; i < REQUESTS; i++) due.push(due[i - 1]! + prng.next() * MAX_GAP_MS);
   const pool = new Pool(url, { connections: 16 });
   const pending: Promise<unknown>[] = [];
   const t0 = performance.now() + 50;

@@ -30,7 +30,7 @@ import { stringifyExact } from '../src/json/exact.js';
 import type { Report } from '../src/report/report.js';
 import { startReceiver, type Receiver } from '../src/serve/receiver.js';
 import { fmt, printTable } from './replay-kit.js';
-import { mulberry32 } from '../src/serve/faults.js';
+import { Prng } from '../src/prng.js';
 
 const CLI = fileURLToPath(new URL('../../bin/report-replay.js', import.meta.url));
 const RECORDS = Number(process.env.BENCH_CRASH_RECORDS ?? 20_000);
@@ -147,8 +147,8 @@ export async function run(seed = Number(process.argv[2] ?? 20261201)): Promise<v
     } finally {
       await reference.close();
     }
-    const random = mulberry32(seed);
-    const points = Array.from({ length: KILLS }, () => Math.max(1, Math.round((0.05 + 0.9 * random()) * ref.requests)));
+    const prng = new Prng(seed);
+    const points = Array.from({ length: KILLS }, () => Math.max(1, Math.round((0.05 + 0.9 * prng.next()) * ref.requests)));
     console.log(`${fmt(RECORDS)} records (stat, stat, stat, SUD, download, …), ${fmt(ref.requests)} requests uninterrupted; --transport ${TRANSPORT}, concurrency 64, flat out; the receiver answers after ${LATENCY_MS} ms`);
     console.log(`seed ${seed}: SIGKILL once the receiver has counted ${points.map((p) => fmt(p)).join(', ')} requests; each killed backfill resumed to its end`);
 

@@ -4,16 +4,12 @@ import { compileShape, type FieldDef } from '../src/apis/shape.js';
 import { JsonNumberText } from '../src/json/exact.js';
 import { ENVELOPE, ENVELOPE_EVENT, SINGLE_EVENT } from '../src/apis/stat/schema.js';
 import { CHECK_APP_UPDATE, DOWNLOAD_EVENT } from '../src/apis/download/schema.js';
+import { Prng } from '../src/prng.js';
 
-/** A small deterministic generator (mulberry32), so a failure is reproducible. */
+/** A seeded generator, so a failure is reproducible. */
 function rng(seed: number): () => number {
-  let a = seed;
-  return () => {
-    a = (a + 0x6d2b79f5) | 0;
-    let t = Math.imul(a ^ (a >>> 15), 1 | a);
-    t = (t + Math.imul(t ^ (t >>> 7), 61 | t)) ^ t;
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
+  const prng = new Prng(seed);
+  return () => prng.next();
 }
 
 const SAMPLES: readonly unknown[] = [

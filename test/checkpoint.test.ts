@@ -10,6 +10,7 @@ import { ConfigError } from '../src/errors.js';
 import { startNode } from './helpers/cli.js';
 import { tempDir } from './helpers/temp.js';
 import { waitFor } from './helpers/wait.js';
+import { Prng } from '../src/prng.js';
 
 const dir = tempDir({ after }, 'checkpoint');
 let fileCount = 0;
@@ -153,8 +154,8 @@ describe('checkpoint resume', () => {
   });
 
   it('settles every record exactly once across many interrupted runs (random schedules)', async () => {
-    let seed = 12345;
-    const random = () => ((seed = (seed * 1103515245 + 12345) % 2 ** 31) / 2 ** 31);
+    const prng = new Prng(12345);
+    const random = () => prng.next();
     for (let trial = 0; trial < 20; trial++) {
       const file = freshFile();
       const records = Array.from({ length: 300 }, (_, i) => i + 1).filter(() => random() < 0.7);

@@ -1,6 +1,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { DueQueue, type Due } from '../src/replay/delivery/due-queue.js';
+import { Prng } from '../src/prng.js';
 
 interface Item extends Due {
   readonly name: string;
@@ -44,9 +45,9 @@ test('an empty queue has nothing to peek or pop', () => {
 });
 
 test('a thousand shuffled requests, pushed and popped interleaved, still leave by (due time, input order)', () => {
-  // A fixed linear congruential sequence: the same shuffle on every run.
-  let state = 12345;
-  const next = () => (state = (Math.imul(state, 1103515245) + 12345) >>> 0) % 50;
+  // A seeded sequence: the same shuffle on every run.
+  const prng = new Prng(12345);
+  const next = () => prng.int(0, 49);
   const queue = new DueQueue<Item>();
   const all: Item[] = [];
   const popped: Item[] = [];

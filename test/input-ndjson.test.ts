@@ -6,6 +6,7 @@ import { gzipSync } from 'node:zlib';
 import { InputError } from '../src/errors.js';
 import { readRecords } from '../src/input/read.js';
 import { drain, fileSource, stdinSource, summary, tempFolder } from './helpers/input.js';
+import { Prng } from '../src/prng.js';
 
 let fixtures: Awaited<ReturnType<typeof tempFolder>>;
 before(async () => {
@@ -110,12 +111,9 @@ describe('NDJSON invalid records', () => {
   });
 
   test('binary garbage gives per-line errors and ends, never a crash or a hang', async () => {
-    let seed = 7;
+    const prng = new Prng(7);
     const garbage = Buffer.alloc(300_000);
-    for (let i = 0; i < garbage.length; i++) {
-      seed = (seed * 1103515245 + 12345) & 0x7fffffff;
-      garbage[i] = seed >> 16;
-    }
+    for (let i = 0; i < garbage.length; i++) garbage[i] = prng.uint32() >>> 24;
     const file = await fixtures.file('garbage.ndjson', garbage);
     const { records, error } = await drain([fileSource(file, 'ndjson')]);
     assert.equal(error, undefined);

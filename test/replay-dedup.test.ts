@@ -1,13 +1,14 @@
 import { describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { KeySet } from '../src/replay/intake/key-set.js';
+import { Prng } from '../src/prng.js';
 
 describe('KeySet (SUD keys already sent)', () => {
   test('answers exactly like a Set over many keys with repeats, through its growth', () => {
     const keys = new KeySet();
     const oracle = new Set<string>();
-    let seed = 12345;
-    const next = (): number => (seed = (Math.imul(seed, 1103515245) + 12345) >>> 0);
+    const prng = new Prng(12345);
+    const next = (): number => prng.uint32();
     for (let i = 0; i < 60_000; i++) {
       const key = `game_${next() % 2 ? 'start' : 'settle'}:round-${next() % 40_000}`;
       assert.equal(keys.add(key), !oracle.has(key), key);

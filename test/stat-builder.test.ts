@@ -7,6 +7,7 @@ import { JsonNumberText, parseExact } from '../src/json/exact.js';
 import { recordUrlBound } from '../src/apis/stat/url.js';
 import { md5SortedSigner } from '../src/sign/md5-sorted.js';
 import { MAX_OPEN_GROUPS, statPushData } from '../src/apis/stat/index.js';
+import { Prng } from '../src/prng.js';
 
 const BASE_URL = 'http://127.0.0.1:8000';
 const NOW_SECONDS = 1_700_000_999;
@@ -148,11 +149,8 @@ test('issue 13 #14: an event or envelope whose smallest request cannot be under 
 });
 
 test('issue 13 #14: over many random events, the valid ones all go, every URL strictly under the limit', () => {
-  let state = 7;
-  const next = (n: number): number => {
-    state = (Math.imul(state, 1103515245) + 12345) >>> 0;
-    return state % n;
-  };
+  const prng = new Prng(7);
+  const next = (n: number): number => prng.int(0, n - 1);
   const chars = ['a', 'é', '中', '🎮', ' ', '&', '%', '"', '\\'];
   let accepted = 0;
   let refused = 0;
@@ -309,11 +307,8 @@ test('keepAuth sends an envelope\'s logged __md5, session_key and ts unchanged, 
 });
 
 test('the URL bound that spares most records from being measured is never below the exact length', () => {
-  let state = 11;
-  const next = (n: number): number => {
-    state = (Math.imul(state, 1103515245) + 12345) >>> 0;
-    return state % n;
-  };
+  const prng = new Prng(11);
+  const next = (n: number): number => prng.int(0, n - 1);
   const units = ['a', '"', '\\', '\n', '\u0001', 'é', '中', '\u2028', '🎮', ' ', '&', '+'];
   const text = (): string => Array.from({ length: next(30) }, () => units[next(units.length)]).join('');
   const leaf = (): unknown => [text(), next(1e9), -next(1e9) / 7, 1e300 * (next(3) - 1), 2n ** 70n, new JsonNumberText('1.50e+300'), true, null][next(8)];

@@ -6,7 +6,7 @@
  */
 import type { Finding, RuleDef } from '../findings.js';
 import type { JsonObject, ValidRecord } from '../records.js';
-import type { Prng } from '../generate/prng.js';
+import type { Prng } from '../prng.js';
 
 /** An API's name: the first part of its endpoint ids (`stat`, `sud`, `download`). */
 type ApiName = string;

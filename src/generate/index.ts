@@ -8,10 +8,21 @@
 import type { ApiGenerator } from '../apis/api.js';
 import { apiModules } from '../apis/registry.js';
 import type { JsonObject } from '../records.js';
-import { Prng, baseTimeSeconds } from './prng.js';
+import { Prng } from '../prng.js';
 
 /** An API name that has a generator (`generatedApis()`). */
 export type GeneratedApi = string;
+
+/** Seconds of 2026-01-01T00:00:00Z: recent, and in the past, so the stat `ts` rules stay quiet. */
+export const BASE_EPOCH_SECONDS = 1_767_225_600;
+
+/**
+ * The clock a generated log starts at: 2026-01-01 plus up to 60 whole days chosen by the
+ * seed. Fixed per seed, never the wall clock, so output is reproducible.
+ */
+function baseTimeSeconds(seed: number): number {
+  return BASE_EPOCH_SECONDS + new Prng(seed ^ 0x5eed).int(0, 59) * 86_400;
+}
 
 /** Used when --seed is not given: output is reproducible by default. */
 export const DEFAULT_SEED = 1;

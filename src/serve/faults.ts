@@ -3,18 +3,7 @@
  * stream, so turning on --latency does not change which requests get a 503, and the same
  * seed with the same request order fails the same requests.
  */
-
-/** mulberry32: a tiny 32-bit PRNG, good enough to decide faults; returns [0, 1). */
-export function mulberry32(seed: number): () => number {
-  let state = seed >>> 0;
-  return () => {
-    state = (state + 0x6d2b79f5) >>> 0;
-    let t = state;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
+import { Prng } from '../prng.js';
 
 /** What can go wrong before an endpoint even looks at the request. */
 export type TransportFault =
@@ -59,11 +48,11 @@ export class FaultInjector {
   readonly #latency: readonly [number, number] | undefined;
   readonly #sudErrorRate: number;
   readonly #dropAfterRate: number;
-  readonly #failRng: () => number;
-  readonly #throttleRng: () => number;
-  readonly #latencyRng: () => number;
-  readonly #sudRng: () => number;
-  readonly #dropRng: () => number;
+  readonly #failRng: Prng;
+  readonly #throttleRng: Prng;
+  readonly #latencyRng: Prng;
+  readonly #sudRng: Prng;
+  readonly #dropRng: Prng;
 
   constructor(options: FaultOptions) {
     this.seed = options.seed === undefined ? Math.floor(Math.random() * 2 ** 32) : options.seed >>> 0;
@@ -76,11 +65,11 @@ export class FaultInjector {
       throw new RangeError(`retryAfterSeconds must be a whole number of seconds ≥ 0, not ${options.retryAfterSeconds}`);
     }
     this.#latency = checkLatency(options.latencyMs);
-    this.#failRng = mulberry32(this.seed ^ STREAM_FAIL);
-    this.#throttleRng = mulberry32(this.seed ^ STREAM_THROTTLE);
-    this.#latencyRng = mulberry32(this.seed ^ STREAM_LATENCY);
-    this.#sudRng = mulberry32(this.seed ^ STREAM_SUD);
-    this.#dropRng = mulberry32(this.seed ^ STREAM_DROP);
+    this.#failRng = new Prng(this.seed ^ STREAM_FAIL);
+    this.#throttleRng = new Prng(this.seed ^ STREAM_THROTTLE);
+    this.#latencyRng = new Prng(this.seed ^ STREAM_LATENCY);
+    this.#sudRng = new Prng(this.seed ^ STREAM_SUD);
+    this.#dropRng = new Prng(this.seed ^ STREAM_DROP);
   }
 
   /** True when any fault or delay is configured (the CLI then prints the seed). */
@@ -90,8 +79,8 @@ export class FaultInjector {
 
   /** A transport fault for the next endpoint request, or undefined. One draw per enabled kind. */
   nextTransportFault(): TransportFault | undefined {
-    if (this.#failRate > 0 && this.#failRng() < this.#failRate) return { kind: 'fail' };
-    if (this.#throttleRate > 0 && this.#throttleRng() < this.#throttleRate) {
+    if (this.#failRate > 0 && this.#failRng.next() < this.#failRate) return { kind: 'fail' };
+    if (this.#throttleRate > 0 && this.#throttleRng.next() < this.#throttleRate) {
       return { kind: 'throttle', retryAfterSeconds: this.#retryAfterSeconds };
     }
     return undefined;
@@ -99,12 +88,12 @@ export class FaultInjector {
 
   /** Should this valid SUD report get an injected ret_code 5000? */
   nextSudError(): boolean {
-    return this.#sudErrorRate > 0 && this.#sudRng() < this.#sudErrorRate;
+    return this.#sudErrorRate > 0 && this.#sudRng.next() < this.#sudErrorRate;
   }
 
   /** Should this processed endpoint request lose its answer (the connection closed instead)? */
   nextDropAfter(): boolean {
-    return this.#dropAfterRate > 0 && this.#dropRng() < this.#dropAfterRate;
+    return this.#dropAfterRate > 0 && this.#dropRng.next() < this.#dropAfterRate;
   }
 
   /** Delay before answering, in ms (0 when no latency is configured). */
@@ -112,7 +101,7 @@ export class FaultInjector {
     const latency = this.#latency;
     if (!latency) return 0;
     const [min, max] = latency;
-    return min === max ? min : min + this.#latencyRng() * (max - min);
+    return min === max ? min : min + this.#latencyRng.next() * (max - min);
   }
 }
 

@@ -11,7 +11,7 @@
  * (metadata, never sent) so a mixed log is routed without guessing.
  */
 import type { JsonObject } from '../../records.js';
-import type { Prng } from '../../generate/prng.js';
+import type { Prng } from '../../prng.js';
 
 /** CSV header: `_api`, checkAppUpdate's fields, then downloadEvent's others (a mixed CSV). */
 export const DOWNLOAD_COLUMNS: readonly string[] = [

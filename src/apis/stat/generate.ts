@@ -9,7 +9,7 @@
  * `game_v`. `ts` starts at a fixed base time and only moves forward.
  */
 import type { JsonObject } from '../../records.js';
-import type { Prng } from '../../generate/prng.js';
+import type { Prng } from '../../prng.js';
 
 /** CSV header: the fields a stat record may carry, in the order they are written. */
 export const STAT_COLUMNS: readonly string[] = ['uid', 'app_id', 'ts', 'aid', 'game_id', 'game_v', 'v'];

@@ -9,7 +9,7 @@
  * draw shares a rank; battle_duration is end − start; the leader (`uid`) is a human player.
  */
 import type { JsonObject } from '../../records.js';
-import type { Prng } from '../../generate/prng.js';
+import type { Prng } from '../../prng.js';
 
 /** CSV header: dotted names for report_msg's fields, JSON cells for players and results. */
 export const SUD_COLUMNS: readonly string[] = [

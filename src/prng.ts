@@ -1,52 +1,36 @@
 /**
- * A small seeded PRNG (sfc32, seeded through splitmix32) and the helpers the generators
- * draw with. `Math.random` cannot be seeded, and `generate` must give byte-identical
- * output for a seed, so every random choice goes through one `Prng`.
+ * The one seeded PRNG (mulberry32) and the draws built on it. `Math.random` cannot be
+ * seeded; whatever must repeat for a seed draws from a `Prng`: `generate`'s records
+ * (byte-identical output for a seed), the receiver's faults (serve/faults.ts: the same seed
+ * fails the same requests), the benchmarks' gaps and kill points, the property tests.
+ * mulberry32 is small and fast, and its 32-bit state is plenty for test data and fault
+ * draws; it is not for anything secret.
  */
-
-/** splitmix32: spreads a seed's bits so that nearby seeds give unrelated streams. */
-function splitmix32(state: number): () => number {
-  let s = state >>> 0;
-  return () => {
-    s = (s + 0x9e3779b9) >>> 0;
-    let z = s;
-    z = Math.imul(z ^ (z >>> 16), 0x85ebca6b);
-    z = Math.imul(z ^ (z >>> 13), 0xc2b2ae35);
-    return (z ^ (z >>> 16)) >>> 0;
-  };
-}
 
 const BASE36 = '0123456789abcdefghijklmnopqrstuvwxyz';
 const HEX_UPPER = '0123456789ABCDEF';
 const ALNUM = 'ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789';
 
 export class Prng {
-  #a: number;
-  #b: number;
-  #c: number;
-  #d: number;
+  #state: number;
 
-  /** `seed`: any safe integer (its high and low 32 bits both count). */
+  /**
+   * `seed`: any safe integer. A 32-bit one (from −2^31 to 2^32 − 1, as `^` gives them) is
+   * the state as it is, so `new Prng(s)` draws the classic mulberry32(s) sequence; the high
+   * bits of a larger one are folded in.
+   */
   constructor(seed: number) {
-    const high = Math.floor(seed / 2 ** 32) >>> 0;
-    const mix = splitmix32((seed >>> 0) ^ Math.imul(high, 0x27d4eb2d));
-    this.#a = mix();
-    this.#b = mix();
-    this.#c = mix();
-    this.#d = mix();
-    // sfc32 needs a few rounds before its output is well mixed.
-    for (let i = 0; i < 12; i++) this.uint32();
+    const high = seed >= 2 ** 32 ? Math.floor(seed / 2 ** 32) >>> 0 : 0;
+    this.#state = ((seed >>> 0) ^ Math.imul(high, 0x27d4eb2d)) >>> 0;
   }
 
   /** 32 random bits. */
   uint32(): number {
-    const t = (((this.#a + this.#b) >>> 0) + this.#d) >>> 0;
-    this.#d = (this.#d + 1) >>> 0;
-    this.#a = this.#b ^ (this.#b >>> 9);
-    this.#b = (this.#c + (this.#c << 3)) >>> 0;
-    this.#c = (this.#c << 21) | (this.#c >>> 11);
-    this.#c = (this.#c + t) >>> 0;
-    return t;
+    this.#state = (this.#state + 0x6d2b79f5) >>> 0;
+    let t = this.#state;
+    t = Math.imul(t ^ (t >>> 15), t | 1);
+    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
+    return (t ^ (t >>> 14)) >>> 0;
   }
 
   /** Uniform in [0, 1). */
@@ -114,15 +98,4 @@ export class Prng {
     const low = BigInt(this.uint32());
     return (1n << 62n) | (high << 32n) | low;
   }
-}
-
-/** Seconds of 2026-01-01T00:00:00Z: recent, and in the past, so the stat `ts` rules stay quiet. */
-export const BASE_EPOCH_SECONDS = 1_767_225_600;
-
-/**
- * The clock a generated log starts at: 2026-01-01 plus up to 60 whole days chosen by the
- * seed. Fixed per seed, never the wall clock, so output is reproducible.
- */
-export function baseTimeSeconds(seed: number): number {
-  return BASE_EPOCH_SECONDS + new Prng(seed ^ 0x5eed).int(0, 59) * 86_400;
 }
