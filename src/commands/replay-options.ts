@@ -22,7 +22,7 @@ import { resolveCredentials, selectEnvironment, urlProblem } from '../config/con
 import { REPLAY_DEFAULTS, type ReplayOptions } from '../replay/options.js';
 import { loadedConfig, type Io } from './context.js';
 import { delimiterOf, inputFlags, judgeOptions } from './shared-options.js';
-import { ALWAYS, addProblem, moreThanZero, parseOptions, parsed, wholeNumber } from './options/problems.js';
+import { ALWAYS, addProblem, moreThanZero, parseOptions, parsed, rate, wholeNumber } from './options/problems.js';
 import { parseDuration, parseRamp, parseShard, parseThreshold } from './options/values.js';
 import { REPORTERS } from '../report/reporters/problems.js';
 
@@ -72,7 +72,7 @@ function replayFlags(env: NodeJS.ProcessEnv) {
     /** --transport: the HTTP client. @default 'got' */
     transport: z.enum(['got', 'undici']).default('got'),
     /** --rate: requests per second (open model); none: as fast as --concurrency allows. */
-    rate: moreThanZero('rate').optional(),
+    rate: rate('rate', 'per second').optional(),
     /** --ramp FROM:TO:DURATION: a linear rate ramp. */
     ramp: parsed('ramp', parseRamp).optional(),
     /** --concurrency: requests in flight at most. @default 64 */

@@ -15,16 +15,12 @@ import { startReceiver, type Receiver, type ReceiverOptions } from '../serve/rec
 import type { ReceiverStats } from '../serve/counts.js';
 import type { Example } from './examples.js';
 import { getIo, loadedConfig, setExitCode, type GlobalArgs } from './context.js';
-import { ALWAYS, aNumber, addProblem, parseOptions } from './options/problems.js';
+import { ALWAYS, aNumber, addProblem, parseOptions, rate } from './options/problems.js';
 import { listenForInterrupts } from '../replay/signals.js';
 
 /** A share of requests, from 0 to 1. @default 0 */
 function share(flag: string) {
-  return aNumber
-    .superRefine((value, ctx) => {
-      if (!(value >= 0 && value <= 1)) addProblem(ctx, `--${flag} must be a number from 0 to 1, not ${value}`);
-    })
-    .default(0);
+  return rate(flag, 'share').default(0);
 }
 
 /** An upstream's base URL, http or https. */

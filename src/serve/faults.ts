@@ -4,6 +4,7 @@
  * seed with the same request order fails the same requests.
  */
 import { Prng } from '../prng.js';
+import { checkRate } from '../rate.js';
 
 /** What can go wrong before an endpoint even looks at the request. */
 export type TransportFault =
@@ -56,10 +57,10 @@ export class FaultInjector {
 
   constructor(options: FaultOptions) {
     this.seed = options.seed === undefined ? Math.floor(Math.random() * 2 ** 32) : options.seed >>> 0;
-    this.#failRate = checkRate('failRate', options.failRate);
-    this.#throttleRate = checkRate('throttleRate', options.throttleRate);
-    this.#sudErrorRate = checkRate('sudErrorRate', options.sudErrorRate);
-    this.#dropAfterRate = checkRate('dropAfterRate', options.dropAfterRate);
+    this.#failRate = checkRate('failRate', options.failRate ?? 0, 'share');
+    this.#throttleRate = checkRate('throttleRate', options.throttleRate ?? 0, 'share');
+    this.#sudErrorRate = checkRate('sudErrorRate', options.sudErrorRate ?? 0, 'share');
+    this.#dropAfterRate = checkRate('dropAfterRate', options.dropAfterRate ?? 0, 'share');
     this.#retryAfterSeconds = options.retryAfterSeconds ?? 1;
     if (!Number.isInteger(this.#retryAfterSeconds) || this.#retryAfterSeconds < 0) {
       throw new RangeError(`retryAfterSeconds must be a whole number of seconds ≥ 0, not ${options.retryAfterSeconds}`);
@@ -103,12 +104,6 @@ export class FaultInjector {
     const [min, max] = latency;
     return min === max ? min : min + this.#latencyRng.next() * (max - min);
   }
-}
-
-function checkRate(name: string, rate: number | undefined): number {
-  if (rate === undefined) return 0;
-  if (!(rate >= 0 && rate <= 1)) throw new RangeError(`${name} must be between 0 and 1, not ${rate}`);
-  return rate;
 }
 
 function checkLatency(latency: number | readonly [number, number] | undefined): readonly [number, number] | undefined {

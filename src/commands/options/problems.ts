@@ -10,6 +10,7 @@
  */
 import { z } from 'zod';
 import { UsageError } from '../../errors.js';
+import { rateProblem, type RateKind } from '../../rate.js';
 
 type Issues = Pick<z.core.$RefinementCtx, 'addIssue'>;
 
@@ -42,6 +43,14 @@ export const aNumber = z.custom<number>((value) => typeof value === 'number', { 
 export function wholeNumber(flag: string, min: number) {
   return aNumber.superRefine((n, ctx) => {
     if (!Number.isInteger(n) || n < min) addProblem(ctx, `--${flag} must be a whole number ≥ ${min}, not ${n}`);
+  });
+}
+
+/** A number flag that is a rate of `kind` (src/rate.ts: the one check of a rate). */
+export function rate(flag: string, kind: RateKind) {
+  return aNumber.superRefine((n, ctx) => {
+    const problem = rateProblem(n, kind);
+    if (problem !== undefined) addProblem(ctx, `--${flag} ${problem}`);
   });
 }
 

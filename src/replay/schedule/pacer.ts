@@ -5,17 +5,11 @@
  * schedule cannot drift however long the run is. The run's --duration is applied by the
  * request flow (requests.ts), not here.
  */
+import { checkRate } from '../../rate.js';
 
 export interface Pacer {
   /** Due time (ms from start) of request i (0-based); Infinity when it is never due (a ramp down to 0 is over). */
   dueMs(i: number): number;
-}
-
-/** The flags were checked (commands/replay-options.ts); this guards code that builds a pacer itself. */
-function checkRate(name: string, rate: number, allowZero: boolean): void {
-  if (!Number.isFinite(rate) || rate < 0 || (!allowZero && rate === 0)) {
-    throw new RangeError(`the ${name} must be a number ${allowZero ? 'of at least 0' : 'more than 0'} requests per second, not ${rate}`);
-  }
 }
 
 /** A steady rate: request i is due at i/rate seconds. */
@@ -23,7 +17,8 @@ export class ConstantPacer implements Pacer {
   readonly #intervalMs: number;
 
   constructor(rate: number) {
-    checkRate('rate', rate, false);
+    // The flags were checked (commands/replay-options.ts); this guards code that builds a pacer itself.
+    checkRate('the rate', rate, 'per second');
     this.#intervalMs = 1000 / rate;
   }
 
@@ -48,8 +43,8 @@ export class LinearPacer implements Pacer {
 
   /** @param durationMs the ramp's length. */
   constructor(from: number, to: number, durationMs: number) {
-    checkRate('ramp start rate', from, true);
-    checkRate('ramp end rate', to, true);
+    checkRate('the ramp start rate', from, 'per second or 0');
+    checkRate('the ramp end rate', to, 'per second or 0');
     if (from === 0 && to === 0) throw new RangeError('a ramp from 0 to 0 requests per second never sends anything');
     if (!(Number.isFinite(durationMs) && durationMs > 0)) throw new RangeError(`the ramp duration must be more than 0 ms, not ${durationMs}`);
     const rampS = durationMs / 1000;
