@@ -4,6 +4,7 @@
  * (Combinations of flags that cannot work are refused by commands/replay-options.ts.)
  */
 import { setFlagsFromString } from 'node:v8';
+import { urlOptions } from '../apis/registry.js';
 import { urlWithoutCredentials } from '../redact.js';
 import type { ReplayOptions } from './options.js';
 import { OriginalPace } from './schedule/original-pace.js';
@@ -27,8 +28,9 @@ export function tuneHeap(timing: Timing): void {
 
 /**
  * The options that decide which records a run settles: a resume must use the same. The
- * target is kept without its user name and password: the checkpoint file, and the message
- * that shows its fingerprint, never hold a secret.
+ * target, and each URL of an endpoint's own (`Endpoint.urlOption`, named by its flag:
+ * SUD's `sud-url=`), are kept without their user name and password: the checkpoint file,
+ * and the message that shows its fingerprint, never hold a secret.
  */
 export function checkpointFingerprint(options: ReplayOptions): string {
   const { judge, shard, target } = options;
@@ -39,7 +41,7 @@ export function checkpointFingerprint(options: ReplayOptions): string {
     `allow-unknown-aid=${judge.allowUnknownAid}`,
     `shard=${shard ? `${shard.index}/${shard.count}` : 'none'}`,
     `target=${url(target.baseUrl)}`,
-    `sud-url=${url(target.sudUrl)}`,
+    ...urlOptions().map((own) => `${own.flag.slice(2)}=${url(target[own.option])}`),
   ].join(' ');
 }
 
