@@ -101,8 +101,10 @@ it('a replay with several bad flags names every one of them in one message (exit
   const r = await runCli([
     'replay', 'no-such-input.ndjson', '--rate', '-5', '--timeout', 'soon', '--concurrency', '0',
     '--threshold', 'p98<200', '--shard', '4/2', '--unique', '--target', 'ftp://example.test',
+    // Checked by the retry policy, the original pace and the process runner before they were checked here.
+    '--retries', '1.5', '--retry-delay', '9'.repeat(400), '--speed', 'Infinity', '--processes', '300',
   ]);
-  assertUsageError(r, /^report-replay: 7 problems: /, 'several bad flags');
+  assertUsageError(r, /^report-replay: 12 problems: /, 'several bad flags');
   const line = r.stderr.split('\n')[0]!;
   for (const problem of [
     /--target must be an http:\/\/ or https:\/\/ URL/,
@@ -112,11 +114,26 @@ it('a replay with several bad flags names every one of them in one message (exit
     /--threshold "p98<200": unknown metric "p98"/,
     /--timeout: "soon" is not a duration/,
     /--unique rewrites duplicate keys per loop: it goes with --loop/,
+    /--retries must be a whole number ≥ 0, not 1.5/,
+    /--retry-delay: "9+" is too long a duration/,
+    /--speed must be a finite number, not Infinity/,
+    /--processes must be a whole number from 1 to 256, not 300/,
+    /--processes N runs shards 0 to N−1 itself: drop --shard/,
   ]) {
     assert.match(line, problem);
   }
   assert.match(r.stderr, /hint: see report-replay replay --help/);
   assert.doesNotMatch(r.stderr, /no-such-input/, 'the flags are checked before the inputs are looked for');
+});
+
+it('--processes combinations are flag problems too, reported with the others', async () => {
+  const r = await runCli(['replay', 'samples/ndjson', '--processes', '2', '--shard', '0/2', '--print-requests', '--rate', 'Infinity']);
+  assertUsageError(r, /^report-replay: 4 problems: /, '--processes with --shard and --print-requests');
+  const line = r.stderr.split('\n')[0]!;
+  assert.match(line, /--processes N runs shards 0 to N−1 itself: drop --shard/);
+  assert.match(line, /--processes with --print-requests would interleave/);
+  assert.match(line, /--print-requests goes with --dry-run/);
+  assert.match(line, /--rate must be a finite number of requests per second, not Infinity/);
 });
 
 it('one bad flag reads as it always has: its own sentence and hint', async () => {

@@ -66,5 +66,5 @@ test('an out-of-order record earlier than the first is due at once; one with no 
 });
 
 test('--speed must be a finite number more than 0', () => {
-  for (const speed of [0, -1, Number.NaN, Number.POSITIVE_INFINITY]) assert.throws(() => new OriginalPace(speed), RangeError);
+  for (const speed of [0, -1, Number.NaN, Number.POSITIVE_INFINITY]) assert.throws(() => new OriginalPace(speed), /internal/);
 });

@@ -22,9 +22,12 @@ import { resolveCredentials, selectEnvironment, urlProblem } from '../config/con
 import { REPLAY_DEFAULTS, type ReplayOptions } from '../replay/options.js';
 import { loadedConfig, type Io } from './context.js';
 import { delimiterOf, inputFlags, judgeOptions } from './shared-options.js';
-import { ALWAYS, addProblem, moreThanZero, parseOptions, parsed, rate, wholeNumber } from './options/problems.js';
+import { ALWAYS, addProblem, moreThanZero, parseOptions, parsed, rate, wholeNumber, wholeNumberUpTo } from './options/problems.js';
 import { parseDuration, parseRamp, parseShard, parseThreshold } from './options/values.js';
 import { REPORTERS } from '../report/reporters/problems.js';
+
+/** More shards than this on one machine (--processes) is a typo, not a plan. */
+const MAX_PROCESSES = 256;
 
 /** Where dry runs point when no target is given: nothing is sent, the URLs only show paths. */
 const DRY_RUN_TARGET = 'http://127.0.0.1:8000';
@@ -90,7 +93,7 @@ function replayFlags(env: NodeJS.ProcessEnv) {
     /** --shard K/N or auto/N (K from JOB_COMPLETION_INDEX). */
     shard: parsed('shard', (text) => parseShard(text, env)).optional(),
     /** --processes N: N shard processes on this machine, one merged summary (replay-processes.ts). @default 1 */
-    processes: wholeNumber('processes', 1).default(1),
+    processes: wholeNumberUpTo('processes', 1, MAX_PROCESSES).default(1),
     /** --threshold (repeatable): exit 1 when breached. @default [] */
     threshold: z.array(parsed('threshold', parseThreshold)).default([]),
     // Delivery
@@ -148,6 +151,8 @@ const combinations: readonly { readonly broken: (f: Flags) => boolean; readonly 
   { broken: (f) => f.unique && !f.loop, message: '--unique rewrites duplicate keys per loop: it goes with --loop' },
   { broken: (f) => f.printRequests && !f.dryRun, message: '--print-requests goes with --dry-run' },
   { broken: (f) => f.resume && !f.checkpoint, message: '--resume needs --checkpoint FILE' },
+  { broken: (f) => f.processes > 1 && f.shard !== undefined, message: '--processes N runs shards 0 to N−1 itself: drop --shard (or run each --shard K/N yourself)' },
+  { broken: (f) => f.processes > 1 && f.printRequests, message: "--processes with --print-requests would interleave the shards' requests: print them with one process" },
   {
     broken: (f) => f.restart && (!f.checkpoint || f.resume),
     message: '--restart goes with --checkpoint FILE and without --resume: it starts that checkpoint over',

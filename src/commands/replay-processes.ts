@@ -8,16 +8,10 @@ import { setExitCode, type Io } from './context.js';
 import { showReport } from './shared-options.js';
 import { replayOptionsOf, type ReplayFlags } from './replay-options.js';
 
-/** More shards than this on one machine is a typo, not a plan. */
-const MAX_PROCESSES = 256;
-
 export async function replayInProcesses(args: ReplayFlags, inputs: readonly InputSource[], argv: readonly string[], io: Io): Promise<void> {
   const count = args.processes;
-  if (!Number.isInteger(count) || count < 1 || count > MAX_PROCESSES) throw new UsageError(`--processes must be a whole number from 1 to ${MAX_PROCESSES}, not ${count}`);
   if (io.env[SHARD_CHILD_ENV] === '1') throw new UsageError('--processes inside a shard of --processes');
-  if (args.shard !== undefined) throw new UsageError('--processes N runs shards 0 to N−1 itself: drop --shard (or run each --shard K/N yourself)');
   if (inputs.some((input) => input.path === '-')) throw new UsageError('--processes needs input files: every shard reads the whole input, and stdin can be read once');
-  if (args.printRequests) throw new UsageError('--processes with --print-requests would interleave the shards\' requests: print them with one process');
   // Every flag checked once here, not N times by the shards (the config and credentials too).
   replayOptionsOf(args, inputs, io);
   if (args.report !== undefined) await checkOutputs([{ flag: '--report', path: args.report }], inputs);

@@ -54,10 +54,18 @@ export function rate(flag: string, kind: RateKind) {
   });
 }
 
-/** A number flag that must be more than 0. */
+/** A number flag that must be more than 0, and finite. */
 export function moreThanZero(flag: string) {
   return aNumber.superRefine((n, ctx) => {
     if (!(n > 0)) addProblem(ctx, `--${flag} must be more than 0, not ${n}`);
+    else if (!Number.isFinite(n)) addProblem(ctx, `--${flag} must be a finite number, not ${n}`);
+  });
+}
+
+/** A number flag that must be a whole number from `min` to `max`. */
+export function wholeNumberUpTo(flag: string, min: number, max: number) {
+  return aNumber.superRefine((n, ctx) => {
+    if (!Number.isInteger(n) || n < min || n > max) addProblem(ctx, `--${flag} must be a whole number from ${min} to ${max}, not ${n}`);
   });
 }
 

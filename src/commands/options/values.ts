@@ -18,10 +18,9 @@ const PLAIN_SECONDS = /^(?:\d+(?:\.\d+)?|\.\d+)$/;
  */
 export function parseDuration(text: string): number {
   const trimmed = text.trim();
-  if (PLAIN_SECONDS.test(trimmed)) return Number(trimmed) * 1000;
-  let ms = 0;
-  let at = 0;
-  DURATION_PART.lastIndex = 0;
+  const plain = PLAIN_SECONDS.test(trimmed);
+  let ms = plain ? Number(trimmed) * 1000 : 0;
+  let at = plain ? trimmed.length : 0;
   while (at < trimmed.length) {
     DURATION_PART.lastIndex = at;
     const part = DURATION_PART.exec(trimmed);
@@ -34,12 +33,13 @@ export function parseDuration(text: string): number {
       `"${text}" is not a duration: use a number of seconds, or numbers with units such as 500ms, 30s, 2m, 1h or 1m30s`,
     );
   }
+  if (!Number.isFinite(ms)) throw new UsageError(`"${text}" is too long a duration to count in milliseconds`);
   return ms;
 }
 
 function parseRampRate(text: string, which: string, whole: string): number {
   const rate = PLAIN_SECONDS.test(text.trim()) ? Number(text.trim()) : NaN;
-  if (Number.isNaN(rate)) {
+  if (!Number.isFinite(rate)) {
     throw new UsageError(`--ramp "${whole}": the ${which} rate "${text}" is not a number of requests per second`);
   }
   return rate;

@@ -5,6 +5,7 @@
  * policy (SUD: 60 s fixed, from its seed). `Retry-After` is a floor. Pure: the random
  * source and the clock are passed in.
  */
+import assert from 'node:assert/strict';
 import type { RetryPolicy } from '../../apis/api.js';
 
 export interface Backoff {
@@ -49,8 +50,9 @@ export function policyFor(
         };
   const retries = overrides.retries ?? base.retries;
   const delayMs = overrides.retryDelayMs ?? base.delayMs;
-  if (!(Number.isInteger(retries) && retries >= 0)) throw new RangeError(`retries must be a whole number of at least 0, not ${retries}`);
-  if (!(Number.isFinite(delayMs) && delayMs >= 0)) throw new RangeError(`the retry delay must be at least 0 ms, not ${delayMs}`);
+  // --retries and --retry-delay are checked by the options schema (commands/replay-options.ts); these are invariants.
+  assert.ok(Number.isInteger(retries) && retries >= 0, `internal: retries must be a whole number of at least 0, not ${retries}`);
+  assert.ok(Number.isFinite(delayMs) && delayMs >= 0, `internal: a retry delay must be a finite number of ms, 0 or more, not ${delayMs}`);
   return { retries, delayMs, backoff: base.backoff, maxDelayMs: Math.max(base.maxDelayMs, delayMs) };
 }
 

@@ -4,6 +4,7 @@
  * endpoint's own (stat `ts`, SUD battle times, download `begintime`), else the record's
  * `_time` metadata.
  */
+import assert from 'node:assert/strict';
 import type { Endpoint, PendingRequest } from '../../apis/api.js';
 import { JsonNumberText } from '../../json/exact.js';
 import type { ValidRecord } from '../../records.js';
@@ -48,7 +49,8 @@ export class OriginalPace {
   #lastDueMs = 0;
 
   constructor(speed: number) {
-    if (!(speed > 0 && Number.isFinite(speed))) throw new RangeError(`speed must be a number more than 0, not ${speed}`);
+    // --speed is checked by the options schema (commands/replay-options.ts); this is an invariant.
+    assert.ok(speed > 0 && Number.isFinite(speed), `internal: a speed must be a finite number more than 0, not ${speed}`);
     this.#speed = speed;
   }
 
