@@ -89,6 +89,19 @@ describe('RunState', () => {
     assert.equal(typeof (await state.untilStopped(never)), 'symbol');
   });
 
+  it('what is queued still goes until the run stops for a reason other than its schedule, or aborts; each change is told', () => {
+    const state = new RunState();
+    const told: string[] = [];
+    state.onChange(() => told.push(`${state.phase}${state.sendsQueued ? '+queued' : ''}${state.aborting ? '!' : ''}`));
+    state.stop('schedule over');
+    assert.equal(state.sendsQueued, true, 'a paced run whose schedule is over still sends what it queued');
+    state.stop('interrupted');
+    state.stop('duration');
+    state.abort();
+    state.abort();
+    assert.deepEqual(told, ['draining+queued', 'draining', 'aborting!']);
+  });
+
   it('a run that read its inputs to the end drains without a reason', () => {
     const state = new RunState();
     state.finishReading();

@@ -7,6 +7,7 @@ import { RunStats } from '../src/report/stats.js';
 import type { UncertainPolicy } from '../src/apis/api.js';
 import type { Attempt, Settlement } from '../src/replay/delivery/attempt.js';
 import { Dispatcher } from '../src/replay/delivery/dispatcher.js';
+import { RunState } from '../src/replay/signals.js';
 import type { Backoff } from '../src/replay/delivery/retry.js';
 import type { Transport, TransportResult } from '../src/replay/transport/contract.js';
 
@@ -54,8 +55,10 @@ function dispatcher(
   settled: [string, Settlement][],
   stats = new RunStats('replay', 1),
   attempts: Attempt[] = [],
+  run = new RunState(),
 ): Dispatcher {
   return new Dispatcher({
+    run,
     transport,
     concurrency: options.concurrency,
     timeoutMs: 1000,
@@ -124,21 +127,26 @@ describe('Dispatcher', () => {
     assert.ok(stats.lateness.maxValue / 1000 > 90);
   });
 
-  test('stopTaking leaves queued requests unsent; abort ends in-flight ones unsent, without counting them failed', async () => {
+  test('it follows the run: stopped, queued requests end unsent; aborting, in-flight ones end unsent, without counting them failed', async () => {
     const transport = new ScriptedTransport({}, 5000);
     const settled: [string, Settlement][] = [];
     const run = new RunStats('replay', 1);
-    const d = dispatcher(transport, { concurrency: 1, paced: false }, settled, run);
+    const state = new RunState();
+    const d = dispatcher(transport, { concurrency: 1, paced: false }, settled, run, [], state);
     const stats = run.endpoint('stat.push_data');
     for (const name of ['a', 'b', 'c']) {
       const { pending, wire } = request(name);
       d.submit(pending, wire, stat, performance.now());
     }
-    d.stopTaking();
+    state.finishReading();
+    assert.equal(settled.length, 0, 'inputs read to their end: what is queued still goes');
+    state.stop('interrupted');
     assert.deepEqual(settled.map(([url, s]) => [url, s.kind]), [['b', 'unsent'], ['c', 'unsent']]);
-    d.abort();
+    d.submit(request('d').pending, request('d').wire, stat, performance.now());
+    assert.deepEqual(settled.at(-1)?.[1].kind, 'unsent', 'a request submitted once stopped ends unsent at once');
+    state.abort();
     await d.idle();
-    assert.deepEqual(settled.map(([url, s]) => [url, s.kind]), [['b', 'unsent'], ['c', 'unsent'], ['a', 'unsent']]);
+    assert.deepEqual(settled.map(([url, s]) => [url, s.kind]), [['b', 'unsent'], ['c', 'unsent'], ['d', 'unsent'], ['a', 'unsent']]);
     assert.equal(stats.requests, 1);
     assert.equal(stats.latency.totalCount, 0, 'an aborted exchange has no latency');
   });
@@ -198,6 +206,7 @@ describe('Dispatcher', () => {
     const settled: [string, Settlement][] = [];
     const journaled: { urls: string[]; sentBefore: number }[] = [];
     const d = new Dispatcher({
+      run: new RunState(),
       transport,
       concurrency: 8,
       timeoutMs: 1000,
@@ -224,6 +233,7 @@ describe('Dispatcher', () => {
     const transport = new ScriptedTransport({}, 5);
     const settled: [string, Settlement][] = [];
     const d = new Dispatcher({
+      run: new RunState(),
       transport,
       concurrency: 8,
       timeoutMs: 1000,

@@ -75,10 +75,6 @@ export class DryRunSink implements RunSink {
     return Promise.resolve();
   }
 
-  stopTaking(): void {}
-
-  abort(): void {}
-
   close(): Promise<void> {
     return Promise.resolve();
   }

@@ -205,7 +205,7 @@ class ReplayRun {
       } catch (err) {
         // Send nothing new; give what is in flight its grace (a request aborted mid-way may
         // have arrived, and a resume sends it again); what settled stays settled.
-        this.#sink?.stopTaking();
+        this.#state.stop('error');
         await this.#graceThenAbort().catch(() => {});
         if (err !== this.#failure) throw err;
       } finally {
@@ -286,6 +286,7 @@ class ReplayRun {
       const transport = await createTransport(options.transport, { concurrency: options.concurrency, ...(someUrl !== undefined && { origin: new URL(someUrl).origin }) });
       const checkpoint = this.#checkpoint;
       const dispatcher = new Dispatcher({
+        run: this.#state,
         transport,
         ...(checkpoint && { journal: journalIntent(checkpoint) }),
         concurrency: options.concurrency,
@@ -394,9 +395,9 @@ class ReplayRun {
     process.exit(ExitCode.Interrupted);
   }
 
-  /** Stop taking records; unless only the schedule is over, what is queued is left unsent. */
+  /** Stop taking records; unless only the schedule is over, what is queued is left unsent (the dispatcher follows the state). */
   #stopRun(reason: StopReason): void {
-    if (this.#state.stop(reason) && reason !== 'schedule over') this.#sink?.stopTaking();
+    this.#state.stop(reason);
   }
 
   /** --failed (or the saved report) could not be written: stop at once; what is in flight drains, the command exits 2 after the summary. */
@@ -528,7 +529,6 @@ class ReplayRun {
       clearTimeout(timer);
     }
     this.#state.abort();
-    sink.abort();
     await sink.idle();
   }
 

@@ -2,7 +2,8 @@
  * Stopping a run, in two stages (k6's "start no new work" and "abort after a grace
  * period"; vegeta's "the first signal drains, a second one exits"). A run's `RunState` is
  * one phase — reading, then draining, then (when its grace runs out) aborting — and, when
- * it stops early, why; `listenForInterrupts` maps Ctrl-C onto it.
+ * it stops early, why. It is the only record of how far stopping has gone: the engine moves
+ * it, the dispatcher follows it (`onChange`), and `listenForInterrupts` maps Ctrl-C onto it.
  */
 import { ExitCode } from '../errors.js';
 
@@ -13,8 +14,9 @@ import { ExitCode } from '../errors.js';
  * `output closed`: --print-requests into a pipe whose reader went away (`| head`).
  * `write failed`: a file the run must write (the checkpoint, --failed) could not be written: going on would send without durable progress.
  * `uncertain`: a request's answer was lost after it was written, under `--uncertain fail`.
+ * `error`: the run failed (an input could not be read): what was taken gets its grace, and the error is reported.
  */
-export type StopReason = 'interrupted' | 'schedule over' | 'duration' | 'output closed' | 'write failed' | 'uncertain';
+export type StopReason = 'interrupted' | 'schedule over' | 'duration' | 'output closed' | 'write failed' | 'uncertain' | 'error';
 
 /**
  * `reading`: records are taken. `draining`: no more are (the inputs ended, or the run was
@@ -28,6 +30,7 @@ export class RunState {
   #reason: StopReason | undefined;
   /** Resolves the one pending wait (a read, the drain) when the run is stopped. */
   #wake: (() => void) | undefined;
+  readonly #listeners: (() => void)[] = [];
 
   get phase(): RunPhase {
     return this.#phase;
@@ -43,9 +46,34 @@ export class RunState {
     return this.#phase === 'reading';
   }
 
+  /**
+   * What was taken and is queued still goes: the run has not stopped, or only its schedule
+   * is over. Once stopped for any other reason, or aborting, what is queued is left unsent.
+   */
+  get sendsQueued(): boolean {
+    return this.#phase !== 'aborting' && (this.#reason === undefined || this.#reason === 'schedule over');
+  }
+
+  /** The grace is over: what is in flight is aborted, and nothing is retried. */
+  get aborting(): boolean {
+    return this.#phase === 'aborting';
+  }
+
+  /** Calls `listener`, synchronously, after every change of phase or reason (the dispatcher follows the run this way). */
+  onChange(listener: () => void): void {
+    this.#listeners.push(listener);
+  }
+
+  #changed(): void {
+    for (const listener of this.#listeners) listener();
+  }
+
   /** The inputs are read to their end: what was taken finishes. */
   finishReading(): void {
-    if (this.#phase === 'reading') this.#phase = 'draining';
+    if (this.#phase === 'reading') {
+      this.#phase = 'draining';
+      this.#changed();
+    }
   }
 
   /**
@@ -58,12 +86,15 @@ export class RunState {
     this.#reason = reason;
     if (this.#phase === 'reading') this.#phase = 'draining';
     this.#wake?.();
+    this.#changed();
     return true;
   }
 
   /** The grace is over: what is in flight is aborted. */
   abort(): void {
+    if (this.#phase === 'aborting') return;
     this.#phase = 'aborting';
+    this.#changed();
   }
 
   /** `promise`, or STOPPED as soon as the run is stopped (at once when it is already). */

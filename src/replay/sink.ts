@@ -1,7 +1,8 @@
 /**
  * Where a run's built requests go: the dispatcher, which sends them (DispatchSink), or a dry
  * run, which counts and prints them (dry-run.ts). The engine drives either the same way:
- * it submits, waits for room and for the end, stops taking, aborts, closes.
+ * it submits, waits for room and for the end, closes. Stopping is the run's state
+ * (signals.ts), which the dispatcher follows; a dry run sends nothing, so has nothing to stop.
  */
 import type { Endpoint, PendingRequest } from '../apis/api.js';
 import type { WireRequest } from '../apis/encode.js';
@@ -15,10 +16,6 @@ export interface RunSink {
   room(limit: number, retryLimit: number): Promise<void> | undefined;
   /** Resolves when everything submitted has ended. */
   idle(): Promise<void>;
-  /** Start nothing new: what is queued ends unsent. */
-  stopTaking(): void;
-  /** End what is in flight now (unsent). */
-  abort(): void;
   close(): Promise<void>;
   readonly inFlight: number;
   readonly waitingRetries: number;
@@ -46,14 +43,6 @@ export class DispatchSink implements RunSink {
 
   idle(): Promise<void> {
     return this.#dispatcher.idle();
-  }
-
-  stopTaking(): void {
-    this.#dispatcher.stopTaking();
-  }
-
-  abort(): void {
-    this.#dispatcher.abort();
   }
 
   close(): Promise<void> {

@@ -21,6 +21,7 @@ import { ABORTED_CAUSE, DELIVERED, DELIVERED_POSSIBLY_TWICE, UNCERTAIN_CAUSE, UN
 import { DueQueue } from './due-queue.js';
 import { retryDelay, type Backoff } from './retry.js';
 import type { SendOptions, Transport, TransportResult } from '../transport/contract.js';
+import type { RunState } from '../signals.js';
 
 /** One request on its way: its first attempt's due time, then each retry's. */
 export interface Delivery {
@@ -42,6 +43,13 @@ export interface Delivery {
 }
 
 export interface DispatcherOptions {
+  /**
+   * The run's state, which the dispatcher follows and keeps no stop flags beside: once it no
+   * longer sends what is queued (`sendsQueued`), queued requests end unsent and no first
+   * attempt starts; once it aborts, in-flight requests are aborted and waiting retries end
+   * unsent. In-flight requests and retries otherwise go on.
+   */
+  readonly run: RunState;
   readonly transport: Transport;
   readonly concurrency: number;
   readonly timeoutMs: number;
@@ -97,8 +105,7 @@ export class Dispatcher {
   #settling = 0;
   #order = 0;
   #sent = 0;
-  #stopped = false;
-  #aborted = false;
+  readonly #run: RunState;
   /**
    * Since when every slot has been busy without a break (undefined while one is free). A
    * request due inside such a stretch was held back by the bound: it is late.
@@ -124,6 +131,8 @@ export class Dispatcher {
     // (ours listen once per signal) goes past Node's default of 10 by design.
     setMaxListeners(options.concurrency + 16, this.#abort.signal);
     this.#sendOptions = { timeoutMs: options.timeoutMs, signal: this.#abort.signal };
+    this.#run = options.run;
+    this.#run.onChange(() => this.#follow());
   }
 
   /** Requests queued or in flight (retries waiting on their timers not included). */
@@ -159,7 +168,7 @@ export class Dispatcher {
       apiRetries: 0,
       uncertain: undefined,
     };
-    if (this.#stopped) {
+    if (!this.#run.sendsQueued) {
       this.#settle(delivery, UNSENT);
       return;
     }
@@ -174,7 +183,7 @@ export class Dispatcher {
    * and a few records of reading, per request).
    */
   room(limit: number, retryLimit: number): Promise<void> | undefined {
-    if (this.#stopped || this.#hasRoom(limit, retryLimit)) return undefined;
+    if (!this.#run.sendsQueued || this.#hasRoom(limit, retryLimit)) return undefined;
     return new Promise((resolve) => (this.#roomWaiter = { limit: Math.max(1, Math.ceil(limit / 2)), retryLimit: Math.ceil(retryLimit / 2), resolve }));
   }
 
@@ -184,29 +193,26 @@ export class Dispatcher {
     return new Promise((resolve, reject) => this.#idleWaiters.push(() => (this.#failure === undefined ? resolve() : reject(this.#failure))));
   }
 
-  /** Start no new first attempts: queued requests end `unsent`. In-flight requests and retries go on. */
-  stopTaking(): void {
-    if (this.#stopped) return;
-    this.#stopped = true;
+  /**
+   * The run's state changed (`DispatcherOptions.run`). Stopped: queued requests end `unsent`.
+   * Aborting: in-flight requests are aborted and waiting retries end `unsent` too. Each step
+   * is idempotent (an emptied queue, an aborted signal), so no flag remembers it was done.
+   */
+  #follow(): void {
+    if (this.#run.sendsQueued) return;
     this.#clearTimer();
     for (const delivery of this.#queue.drain()) this.#settle(delivery, UNSENT);
-    this.#wake();
-  }
-
-  /** Abort in-flight requests and drop waiting retries: all end `unsent`. */
-  abort(): void {
-    if (this.#aborted) return;
-    this.stopTaking();
-    this.#aborted = true;
-    for (const [timer, delivery] of this.#waiting) {
-      clearTimeout(timer);
-      this.#settle(delivery, UNSENT);
+    if (this.#run.aborting) {
+      for (const [timer, delivery] of this.#waiting) {
+        clearTimeout(timer);
+        this.#settle(delivery, UNSENT);
+      }
+      this.#waiting.clear();
+      const ready = this.#retryReady;
+      this.#retryReady = [];
+      for (const delivery of ready) this.#settle(delivery, UNSENT);
+      this.#abort.abort();
     }
-    this.#waiting.clear();
-    const ready = this.#retryReady;
-    this.#retryReady = [];
-    for (const delivery of ready) this.#settle(delivery, UNSENT);
-    this.#abort.abort();
     this.#wake();
   }
 
@@ -226,7 +232,7 @@ export class Dispatcher {
         this.#start(retry, false);
         continue;
       }
-      if (this.#stopped) break;
+      if (!this.#run.sendsQueued) break;
       const next = this.#queue.peek();
       if (!next) break;
       const now = this.#now();
@@ -290,7 +296,7 @@ export class Dispatcher {
     this.#held = [];
     this.#heldAt = [];
     this.#heldLate = [];
-    const journaled = !this.#aborted && this.#options.journal!(held);
+    const journaled = !this.#run.aborting && this.#options.journal!(held);
     for (let i = 0; i < held.length; i++) {
       if (journaled) this.#send(held[i]!, 0, at[i]!, late[i]!);
       else this.#answered(held[i]!, NOT_JOURNALED, 0, at[i]!, late[i]!);
@@ -403,7 +409,7 @@ export class Dispatcher {
 
   /** Schedule a retry when the policy has one left; false when the request has failed for good. */
   #retry(delivery: Delivery, outcome: Extract<Outcome, { ok: false }>): boolean {
-    if (outcome.retry === 'none' || this.#aborted) return false;
+    if (outcome.retry === 'none' || this.#run.aborting) return false;
     const policy = this.#options.policy(delivery.endpoint, outcome.retry);
     const used = outcome.retry === 'api' ? delivery.apiRetries : delivery.transportRetries;
     if (used >= policy.retries) return false;
@@ -447,7 +453,7 @@ export class Dispatcher {
   /** Tell whoever waits for room or for idleness that things moved. */
   #wake(): void {
     const waiter = this.#roomWaiter;
-    if (waiter && (this.#hasRoom(waiter.limit, waiter.retryLimit) || this.#stopped)) {
+    if (waiter && (this.#hasRoom(waiter.limit, waiter.retryLimit) || !this.#run.sendsQueued)) {
       this.#roomWaiter = undefined;
       waiter.resolve();
     }
