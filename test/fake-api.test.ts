@@ -79,6 +79,21 @@ test('replay --dry-run --print-requests: built, signed with md5-sorted under its
   assert.match(unsigned.stderr, /REPLAY_FAKE_SECRET/);
 });
 
+test('its credential is a flag of replay and serve, declared in its folder alone: --fake-secret signs (and is never printed)', async (t) => {
+  const replayHelp = await runFake(['replay', '--help'], {});
+  assert.match(replayHelp.stdout, /--fake-secret +fake md5 signing secret \(REPLAY_FAKE_SECRET\)/);
+  const serveHelp = await runFake(['serve', '--help'], {});
+  assert.match(serveHelp.stdout, /--fake-secret +verify fake __md5 \(md5-sorted\) with this secret; also REPLAY_FAKE_SECRET/);
+
+  const flagSecret = 'flag-secret-9173';
+  const file = ndjson(tmp(t), 'ok.ndjson', VALID.slice(0, 1));
+  const { code, stdout, stderr } = await runFake(['replay', file, '--dry-run', '--print-requests', '--target', 'http://127.0.0.1:8000', '--fake-secret', flagSecret, '--quiet'], {});
+  assert.equal(code, 0, stderr);
+  const params = Object.fromEntries(new URLSearchParams((JSON.parse(stdout.trim()) as { body: string }).body));
+  assert.equal(params.__md5, md5Sorted({ player: 'p1', score: '3' }, flagSecret));
+  assert.ok(!stdout.includes(flagSecret) && !stderr.includes(flagSecret), 'the secret is never printed');
+});
+
 test('generate: the fake API generates records its own validate accepts', async (t) => {
   const dir = tmp(t);
   const generated = await runFake(['generate', '--api', 'fake', '--count', '5']);

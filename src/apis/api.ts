@@ -80,10 +80,21 @@ export type Credentials = Readonly<Partial<Record<CredentialKey, string>>>;
 /** A credential's key, as its API declares it (`statSecret`). */
 export type CredentialKey = string;
 
-/** One credential an API needs: how a user sets it (README "Configuration"), and whether it is secret. */
+/**
+ * One credential an API needs: how a user sets it (README "Configuration"), and whether it
+ * is secret. The commands declare its flag from this (commands/credential-options.ts): a
+ * new API's credentials need nothing outside its folder.
+ */
 export interface CredentialSpec {
   readonly key: CredentialKey;
   readonly flag: `--${string}`;
+  /** What it is, for `replay --help` (its variable is added): `stat md5 signing secret`. */
+  readonly describe: string;
+  /**
+   * For `serve --help`, when the embedded receiver checks requests with it (its variable is
+   * added): `verify stat __md5 (md5-sorted) with this secret`. Absent: not a `serve` flag.
+   */
+  readonly verifies?: string;
   /** Where it sits in the config file: `section.field` (`stat.secret`). */
   readonly section: string;
   readonly field: string;

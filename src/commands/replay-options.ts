@@ -25,6 +25,7 @@ import { delimiterOf, inputFlags, judgeOptions } from './shared-options.js';
 import { ALWAYS, addProblem, moreThanZero, parseOptions, parsed, rate, wholeNumber, wholeNumberUpTo } from './options/problems.js';
 import { parseDuration, parseRamp, parseShard, parseThreshold } from './options/values.js';
 import { REPORTERS } from '../report/reporters/problems.js';
+import { credentialFields } from './credential-options.js';
 
 /** More shards than this on one machine (--processes) is a typo, not a plan. */
 const MAX_PROCESSES = 256;
@@ -58,13 +59,9 @@ function replayFlags(env: NodeJS.ProcessEnv) {
     sudUrl: url('sud-url').optional(),
     /** --env: an environment of the config file; else its defaultEnvironment. */
     env: optionalText,
-    // Credentials and signing (each also from the config and REPLAY_* variables: config.ts)
-    statSecret: optionalText,
-    statSessionKey: optionalText,
-    sudUid: optionalText,
-    sudSsToken: optionalText,
-    sudAppId: optionalText,
-    sudAppSecret: optionalText,
+    // Credentials and signing: each API's credential flags (credential-options.ts; each also
+    // from the config and REPLAY_* variables: config.ts)
+    ...credentialFields('replay'),
     /** --signer: md5-sorted, sud-hmac, none or a module path; undefined: each endpoint's own. */
     signer: optionalText,
     /** --ts: stat's ts kept from the record (else now), or always now. @default 'keep' */

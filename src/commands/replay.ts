@@ -17,22 +17,19 @@ import { INPUTS_TEXT, showReport, usageText, withInputOptions } from './shared-o
 import { RunOutputs, runOutputPaths, withRunOutputOptions, type RunOutputArgs } from './run-outputs.js';
 import { checkReplayFlags, replayOptionsOf, type ReplayArgs } from './replay-options.js';
 import { exitCodeOf } from './exit-code.js';
+import { credentialFlagNames, withCredentialOptions } from './credential-options.js';
 
 const DURATIONS = 'durations: 500ms, 10s, 2m, 1h; a bare number is seconds';
 
 function replayOptions<T>(y: Argv<T>): Argv<T & ReplayArgs> {
-  return withInputOptions(y)
+  const withTarget = withInputOptions(y)
     .group(['target', 'sud-url', 'env'], 'Target:')
     .option('target', { describe: 'base URL for every endpoint (paths per API); SUD alone needs only --sud-url', type: 'string', requiresArg: true })
     .option('sud-url', { describe: "full URL of SUD's report endpoint (deployment-specific)", type: 'string', requiresArg: true })
     .option('env', { describe: 'environment from the config file (its target and credentials)', type: 'string', requiresArg: true })
-    .group(['stat-secret', 'stat-session-key', 'sud-uid', 'sud-ss-token', 'sud-app-id', 'sud-app-secret', 'signer', 'ts', 'keep-auth'], 'Credentials and signing:')
-    .option('stat-secret', { describe: 'stat md5 signing secret (REPLAY_STAT_SECRET)', type: 'string', requiresArg: true })
-    .option('stat-session-key', { describe: 'stat session_key sent with every request (REPLAY_STAT_SESSION_KEY)', type: 'string', requiresArg: true })
-    .option('sud-uid', { describe: 'SUD leader uid, overrides the records (REPLAY_SUD_UID)', type: 'string', requiresArg: true })
-    .option('sud-ss-token', { describe: 'SUD leader ss_token, overrides the records (REPLAY_SUD_SS_TOKEN)', type: 'string', requiresArg: true })
-    .option('sud-app-id', { describe: 'SUD app id for signature headers (REPLAY_SUD_APP_ID)', type: 'string', requiresArg: true })
-    .option('sud-app-secret', { describe: 'SUD app secret for signature headers (REPLAY_SUD_APP_SECRET)', type: 'string', requiresArg: true })
+    .group([...credentialFlagNames('replay'), 'signer', 'ts', 'keep-auth'], 'Credentials and signing:');
+  // Each API's credential flags, from its folder (credential-options.ts).
+  return withCredentialOptions(withTarget, 'replay')
     .option('signer', { describe: 'md5-sorted, sud-hmac, none, or ./module.mjs (default: per API)', type: 'string', requiresArg: true })
     .option('ts', { describe: "stat ts: keep the record's (else now), or now", choices: ['keep', 'now'] as const, default: 'keep' as const, requiresArg: true })
     .option('keep-auth', { describe: 'send logged auth fields unchanged (reproduce captured traffic)', type: 'boolean', default: false })

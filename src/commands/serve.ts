@@ -5,7 +5,7 @@
  * tests can start it with --port 0 and read the port back.
  */
 import type { Argv, CommandModule } from 'yargs';
-import { resolveCredentials, selectEnvironment } from '../config/config.js';
+import { resolveCredentials, selectEnvironment, type CredentialFlags } from '../config/config.js';
 import { z } from 'zod';
 import { UsageError, UserError, describeError, ExitCode } from '../errors.js';
 import { parseLatency } from '../serve/faults.js';
@@ -17,6 +17,7 @@ import type { Example } from './examples.js';
 import { getIo, loadedConfig, setExitCode, type GlobalArgs } from './context.js';
 import { ALWAYS, aNumber, addProblem, parseOptions, rate } from './options/problems.js';
 import { listenForInterrupts } from '../replay/signals.js';
+import { credentialFields, withCredentialOptions } from './credential-options.js';
 
 /** A share of requests, from 0 to 1. @default 0 */
 function share(flag: string) {
@@ -44,9 +45,8 @@ const serveSchema = z.object({
     .default(8000),
   /** --host: the address to bind. @default '127.0.0.1' */
   host: z.string().default('127.0.0.1'),
-  statSecret: z.string().optional(),
-  sudAppId: z.string().optional(),
-  sudAppSecret: z.string().optional(),
+  /** The credentials the receiver checks requests with, each API's own (credential-options.ts). */
+  ...credentialFields('serve'),
   /** --record FILE: every request as NDJSON. */
   record: z.string().optional(),
   /** --record-secrets: keep the client's credentials in --record (never the receiver's own secrets). @default false */
@@ -91,15 +91,15 @@ const serveSchema = z.object({
   if (flags.upstreamSudUrl !== undefined && flags.upstream === undefined) addProblem(ctx, '--upstream-sud-url needs --upstream');
 }, ALWAYS);
 
-export type ServeArgs = GlobalArgs & z.input<typeof serveSchema>;
+/** The handler's arguments: the schema's input, and the credential flags by key (credential-options.ts). */
+export type ServeArgs = GlobalArgs & z.input<typeof serveSchema> & CredentialFlags;
 
 function builder(y: Argv<GlobalArgs>): Argv<ServeArgs> {
-  return y
+  const listen = y
     .option('port', { describe: 'port to listen on (0 picks a free one)', type: 'number', default: 8000, requiresArg: true })
-    .option('host', { describe: 'address to bind', type: 'string', default: '127.0.0.1', requiresArg: true })
-    .option('stat-secret', { describe: 'verify stat __md5 (md5-sorted) with this secret; also REPLAY_STAT_SECRET', type: 'string', requiresArg: true })
-    .option('sud-app-id', { describe: 'verify SUD Sud-* signature headers for this app id; also REPLAY_SUD_APP_ID', type: 'string', requiresArg: true })
-    .option('sud-app-secret', { describe: 'the SUD app secret for those signatures; also REPLAY_SUD_APP_SECRET', type: 'string', requiresArg: true })
+    .option('host', { describe: 'address to bind', type: 'string', default: '127.0.0.1', requiresArg: true });
+  // Each API's credentials its receiver checks requests with, from its folder (credential-options.ts).
+  return withCredentialOptions(listen, 'serve')
     .option('record', { describe: 'append every request to FILE as NDJSON (session_key, ss_token and secrets masked)', type: 'string', requiresArg: true })
     .option('record-secrets', { describe: "with --record: keep the client's session_key, ss_token and signatures as received (to replay with --keep-auth); the receiver's own secrets stay masked", type: 'boolean', default: false })
     .option('upstream', { describe: 'a recording proxy: forward every endpoint request to this base URL and relay its answer unchanged', type: 'string', requiresArg: true })
@@ -129,7 +129,7 @@ export async function serveOptions(typed: ServeArgs, env: NodeJS.ProcessEnv): Pr
   const args = parseOptions(serveSchema, typed, 'serve');
   const latencyMs = args.latency;
   const environment = selectEnvironment(loadedConfig(), undefined);
-  const creds = resolveCredentials(environment, env, { statSecret: args.statSecret, sudAppId: args.sudAppId, sudAppSecret: args.sudAppSecret });
+  const creds = resolveCredentials(environment, env, args);
   if ((creds.sudAppId === undefined) !== (creds.sudAppSecret === undefined)) {
     const missing = creds.sudAppId === undefined ? '--sud-app-id (or REPLAY_SUD_APP_ID)' : '--sud-app-secret (or REPLAY_SUD_APP_SECRET)';
     throw new UsageError(`verifying SUD signatures needs both an app id and an app secret: ${missing} is missing`);

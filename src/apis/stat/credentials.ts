@@ -2,8 +2,17 @@
 import type { CredentialSpec } from '../api.js';
 
 export const STAT_CREDENTIALS: readonly CredentialSpec[] = [
-  { key: 'statSecret', flag: '--stat-secret', section: 'stat', field: 'secret', variable: 'REPLAY_STAT_SECRET', secret: true },
-  { key: 'statSessionKey', flag: '--stat-session-key', section: 'stat', field: 'sessionKey', variable: 'REPLAY_STAT_SESSION_KEY', secret: true },
+  {
+    key: 'statSecret',
+    flag: '--stat-secret',
+    describe: 'stat md5 signing secret',
+    verifies: 'verify stat __md5 (md5-sorted) with this secret',
+    section: 'stat',
+    field: 'secret',
+    variable: 'REPLAY_STAT_SECRET',
+    secret: true,
+  },
+  { key: 'statSessionKey', flag: '--stat-session-key', describe: 'stat session_key sent with every request', section: 'stat', field: 'sessionKey', variable: 'REPLAY_STAT_SESSION_KEY', secret: true },
 ];
 
 /** Request parameters whose values are secret: masked by name wherever a request is shown. */

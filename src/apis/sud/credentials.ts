@@ -11,10 +11,28 @@ import type { JsonObject } from '../../records.js';
 
 /** SUD's credentials: the leader's uid and token sent in the body, and the app id and secret of the signature headers. */
 export const SUD_CREDENTIALS: readonly CredentialSpec[] = [
-  { key: 'sudUid', flag: '--sud-uid', section: 'sud', field: 'uid', variable: 'REPLAY_SUD_UID', secret: false },
-  { key: 'sudSsToken', flag: '--sud-ss-token', section: 'sud', field: 'ssToken', variable: 'REPLAY_SUD_SS_TOKEN', secret: true },
-  { key: 'sudAppId', flag: '--sud-app-id', section: 'sud', field: 'appId', variable: 'REPLAY_SUD_APP_ID', secret: false },
-  { key: 'sudAppSecret', flag: '--sud-app-secret', section: 'sud', field: 'appSecret', variable: 'REPLAY_SUD_APP_SECRET', secret: true },
+  { key: 'sudUid', flag: '--sud-uid', describe: 'SUD leader uid, overrides the records', section: 'sud', field: 'uid', variable: 'REPLAY_SUD_UID', secret: false },
+  { key: 'sudSsToken', flag: '--sud-ss-token', describe: 'SUD leader ss_token, overrides the records', section: 'sud', field: 'ssToken', variable: 'REPLAY_SUD_SS_TOKEN', secret: true },
+  {
+    key: 'sudAppId',
+    flag: '--sud-app-id',
+    describe: 'SUD app id for signature headers',
+    verifies: 'verify SUD Sud-* signature headers for this app id',
+    section: 'sud',
+    field: 'appId',
+    variable: 'REPLAY_SUD_APP_ID',
+    secret: false,
+  },
+  {
+    key: 'sudAppSecret',
+    flag: '--sud-app-secret',
+    describe: 'SUD app secret for signature headers',
+    verifies: 'the SUD app secret for those signatures',
+    section: 'sud',
+    field: 'appSecret',
+    variable: 'REPLAY_SUD_APP_SECRET',
+    secret: true,
+  },
 ];
 
 /** Body fields whose values are secret: masked by name wherever a request or record is shown. */
