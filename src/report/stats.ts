@@ -13,6 +13,7 @@ import type { EndpointId } from '../apis/api.js';
 import type { Finding, Severity } from '../findings.js';
 import type { Origin } from '../records.js';
 import { ABORTED_CAUSE, type Attempt, type Settlement } from '../replay/delivery/attempt.js';
+import { sumFields } from '../sum-fields.js';
 import { newHistogram, recordMs, type Histogram } from './histogram.js';
 
 export interface FindingExample {
@@ -307,21 +308,7 @@ export class RunStats {
   }
 
   totals(): Totals {
-    const t: Totals = { records: 0, valid: 0, invalid: 0, warnings: 0, duplicates: 0, requests: 0, succeeded: 0, failed: 0, retries: 0, unsent: 0, possiblyDuplicated: 0 };
-    for (const s of this.#byEndpoint.values()) {
-      t.records += s.records;
-      t.valid += s.valid;
-      t.invalid += s.invalid;
-      t.warnings += s.warnings;
-      t.duplicates += s.duplicates;
-      t.requests += s.requests;
-      t.succeeded += s.succeeded;
-      t.failed += s.failed;
-      t.retries += s.retries;
-      t.unsent += s.unsent;
-      t.possiblyDuplicated += s.possiblyDuplicated;
-    }
-    return t;
+    return sumFields(this.#byEndpoint.values(), TOTAL_FIELDS);
   }
 }
 
@@ -340,3 +327,8 @@ export interface Totals {
   /** Records delivered after an attempt whose answer was lost: the server may hold them twice. */
   possiblyDuplicated: number;
 }
+
+/** The counters `Totals` adds up over the endpoints, in the report's order. */
+const TOTAL_FIELDS = [
+  'records', 'valid', 'invalid', 'warnings', 'duplicates', 'requests', 'succeeded', 'failed', 'retries', 'unsent', 'possiblyDuplicated',
+] as const satisfies readonly (keyof Totals)[];

@@ -6,6 +6,7 @@
 import type { Verdict } from '../apis/answer.js';
 import type { EndpointId } from '../apis/api.js';
 import { allEndpoints } from '../apis/registry.js';
+import { sumFields } from '../sum-fields.js';
 
 export interface EndpointCounts {
   /** Requests to this endpoint's path: accepted + rejected + duplicates + faults. */
@@ -42,8 +43,11 @@ export interface ReceiverStats {
   readonly keys?: Record<EndpointId, Record<string, number>>;
 }
 
+/** The counters of `EndpointCounts`, in its order (firstAt and lastAt are times, not counts). */
+const COUNT_FIELDS = ['requests', 'accepted', 'rejected', 'faults', 'records', 'duplicates', 'dropped'] as const satisfies readonly (keyof EndpointCounts)[];
+
 function emptyCounts(): EndpointCounts {
-  return { requests: 0, accepted: 0, rejected: 0, faults: 0, records: 0, duplicates: 0, dropped: 0, firstAt: null, lastAt: null };
+  return { ...sumFields([], COUNT_FIELDS), firstAt: null, lastAt: null };
 }
 
 export class ReceiverCounts {
@@ -104,17 +108,10 @@ export class ReceiverCounts {
 
   /** A snapshot: later requests do not change it. */
   snapshot(): ReceiverStats {
-    const totals = emptyCounts();
+    const totals: EndpointCounts = { ...sumFields(this.#byEndpoint.values(), COUNT_FIELDS), firstAt: null, lastAt: null };
     const byEndpoint = {} as Record<EndpointId, EndpointCounts>;
     for (const [id, counts] of this.#byEndpoint) {
       byEndpoint[id] = { ...counts };
-      totals.requests += counts.requests;
-      totals.accepted += counts.accepted;
-      totals.rejected += counts.rejected;
-      totals.faults += counts.faults;
-      totals.records += counts.records;
-      totals.duplicates += counts.duplicates;
-      totals.dropped += counts.dropped;
       if (counts.firstAt !== null && (totals.firstAt === null || counts.firstAt < totals.firstAt)) totals.firstAt = counts.firstAt;
       if (counts.lastAt !== null && (totals.lastAt === null || counts.lastAt > totals.lastAt)) totals.lastAt = counts.lastAt;
     }
