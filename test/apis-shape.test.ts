@@ -4,13 +4,7 @@ import { compileShape, type FieldDef } from '../src/apis/shape.js';
 import { JsonNumberText } from '../src/json/exact.js';
 import { ENVELOPE, ENVELOPE_EVENT, SINGLE_EVENT } from '../src/apis/stat/schema.js';
 import { CHECK_APP_UPDATE, DOWNLOAD_EVENT } from '../src/apis/download/schema.js';
-import { Prng } from '../src/prng.js';
-
-/** A seeded generator, so a failure is reproducible. */
-function rng(seed: number): () => number {
-  const prng = new Prng(seed);
-  return () => prng.next();
-}
+import { uniform } from './helpers/random.js';
 
 const SAMPLES: readonly unknown[] = [
   undefined, null, 0, -0, 1, 2, 3, 9, -1, 1.5, 2 ** 53, 2 ** 53 - 1, -(2 ** 53), NaN, Infinity, 12n,
@@ -27,7 +21,7 @@ test('a compiled shape accepts exactly what its zod schema accepts', () => {
   };
   const shapes = [compileShape(fields), SINGLE_EVENT, ENVELOPE_EVENT, ENVELOPE, CHECK_APP_UPDATE.shape, DOWNLOAD_EVENT.shape];
   const names = ['a', 'b', 'c', 'd', 'e', 'aid', 'uid', 'app_id', 'game_id', 'game_v', 'session_key', 'appid', 'platform', 'errorCode', 'errorMsg', 'resultCode', 'updateType', 'openid', 'oepnid', 'build', 'filesize', 'extra'];
-  const next = rng(13);
+  const next = uniform(13);
   const pick = <T>(list: readonly T[]): T => list[Math.floor(next() * list.length)]!;
   let accepted = 0;
   for (let i = 0; i < 20_000; i++) {

@@ -5,13 +5,7 @@ import { GAME_SETTLE_RECORD, GAME_START_RECORD, ENVELOPE } from '../src/apis/sud
 import { generateRecords } from '../src/generate/index.js';
 import { JsonNumberText } from '../src/json/exact.js';
 import type { JsonObject } from '../src/records.js';
-import { Prng } from '../src/prng.js';
-
-/** A seeded generator, so a failure is reproducible. */
-function rng(seed: number): () => number {
-  const prng = new Prng(seed);
-  return () => prng.next();
-}
+import { uniform } from './helpers/random.js';
 
 const SAMPLES: readonly unknown[] = [
   undefined, null, 0, -0, 1, 2, 3, 4, 9, -1, 1.5, 2 ** 31, -(2 ** 31), 2 ** 31 - 1, 2 ** 53, NaN, Infinity, 12n,
@@ -29,7 +23,7 @@ function containers(value: unknown, out: (JsonObject | unknown[])[] = []): (Json
 }
 
 test('the plain SUD check accepts generated records, and never a record its zod schema refuses', () => {
-  const next = rng(7);
+  const next = uniform(7);
   const pick = <T>(list: readonly T[]): T => list[Math.floor(next() * list.length)]!;
   let fitted = 0;
   let mutated = 0;

@@ -10,7 +10,7 @@ import { ConfigError } from '../src/errors.js';
 import { startNode } from './helpers/cli.js';
 import { tempDir } from './helpers/temp.js';
 import { waitFor } from './helpers/wait.js';
-import { Prng } from '../src/prng.js';
+import { uniform } from './helpers/random.js';
 
 const dir = tempDir({ after }, 'checkpoint');
 let fileCount = 0;
@@ -154,8 +154,7 @@ describe('checkpoint resume', () => {
   });
 
   it('settles every record exactly once across many interrupted runs (random schedules)', async () => {
-    const prng = new Prng(12345);
-    const random = () => prng.next();
+    const random = uniform(12345);
     for (let trial = 0; trial < 20; trial++) {
       const file = freshFile();
       const records = Array.from({ length: 300 }, (_, i) => i + 1).filter(() => random() < 0.7);

@@ -13,15 +13,15 @@ import { ROOT, runCli } from './helpers/cli.js';
 import { tempDir } from './helpers/temp.js';
 import { DELIVERED } from '../src/replay/delivery/attempt.js';
 import { attempt, judge } from './helpers/stats.js';
+import { Prng } from '../src/prng.js';
 
 
 /** A deterministic spread of latencies (ms): `n` values, most near `base`, a tail up to `tail`. */
 function latencies(n: number, base: number, tail: number, salt: number): number[] {
   const out: number[] = [];
-  let x = salt;
+  const prng = new Prng(salt);
   for (let i = 0; i < n; i++) {
-    x = (x * 1103515245 + 12345) % 2147483648;
-    const r = x / 2147483648;
+    const r = prng.next();
     out.push(r < 0.95 ? base * (0.5 + r) : base + (tail - base) * ((r - 0.95) / 0.05));
   }
   return out;

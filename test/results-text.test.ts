@@ -11,7 +11,7 @@ import type { Attempt, Settlement } from '../src/replay/delivery/attempt.js';
 import type { ValidRecord } from '../src/records.js';
 import { clearSecrets, registerSecret } from '../src/redact.js';
 import { ResultText, resultLine } from '../src/results/line.js';
-import { mulberry32 } from '../src/serve/faults.js';
+import { uniform } from './helpers/random.js';
 
 const FILES = ['samples/ndjson/stat.ndjson', 'a "quoted" \\ name.csv', 'ünïcödé/日本.ndjson', 'tab\there.ndjson'];
 const CAUSES = ['http 503', 'ret_code 1001', 'timeout', 'network ECONNRESET', 'bad response'];
@@ -64,7 +64,7 @@ describe('result line text', () => {
   afterEach(() => clearSecrets());
 
   test('is exactly JSON.stringify of the result line, for 5,000 varied attempts', () => {
-    const random = mulberry32(20261201);
+    const random = uniform(20261201);
     const text = new ResultText();
     for (let seq = 0; seq < 5000; seq++) {
       const attempt = attemptOf(random, seq);
@@ -77,7 +77,7 @@ describe('result line text', () => {
     registerSecret('s3cr3t-value');
     registerSecret('1764590000');
     const attempt: Attempt = {
-      ...attemptOf(mulberry32(7), 3),
+      ...attemptOf(uniform(7), 3),
       sentMs: 1_764_590_000_123.5,
       dueMs: 1_764_590_000_100.25,
       endMs: 1_764_590_000_200.75,

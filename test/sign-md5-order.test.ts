@@ -2,6 +2,7 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { createHash } from 'node:crypto';
 import { md5Sorted, md5SortedString } from '../src/sign/md5-sorted.js';
+import { Prng } from '../src/prng.js';
 
 /** The order docs/API.md § stat.push_data asks for, computed the slow and obvious way: UTF-8 bytes. */
 function byteOrder(names: readonly string[]): string[] {
@@ -17,8 +18,8 @@ function* names(seed: number, count: number): Generator<string> {
   // ASCII, Latin-1, CJK, the private-use block past U+E000 (where UTF-16 and UTF-8 orders
   // agree only while no surrogate is present), and emoji (surrogate pairs).
   const alphabet = ['a', 'b', 'Z', '_', '0', '~', 'é', 'ß', '下', '载', '\uE000', '\uFFFD', '\uFFFF', '😀', '🎮', '\u{10000}'];
-  let state = seed;
-  const next = (): number => (state = (state * 1103515245 + 12345) % 2147483648);
+  const prng = new Prng(seed);
+  const next = (): number => prng.uint32();
   for (let i = 0; i < count; i++) {
     const length = 1 + (next() % 4);
     let name = '';
