@@ -1,0 +1,68 @@
+/**
+ * The loop of a unit pipeline's worker thread (validate-worker.ts, replay-worker.ts): takes
+ * the units the main thread hands it, one at a time, and posts each unit's batches back
+ * (their buffers transferred, not copied). It stops reading while more than `aheadBytes` of
+ * its batches wait unmerged, so memory stays flat however far the merge lags.
+ */
+import { parentPort, workerData } from 'node:worker_threads';
+import { UserError } from '../errors.js';
+import type { FromWorker, ToWorker, UnitWorkerData } from './unit-protocol.js';
+import type { InputUnit } from './units.js';
+
+/** Hands one batch to the main thread; resolves when the thread may read on. */
+export type Emit<P> = (payload: P, size: number, transfer: ArrayBuffer[]) => Promise<void>;
+
+/** Runs `work` on each unit handed over; `work` returns the lines the unit held. */
+export function serveUnits<P>(work: (unit: InputUnit, emit: Emit<P>) => Promise<number>): void {
+  const data = workerData as UnitWorkerData;
+  const port = parentPort!;
+  // A test hook (test/cli-validate-workers-fault.test.ts, test/replay-workers-fault.test.ts): a worker that fails, to show the run stops cleanly.
+  const fault = process.env.REPORT_REPLAY_TEST_WORKER_FAULT;
+  let ahead = 0;
+  let wakeUp: (() => void) | undefined;
+  const units: InputUnit[] = [];
+  let working = false;
+
+  const post = (message: FromWorker<P>, transfer: ArrayBuffer[] = []): void => port.postMessage(message, transfer);
+  const emitFor =
+    (unit: InputUnit): Emit<P> =>
+    async (payload, size, transfer) => {
+      ahead += size;
+      post({ type: 'batch', unit: unit.index, payload, size }, transfer);
+      if (ahead > data.aheadBytes) await new Promise<void>((resolve) => (wakeUp = resolve));
+    };
+
+  const run = async (): Promise<void> => {
+    working = true;
+    while (units.length > 0) {
+      const unit = units.shift()!;
+      if (fault === 'throw' && unit.index > 0) throw new Error('test fault: a worker threw');
+      if (fault === 'exit' && unit.index > 0) process.exit(3);
+      try {
+        const lines = await work(unit, emitFor(unit));
+        post({ type: 'done', unit: unit.index, lines });
+      } catch (err) {
+        if (!(err instanceof UserError)) throw err;
+        post({ type: 'error', unit: unit.index, message: err.message, exitCode: err.exitCode, hint: err.hint });
+        return;
+      }
+    }
+    working = false;
+  };
+
+  port.on('message', (message: ToWorker) => {
+    if (message.type === 'ack') {
+      ahead -= message.size;
+      if (ahead <= data.aheadBytes && wakeUp) {
+        const wake = wakeUp;
+        wakeUp = undefined;
+        wake();
+      }
+    } else if (message.type === 'unit') {
+      units.push(message.unit);
+      if (!working) void run();
+    } else {
+      port.close();
+    }
+  });
+}
