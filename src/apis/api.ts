@@ -150,6 +150,14 @@ export interface RequestBuilder {
   flush(): PendingRequest[];
   /** Records currently held back (not yet in a request). */
   readonly held: number;
+  /**
+   * `replay --workers` (README "replay"): for a record that makes one request by itself,
+   * the group whose held records must leave before it ('' for none), so a worker thread may
+   * build and sign it ahead; undefined when the record must go through this builder in turn.
+   */
+  alone?(record: ValidRecord): string | undefined;
+  /** The requests holding `group`'s records, which leave before a request of the group built ahead. */
+  release?(group: string): PendingRequest[];
 }
 
 /** A response as the transport saw it (body fully read, as text). */

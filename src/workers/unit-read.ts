@@ -7,6 +7,7 @@ import { open } from 'node:fs/promises';
 import { readCsv } from '../input/csv.js';
 import { readNdjson, NdjsonBatch } from '../input/ndjson.js';
 import { LineSplitter, type LineProblem, type LineSink } from '../input/lines.js';
+import { readChunks } from '../input/chunks.js';
 import { fsProblem } from '../input/sources.js';
 import type { ReadOptions } from '../input/read.js';
 import { InputError } from '../errors.js';
@@ -21,9 +22,20 @@ export interface RawBatch {
   readonly bytes: number;
 }
 
-/** The unit's raw records in batches; returns the lines it holds (0 for a whole input: no later range needs them) and its bytes. */
-export function readUnit(unit: InputUnit, options: ReadOptions): AsyncGenerator<RawBatch, { lines: number; bytes: number }> {
-  return unit.range ? readRange(unit, options) : readWhole(unit, options);
+/**
+ * Sees every NDJSON line on its way to be parsed (replay-worker.ts keeps each line's text):
+ * given the sink that parses, returns the sink the lines go to.
+ */
+export type LineTap = (parser: LineSink) => LineSink;
+
+/**
+ * The unit's raw records in batches; returns the lines it holds (0 for a whole input: no
+ * later range needs them) and its bytes. With `tap`, an NDJSON unit's lines pass through it
+ * (a CSV unit's rows do not).
+ */
+export function readUnit(unit: InputUnit, options: ReadOptions, tap?: LineTap): AsyncGenerator<RawBatch, { lines: number; bytes: number }> {
+  if (unit.range) return readRange(unit, options, tap);
+  return tap && unit.source.format === 'ndjson' ? readWholeNdjson(unit, options, tap) : readWhole(unit, options);
 }
 
 /** A whole input, read as `validate --workers 0` reads it. */
@@ -36,15 +48,29 @@ async function* readWhole(unit: InputUnit, options: ReadOptions): AsyncGenerator
   return { lines: 0, bytes: progress.bytesRead };
 }
 
+/** A whole NDJSON input (plain or `.gz`), its lines through `tap`, as readNdjson reads it. */
+async function* readWholeNdjson(unit: InputUnit, options: ReadOptions, tap: LineTap): AsyncGenerator<RawBatch, { lines: number; bytes: number }> {
+  const progress = { bytesRead: 0 };
+  const batch = new NdjsonBatch(unit.source.name, unit.input);
+  const splitter = new LineSplitter(tap(batch), { maxLineBytes: options.maxLineBytes });
+  for await (const chunk of readChunks(unit.source, { ...options, progress })) {
+    splitter.push(chunk);
+    while (batch.size > 0) yield { records: batch.take(), bytes: progress.bytesRead };
+  }
+  splitter.end();
+  while (batch.size > 0) yield { records: batch.take(), bytes: progress.bytesRead };
+  return { lines: 0, bytes: progress.bytesRead };
+}
+
 /**
  * An NDJSON byte range. Its first line is line 1 of the range; a byte order mark is stripped
  * only from the file's first line (LineSplitter strips it from the range's first line, so
  * it is put back on ranges that do not start the file).
  */
-async function* readRange(unit: InputUnit, options: ReadOptions): AsyncGenerator<RawBatch, { lines: number; bytes: number }> {
+async function* readRange(unit: InputUnit, options: ReadOptions, tap: LineTap | undefined): AsyncGenerator<RawBatch, { lines: number; bytes: number }> {
   const { start, end } = unit.range!;
   const batch = new NdjsonBatch(unit.source.name, unit.input);
-  let sink: LineSink = batch;
+  let sink: LineSink = tap ? tap(batch) : batch;
   let handle;
   try {
     handle = await open(unit.source.path, 'r');
@@ -64,7 +90,7 @@ async function* readRange(unit: InputUnit, options: ReadOptions): AsyncGenerator
       }
       if (n === 0) break; // the file shrank since it was cut
       if (splitter === undefined) {
-        if (start > 0 && chunk[0] === 0xef && chunk[1] === 0xbb && chunk[2] === 0xbf) sink = new BomKeeper(batch);
+        if (start > 0 && chunk[0] === 0xef && chunk[1] === 0xbb && chunk[2] === 0xbf) sink = new BomKeeper(sink);
         splitter = new LineSplitter(sink, { maxLineBytes: options.maxLineBytes });
       }
       splitter.push(n === chunk.length ? chunk : chunk.subarray(0, n));

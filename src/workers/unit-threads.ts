@@ -2,11 +2,11 @@
  * Starting a unit pipeline's worker threads on the main thread (validate-pool.ts,
  * replay-pool.ts): each thread is handed the next unit when it finishes one, its batches go
  * to the OrderedMerge, and a thread that breaks (throws, exits, is killed) stops the run
- * with `failure` instead of a hang.
+ * with a WorkerFailedError instead of a hang.
  */
 import { Worker } from 'node:worker_threads';
 import { availableParallelism } from 'node:os';
-import { UserError, type ExitCode as ExitCodeValue } from '../errors.js';
+import { UserError, ExitCode, type ExitCode as ExitCodeValue } from '../errors.js';
 import type { OrderedMerge } from './ordered-merge.js';
 import type { FromWorker, ToWorker, UnitWorkerData } from './unit-protocol.js';
 import type { InputUnit } from './units.js';
@@ -14,6 +14,14 @@ import type { InputUnit } from './units.js';
 /** `--workers` when not given: every core but one (the main thread has its own work), at least one. */
 export function defaultWorkers(): number {
   return Math.max(1, availableParallelism() - 1);
+}
+
+/** A worker thread stopped without finishing its work (a bug, or killed): the run stops (exit 2). */
+export class WorkerFailedError extends UserError {
+  constructor(command: 'validate' | 'replay', reason: string) {
+    super(`a ${command} worker thread failed: ${reason}`, { exitCode: ExitCode.Usage, hint: `run again with --workers 0 to ${command} on one thread` });
+    this.name = 'WorkerFailedError';
+  }
 }
 
 export interface UnitThreadsOptions<P, B> {
@@ -26,8 +34,8 @@ export interface UnitThreadsOptions<P, B> {
   readonly merge: OrderedMerge<B>;
   /** A batch's payload as it arrived, made into the merge's batch. */
   readonly receive: (payload: P) => B;
-  /** The error a broken thread stops the run with. */
-  readonly failure: (reason: string) => Error;
+  /** Whose threads they are, for the error a broken thread stops the run with. */
+  readonly command: 'validate' | 'replay';
 }
 
 /** Starts the threads; `stop` ends them (call it once the merge has ended). */
@@ -57,9 +65,9 @@ export function startUnitThreads<P, B>(options: UnitThreadsOptions<P, B>): { sto
         merge.fail(message.unit, new UserError(message.message, { exitCode: message.exitCode as ExitCodeValue, hint: message.hint }));
       }
     });
-    worker.on('error', (err) => merge.crash(options.failure(err.message)));
+    worker.on('error', (err) => merge.crash(new WorkerFailedError(options.command, err.message)));
     worker.on('exit', (code) => {
-      if (open !== 0 || code !== 0) merge.crash(options.failure(`it exited with code ${code}`));
+      if (open !== 0 || code !== 0) merge.crash(new WorkerFailedError(options.command, `it exited with code ${code}`));
     });
     give();
   }

@@ -8,7 +8,7 @@
  * judged by some thread, whose batches are merged as they come, so the run never stalls.
  */
 import type { InputSource } from '../input/sources.js';
-import { UserError, ExitCode } from '../errors.js';
+import { UserError } from '../errors.js';
 import type { Origin } from '../records.js';
 import { allEndpoints } from '../apis/registry.js';
 import { RecordJudge } from '../validate/judge.js';
@@ -36,14 +36,6 @@ export interface PoolOptions {
   readonly workers: number;
   readonly judge: ValidateWorkerData['judge'];
   readonly delimiter: string | undefined;
-}
-
-/** A worker thread stopped without finishing its work (a bug, or killed): the run stops. */
-export class WorkerFailedError extends UserError {
-  constructor(reason: string) {
-    super(`a validate worker thread failed: ${reason}`, { exitCode: ExitCode.Usage, hint: 'run again with --workers 0 to validate on one thread' });
-    this.name = 'WorkerFailedError';
-  }
 }
 
 /** Judge `sources` on `workers` threads plus this one; throws a UserError where --workers 0 would. */
@@ -74,7 +66,7 @@ export async function validateInParallel(sources: readonly InputSource[], option
       const verdicts = payload.verdicts.numberTexts.length === 0 ? payload.verdicts.verdicts : fromPortable(payload.verdicts);
       return { codes: new Uint32Array(payload.codes), verdicts, judged: payload.judged, bytes: payload.bytes };
     },
-    failure: (reason) => new WorkerFailedError(reason),
+    command: 'validate',
   });
 
   // This thread's share, between merges.
