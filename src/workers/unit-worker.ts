@@ -16,8 +16,10 @@ export type Emit<P> = (payload: P, size: number, transfer: ArrayBuffer[]) => Pro
 export function serveUnits<P>(work: (unit: InputUnit, emit: Emit<P>) => Promise<number>): void {
   const data = workerData as UnitWorkerData;
   const port = parentPort!;
-  // A test hook (test/cli-validate-workers-fault.test.ts, test/replay-workers-fault.test.ts): a worker that fails, to show the run stops cleanly.
-  const fault = process.env.REPORT_REPLAY_TEST_WORKER_FAULT;
+  // A test hook (test/cli-validate-workers-fault.test.ts, test/replay-workers-once.test.ts): a
+  // worker that throws or exits when handed unit K or a later one (`exit:K`; K is 1 unless given), to show the run stops cleanly.
+  const [fault, faultAt] = (process.env.REPORT_REPLAY_TEST_WORKER_FAULT ?? '').split(':');
+  const faultFrom = faultAt === undefined ? 1 : Number(faultAt);
   let ahead = 0;
   let wakeUp: (() => void) | undefined;
   const units: InputUnit[] = [];
@@ -36,8 +38,8 @@ export function serveUnits<P>(work: (unit: InputUnit, emit: Emit<P>) => Promise<
     working = true;
     while (units.length > 0) {
       const unit = units.shift()!;
-      if (fault === 'throw' && unit.index > 0) throw new Error('test fault: a worker threw');
-      if (fault === 'exit' && unit.index > 0) process.exit(3);
+      if (fault === 'throw' && unit.index >= faultFrom) throw new Error('test fault: a worker threw');
+      if (fault === 'exit' && unit.index >= faultFrom) process.exit(3);
       try {
         const lines = await work(unit, emitFor(unit));
         post({ type: 'done', unit: unit.index, lines });
