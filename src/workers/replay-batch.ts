@@ -12,7 +12,7 @@
 import type { WireRequest } from '../apis/encode.js';
 
 export const KIND_PASSED = 0;
-export const KIND_PROBLEM = 1;
+const KIND_PROBLEM = 1;
 export const KIND_BUILT = 2;
 
 /** Numbers per record in the header. */
@@ -81,7 +81,7 @@ export class ReplayBatchWriter {
 
   /** The payload so far (its buffers to transfer), and a fresh start. */
   take(bytes: number): ReplayPayload {
-    const payload: ReplayPayload = { head: Uint32Array.from(this.#head).buffer, text: this.#text.buffer as ArrayBuffer, count: this.#count, problems: this.#problems, bytes };
+    const payload: ReplayPayload = { head: Uint32Array.from(this.#head).buffer, text: this.#text.buffer, count: this.#count, problems: this.#problems, bytes };
     this.#head = [];
     this.#text = new Uint8Array(Math.max(1 << 16, this.#used));
     this.#used = 0;

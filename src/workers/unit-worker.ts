@@ -17,7 +17,9 @@ export function serveUnits<P>(work: (unit: InputUnit, emit: Emit<P>) => Promise<
   const data = workerData as UnitWorkerData;
   const port = parentPort!;
   // A test hook (test/cli-validate-workers-fault.test.ts, test/replay-workers-once.test.ts): a
-  // worker that throws or exits when handed unit K or a later one (`exit:K`; K is 1 unless given), to show the run stops cleanly.
+  // worker that throws or exits when handed unit K or a later one (`exit:K`; K is 1 unless
+  // given), or exits once the main thread has merged K of its batches (`exit-merged:K`: mid-run
+  // for sure), to show the run stops cleanly.
   const [fault, faultAt] = (process.env.REPORT_REPLAY_TEST_WORKER_FAULT ?? '').split(':');
   const faultFrom = faultAt === undefined ? 1 : Number(faultAt);
   let ahead = 0;
@@ -52,8 +54,10 @@ export function serveUnits<P>(work: (unit: InputUnit, emit: Emit<P>) => Promise<
     working = false;
   };
 
+  let merged = 0;
   port.on('message', (message: ToWorker) => {
     if (message.type === 'ack') {
+      if (fault === 'exit-merged' && ++merged >= faultFrom) process.exit(3);
       ahead -= message.size;
       if (ahead <= data.aheadBytes && wakeUp) {
         const wake = wakeUp;
