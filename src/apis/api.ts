@@ -307,10 +307,10 @@ export function recordsIn(endpoint: Endpoint, value: JsonObject): number {
 }
 
 /** Records several values hold together (a request's, a batch's). */
-export function recordsInAll(endpoint: Endpoint, records: readonly { readonly value: JsonObject }[]): number {
+export function recordsInAll(endpoint: Endpoint, records: readonly { readonly value: JsonObject; readonly count?: number }[]): number {
   if (endpoint.recordsIn === undefined) return records.length;
   let n = 0;
-  for (const record of records) n += endpoint.recordsIn(record.value);
+  for (const record of records) n += record.count ?? endpoint.recordsIn(record.value);
   return n;
 }
 

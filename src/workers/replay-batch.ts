@@ -47,7 +47,7 @@ export interface ReplayPayload {
 /** Builds one payload at a time in a worker. */
 export class ReplayBatchWriter {
   #head: number[] = [];
-  #text = new Uint8Array(1 << 16);
+  #text = Buffer.from(new ArrayBuffer(1 << 16));
   #used = 0;
   #problems: LineProblemText[] = [];
   #count = 0;
@@ -83,7 +83,7 @@ export class ReplayBatchWriter {
   take(bytes: number): ReplayPayload {
     const payload: ReplayPayload = { head: Uint32Array.from(this.#head).buffer, text: this.#text.buffer, count: this.#count, problems: this.#problems, bytes };
     this.#head = [];
-    this.#text = new Uint8Array(Math.max(1 << 16, this.#used));
+    this.#text = Buffer.from(new ArrayBuffer(Math.max(1 << 16, this.#used)));
     this.#used = 0;
     this.#problems = [];
     this.#count = 0;
@@ -103,11 +103,11 @@ export class ReplayBatchWriter {
       }
       const need = this.#used + text.length * 3;
       if (need > this.#text.length) {
-        const grown = new Uint8Array(Math.max(need, this.#text.length * 2));
-        grown.set(this.#text.subarray(0, this.#used));
+        const grown = Buffer.from(new ArrayBuffer(Math.max(need, this.#text.length * 2)));
+        this.#text.copy(grown, 0, 0, this.#used);
         this.#text = grown;
       }
-      const written = Buffer.from(this.#text.buffer, this.#text.byteOffset + this.#used, this.#text.length - this.#used).write(text, 'utf8');
+      const written = this.#text.write(text, this.#used, 'utf8');
       this.#used += written;
       this.#head.push(written);
     }

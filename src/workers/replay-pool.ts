@@ -145,7 +145,7 @@ class PayloadDecoder {
       } else if (entry.kind === KIND_BUILT) {
         const endpoint = endpoints[entry.endpoint]!;
         const origin: Origin = { file, line, input };
-        const record = new BuiltLineRecord(origin, endpoint.id, entry.text, this.#rejudge);
+        const record = new BuiltLineRecord(origin, endpoint.id, entry.records, entry.text, this.#rejudge);
         const request: PendingRequest = { endpoint: endpoint.id, records: [record], path: '', headers: {} };
         const judgement = { origin, endpoint, findings: [], record, records: entry.records, failedForm: undefined };
         items.push({ origin, judgement, request, wire: entry.wire, group: entry.group, duplicateKey: entry.duplicateKey });
@@ -171,13 +171,15 @@ class BuiltLineRecord implements ValidRecord {
   readonly origin: Origin;
   readonly endpoint: string;
   readonly seq = 0;
+  readonly count: number;
   readonly #text: string;
   readonly #rejudge: (raw: RawRecord) => Judgement;
   #record: ValidRecord | undefined;
 
-  constructor(origin: Origin, endpoint: string, text: string, rejudge: (raw: RawRecord) => Judgement) {
+  constructor(origin: Origin, endpoint: string, count: number, text: string, rejudge: (raw: RawRecord) => Judgement) {
     this.origin = origin;
     this.endpoint = endpoint;
+    this.count = count;
     this.#text = text;
     this.#rejudge = rejudge;
   }
