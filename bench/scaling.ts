@@ -12,15 +12,17 @@
  * cores give. On this project's 2-core machine the target itself takes one core, so the
  * table is a floor. `BENCH_SCALING_SCALE` scales the loads, `BENCH_SCALING_ROUNDS`
  * (default 3) the rounds (interleaved; the median round counts), `BENCH_SCALING_WORKERS` the
- * W measured (default 0,1,2,4), `BENCH_SCALING_PROCESSES` the N (default 2,4; 1 is
+ * W measured (default 0,1,2,4; threads start only on inputs of 4 MiB or more, which the
+ * default scale's 100,000 envelopes are), `BENCH_SCALING_PROCESSES` the N (default 2,4; 1 is
  * `--workers 0`).
  */
 import { spawn } from 'node:child_process';
-import { mkdtemp, rm } from 'node:fs/promises';
+import { mkdtemp, rm, stat } from 'node:fs/promises';
 import { loadavg, tmpdir } from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import autocannon from 'autocannon';
+import { worthThreads } from '../src/workers/units.js';
 import { arrivalRate, fixedStatPath, fmt, printTable, STAT_SECRET, STAT_SESSION_KEY, startBareTarget, writeStatEnvelopes, type BareTarget } from './replay-kit.js';
 
 const CLI = fileURLToPath(new URL('../../bin/report-replay.js', import.meta.url));
@@ -61,6 +63,8 @@ export async function run(): Promise<void> {
   try {
     const file = path.join(dir, 'stat.ndjson');
     await writeStatEnvelopes(file, REQUESTS);
+    // Below this size a run starts no thread (README "Worker threads"): the workers rows would all be --workers 0.
+    if (!worthThreads((await stat(file)).size, {})) console.log('note: the input is under 4 MiB, so every --workers row runs on one thread: raise BENCH_SCALING_SCALE');
     console.log(`load average (1/5/15 min) at the start: ${loadavg().map((l) => fmt(l, 2)).join(' / ')}`);
     console.log(`${CONNECTIONS} connections/in flight in all (split among the processes); target: bare node:http in a child process; rates on the target's clock`);
     console.log(`the built CLI, ${fmt(REQUESTS)} stat envelopes (read, validated, signed each); ${ROUNDS} rounds interleaved after an unmeasured warm-up; the median round counts`);
