@@ -6,7 +6,8 @@
  */
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { readdirSync, readFileSync } from 'node:fs';
+import { readdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { gzipSync } from 'node:zlib';
 import { join } from 'node:path';
 import { startReceiver } from '../src/serve/receiver.js';
 import { runCli, ROOT } from './helpers/cli.js';
@@ -73,11 +74,13 @@ test('on the samples, --workers 2 prints the same requests, findings, --failed l
   await sameDryRuns(t, inputs, { REPORT_REPLAY_RANGE_BYTES: '300', SOURCE_DATE_EPOCH: '1767225600' });
 });
 
-test('on a mixed input cut into hundreds of units, --workers 2 is --workers 0 byte for byte', async (t) => {
+test('on a mixed input cut into hundreds of units (and a .gz one), --workers 2 is --workers 0 byte for byte', async (t) => {
   const dir = tempDir(t, 'replay-workers-mixed');
   const file = await writeMixed(join(dir, 'mixed.ndjson'), 1500);
+  // A .gz input is one unit (gzip cannot be entered mid-way), read by a thread all the same.
   const second = await writeMixed(join(dir, 'again.ndjson'), 300);
-  await sameDryRuns(t, [file, second], SMALL_RANGES);
+  writeFileSync(`${second}.gz`, gzipSync(readFileSync(second)));
+  await sameDryRuns(t, [file, `${second}.gz`], SMALL_RANGES);
 });
 
 test('delivered for real with --workers 2, the receiver holds what --workers 0 delivers, each record once', async (t) => {
