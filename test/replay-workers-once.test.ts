@@ -83,7 +83,7 @@ async function withReceiver(options: ReceiverOptions, fn: (receiver: Receiver) =
 
 before(async () => {
   ({ dir, remove } = await makeTempDir('replay-workers-once'));
-  file = await writeMixed(join(dir, 'mixed.ndjson'), 800);
+  file = await writeMixed(join(dir, 'mixed.ndjson'), 500);
   await withReceiver({}, async (receiver) => {
     const r = await runCli(['replay', file, '--target', receiver.url, '--stat-secret', STAT_SECRET, '--stat-session-key', SESSION_KEY, '--workers', '0', '--quiet'], { env: SMALL_RANGES });
     assert.equal(r.code, 1, r.stderr); // the input holds invalid lines

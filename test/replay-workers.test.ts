@@ -41,15 +41,14 @@ const AUTH = ['--stat-secret', STAT_SECRET, '--stat-session-key', SESSION_KEY];
 /** A dry run's printed requests and its report, and the --failed file, with `workers` threads. */
 async function dryRun(dir: string, inputs: readonly string[], workers: number, env: NodeJS.ProcessEnv) {
   const failed = join(dir, `failed-${workers}.ndjson`);
-  const target = ['--target', 'http://127.0.0.1:9', '--sud-url', 'http://127.0.0.1:9/sud', ...AUTH, '--failed', failed, '--workers', String(workers)];
+  const report = join(dir, `report-${workers}.json`);
+  const target = ['--target', 'http://127.0.0.1:9', '--sud-url', 'http://127.0.0.1:9/sud', ...AUTH, '--failed', failed, '--report', report, '--workers', String(workers)];
   const printed = await runCli(['replay', ...inputs, '--dry-run', '--print-requests', ...target], { env });
   assert.ok(printed.code === 0 || printed.code === 1, printed.stderr);
-  const report = await runCli(['replay', ...inputs, '--dry-run', '--json', ...target], { env });
-  assert.ok(report.code === 0 || report.code === 1, report.stderr);
-  return { printed: printed.stdout, report: comparable(report.stdout), failed: readFileSync(failed, 'utf8'), code: report.code };
+  return { printed: printed.stdout, report: comparable(readFileSync(report, 'utf8')), failed: readFileSync(failed, 'utf8'), code: printed.code };
 }
 
-async function sameDryRuns(t: Ends, inputs: readonly string[], env: NodeJS.ProcessEnv): Promise<void> {
+async function sameDryRuns(t: Ends, inputs: readonly string[], env: NodeJS.ProcessEnv, checkThreads: boolean): Promise<void> {
   const dir = tempDir(t, 'replay-workers');
   const one = await dryRun(dir, inputs, 0, env);
   const two = await dryRun(dir, inputs, 2, env);
@@ -58,6 +57,7 @@ async function sameDryRuns(t: Ends, inputs: readonly string[], env: NodeJS.Proce
   assert.deepEqual(two.report, one.report, 'the same counts, findings and notes');
   assert.equal(two.failed, one.failed, 'the same --failed file');
   assert.equal(two.code, one.code);
+  if (!checkThreads) return;
   // The threads were in use: a thread that exits stops the same run.
   const broken = await runCli(['replay', ...inputs, '--dry-run', '--target', 'http://127.0.0.1:9', '--sud-url', 'http://127.0.0.1:9/sud', ...AUTH, '--workers', '2'], {
     env: { ...env, REPORT_REPLAY_TEST_WORKER_FAULT: 'exit' },
@@ -71,21 +71,21 @@ test('on the samples, --workers 2 prints the same requests, findings, --failed l
       .filter((f) => f.endsWith('.ndjson'))
       .map((f) => join(ROOT, d, f)),
   );
-  await sameDryRuns(t, inputs, { REPORT_REPLAY_RANGE_BYTES: '300', SOURCE_DATE_EPOCH: '1767225600' });
+  await sameDryRuns(t, inputs, { REPORT_REPLAY_RANGE_BYTES: '300', SOURCE_DATE_EPOCH: '1767225600' }, false);
 });
 
 test('on a mixed input cut into hundreds of units (and a .gz one), --workers 2 is --workers 0 byte for byte', async (t) => {
   const dir = tempDir(t, 'replay-workers-mixed');
-  const file = await writeMixed(join(dir, 'mixed.ndjson'), 1500);
+  const file = await writeMixed(join(dir, 'mixed.ndjson'), 800);
   // A .gz input is one unit (gzip cannot be entered mid-way), read by a thread all the same.
-  const second = await writeMixed(join(dir, 'again.ndjson'), 300);
+  const second = await writeMixed(join(dir, 'again.ndjson'), 200);
   writeFileSync(`${second}.gz`, gzipSync(readFileSync(second)));
-  await sameDryRuns(t, [file, `${second}.gz`], SMALL_RANGES);
+  await sameDryRuns(t, [file, `${second}.gz`], SMALL_RANGES, true);
 });
 
 test('delivered for real with --workers 2, the receiver holds what --workers 0 delivers, each record once', async (t) => {
   const dir = tempDir(t, 'replay-workers-real');
-  const file = await writeMixed(join(dir, 'mixed.ndjson'), 1000);
+  const file = await writeMixed(join(dir, 'mixed.ndjson'), 500);
   const results = [];
   for (const workers of [0, 2]) {
     const receiver = await startReceiver({ port: 0, credentials: { statSecret: STAT_SECRET }, trackKeys: true });
