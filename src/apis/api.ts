@@ -151,11 +151,13 @@ export interface RequestBuilder {
   /** Records currently held back (not yet in a request). */
   readonly held: number;
   /**
-   * `replay --workers` (README "replay"): for a record that makes one request by itself,
-   * the group whose held records must leave before it ('' for none), so a worker thread may
-   * build and sign it ahead; undefined when the record must go through this builder in turn.
+   * `replay --workers` (README "replay"): for a record (its value) that makes one request by
+   * itself, the group whose held records must leave before it ('' for none), so a worker
+   * thread may build and sign it ahead; undefined when the record must go through this
+   * builder in turn. Asked of a record's value as read too, before judging: only records it
+   * may take alone are judged in the thread.
    */
-  alone?(record: ValidRecord): string | undefined;
+  alone?(value: JsonObject): string | undefined;
   /** The requests holding `group`'s records, which leave before a request of the group built ahead. */
   release?(group: string): PendingRequest[];
 }

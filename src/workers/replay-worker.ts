@@ -8,7 +8,7 @@
 import { workerData } from 'node:worker_threads';
 import type { BuildOptions, Endpoint, RequestBuilder } from '../apis/api.js';
 import { encodeRequest } from '../apis/encode.js';
-import { allEndpoints } from '../apis/registry.js';
+import { allEndpoints, detectEndpoint } from '../apis/registry.js';
 import type { LineProblem, LineSink } from '../input/lines.js';
 import type { RawRecord } from '../records.js';
 import { resolveSigner, signRequest } from '../sign/index.js';
@@ -44,7 +44,9 @@ class LineTexts implements LineSink {
 
   line(text: string, lineNo: number): void {
     this.texts.push(text);
-    this.#parser.line(text, lineNo);
+    // Not even parsed here: the main thread parses it, once (see `surelyBatched`).
+    if (surelyBatched(text)) this.#parser.problem(UNPARSED as LineProblem, '', '', lineNo);
+    else this.#parser.line(text, lineNo);
   }
 
   problem(rule: LineProblem, message: string, text: string, lineNo: number): void {
@@ -87,7 +89,7 @@ async function buildAhead(j: Judgement, text: string, out: ReplayBatchWriter): P
   const { record, endpoint } = j;
   if (!record || !endpoint || j.findings.length > 0) return false;
   const builder = builderFor(endpoint);
-  const group = builder.alone?.(record);
+  const group = builder.alone?.(record.value);
   if (group === undefined) return false;
   const needs = endpoint.recordNeeds?.(record.value, data.build.credentials);
   if (needs && needs.length > 0) return false; // the main thread stops the run with the pre-flight's error
@@ -101,6 +103,29 @@ async function buildAhead(j: Judgement, text: string, out: ReplayBatchWriter): P
   for (const name in wire.headers) if (name.includes('\n') || wire.headers[name]!.includes('\n')) return false;
   out.built(record.origin.line, endpointIndex.get(endpoint)!, j.records, text, wire, endpoint.duplicateKey?.(record.value), group);
   return true;
+}
+
+/** Marks a line left unparsed (a problem record makes a record without parsing its line). */
+const UNPARSED = 'replay-worker.unparsed';
+
+/**
+ * A stat single event, told from its text (stat's `aid` and no `data`): batched on the main
+ * thread, which parses it anyway, so this thread does not. Only a filter: a line it misses
+ * is parsed and judged here, and passed on all the same.
+ */
+function surelyBatched(text: string): boolean {
+  return text.includes('"aid"') && !text.includes('"data"');
+}
+
+/**
+ * True for a record no builder would take alone, told from its value as read (a stat single
+ * event): it goes to the main thread unjudged, as judging it here too would be wasted. Only
+ * a filter: a record it lets through is judged, and decided on its judged value.
+ */
+function passedUnjudged(raw: RawRecord): boolean {
+  const value = raw.value;
+  const endpoint = value && detectEndpoint(value, endpoints);
+  return value !== undefined && endpoint !== undefined && builderFor(endpoint).alone?.(value) === undefined;
 }
 
 function problemOf(raw: RawRecord): LineProblemText {
@@ -127,11 +152,15 @@ serveUnits<ReplayPayload>(async (unit, emit) => {
     for (const raw of next.value.records) {
       const text = tap!.shift();
       const line = raw.origin.line;
+      if (raw.error?.rule === UNPARSED) {
+        out.passed(line, text!);
+        continue;
+      }
       if (text === undefined) {
         out.problem(line, problemOf(raw));
         continue;
       }
-      if (raw.error || !(await buildAhead(judge.judge(raw), text, out))) out.passed(line, text);
+      if (raw.error || passedUnjudged(raw) || !(await buildAhead(judge.judge(raw), text, out))) out.passed(line, text);
     }
     if (out.count >= BATCH_RECORDS) await hand(next.value.bytes);
   }

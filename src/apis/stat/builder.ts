@@ -82,8 +82,8 @@ class StatBatcher implements RequestBuilder {
   }
 
   /** An envelope is one request by itself, after its user's open batch; a single event is batched here. */
-  alone(record: ValidRecord): string | undefined {
-    return record.value.data !== undefined ? groupKey(record.value) : undefined;
+  alone(value: JsonObject): string | undefined {
+    return value.data !== undefined ? groupKey(value) : undefined;
   }
 
   release(group: string): PendingRequest[] {
