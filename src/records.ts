@@ -43,4 +43,9 @@ export interface ValidRecord {
    * `uid`/`ss_token`): --failed writes these, so a configured secret never reaches a file.
    */
   readonly logged?: JsonObject;
+  /**
+   * Records the value holds (`recordsIn`), when known without looking at it: a record a
+   * worker thread built ahead (src/workers/replay-pool.ts) makes its fields only when asked.
+   */
+  readonly count?: number;
 }

@@ -161,6 +161,16 @@ export interface RequestBuilder {
   flush(): PendingRequest[];
   /** Records currently held back (not yet in a request). */
   readonly held: number;
+  /**
+   * `replay --workers` (README "replay"): for a record (its value) that makes one request by
+   * itself, the group whose held records must leave before it ('' for none), so a worker
+   * thread may build and sign it ahead; undefined when the record must go through this
+   * builder in turn. Asked of a record's value as read too, before judging: only records it
+   * may take alone are judged in the thread.
+   */
+  alone?(value: JsonObject): string | undefined;
+  /** The requests holding `group`'s records, which leave before a request of the group built ahead. */
+  release?(group: string): PendingRequest[];
 }
 
 /** A response as the transport saw it (body fully read, as text). */
@@ -310,10 +320,10 @@ export function recordsIn(endpoint: Endpoint, value: JsonObject): number {
 }
 
 /** Records several values hold together (a request's, a batch's). */
-export function recordsInAll(endpoint: Endpoint, records: readonly { readonly value: JsonObject }[]): number {
+export function recordsInAll(endpoint: Endpoint, records: readonly { readonly value: JsonObject; readonly count?: number }[]): number {
   if (endpoint.recordsIn === undefined) return records.length;
   let n = 0;
-  for (const record of records) n += endpoint.recordsIn(record.value);
+  for (const record of records) n += record.count ?? endpoint.recordsIn(record.value);
   return n;
 }
 

@@ -22,6 +22,7 @@ import { resolveCredentials, selectEnvironment, urlProblem } from '../config/con
 import { REPLAY_DEFAULTS, type ReplayOptions } from '../replay/options.js';
 import { loadedConfig, type Io } from './context.js';
 import { delimiterOf, inputFlags, judgeOptions } from './shared-options.js';
+import { defaultWorkers } from '../workers/unit-threads.js';
 import { ALWAYS, addProblem, moreThanZero, parseOptions, parsed, rate, wholeNumber, wholeNumberUpTo } from './options/problems.js';
 import { parseDuration, parseRamp, parseShard, parseThreshold } from './options/values.js';
 import { REPORTERS } from '../report/reporters/problems.js';
@@ -91,6 +92,8 @@ function replayFlags(env: NodeJS.ProcessEnv) {
     shard: parsed('shard', (text) => parseShard(text, env)).optional(),
     /** --processes N: N shard processes on this machine, one merged summary (replay-processes.ts). @default 1 */
     processes: wholeNumberUpTo('processes', 1, MAX_PROCESSES).default(1),
+    /** --workers N: threads that read, judge, build and sign (README "replay"); 0: one thread. @default cores − 1, at least 1 */
+    workers: wholeNumber('workers', 0).optional(),
     /** --threshold (repeatable): exit 1 when breached. @default [] */
     threshold: z.array(parsed('threshold', parseThreshold)).default([]),
     // Delivery
@@ -239,6 +242,7 @@ export function replayOptionsOf(flags: ReplayFlags, inputs: readonly InputSource
     printRequests: flags.printRequests,
     thresholds: flags.threshold,
     shard: flags.shard,
+    workers: flags.workers ?? defaultWorkers(),
     progress: Boolean(io.stdout.isTTY) && !flags.quiet && !flags.json && !flags.printRequests,
   };
   return { options, notices };

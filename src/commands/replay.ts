@@ -33,7 +33,7 @@ function replayOptions<T>(y: Argv<T>): Argv<T & ReplayArgs> {
     .option('signer', { describe: 'md5-sorted, sud-hmac, none, or ./module.mjs (default: per API)', type: 'string', requiresArg: true })
     .option('ts', { describe: "stat ts: keep the record's (else now), or now", choices: ['keep', 'now'] as const, default: 'keep' as const, requiresArg: true })
     .option('keep-auth', { describe: 'send logged auth fields unchanged (reproduce captured traffic)', type: 'boolean', default: false })
-    .group(['transport', 'rate', 'ramp', 'concurrency', 'pace', 'speed', 'duration', 'loop', 'unique', 'shard', 'processes', 'threshold'], 'Pacing and load:')
+    .group(['transport', 'rate', 'ramp', 'concurrency', 'pace', 'speed', 'duration', 'loop', 'unique', 'shard', 'processes', 'workers', 'threshold'], 'Pacing and load:')
     .option('transport', { describe: 'HTTP client: got, or undici for load beyond ~4k req/s', choices: ['got', 'undici'] as const, default: 'got' as const, requiresArg: true })
     .option('rate', { describe: 'requests per second (open model); default: as fast as --concurrency allows', type: 'number', requiresArg: true })
     .option('ramp', { describe: 'linear rate ramp FROM:TO:DURATION, e.g. 10:500:1m', type: 'string', requiresArg: true })
@@ -44,6 +44,11 @@ function replayOptions<T>(y: Argv<T>): Argv<T & ReplayArgs> {
     .option('loop', { describe: 'read the inputs again and again until --duration', type: 'boolean', default: false })
     .option('unique', { describe: 'with --loop: rewrite duplicate keys (SUD game_round_id) per loop', type: 'boolean', default: false })
     .option('shard', { describe: 'send only shard K of N (K from 0), or auto/N from JOB_COMPLETION_INDEX', type: 'string', requiresArg: true })
+    .option('workers', {
+      describe: 'worker threads that read, judge, build and sign records (default: cores - 1, at least 1); 0 does it all on one thread',
+      type: 'number',
+      requiresArg: true,
+    })
     .option('processes', { describe: 'run N shard processes on this machine, one merged summary (--rate and --concurrency are split among them)', type: 'number', default: 1, requiresArg: true })
     .option('threshold', { describe: 'exit 1 when breached: p99<200, failed<1%, rate>=190 (repeatable)', type: 'string', array: true, requiresArg: true })
     .group(['retries', 'retry-delay', 'timeout', 'checkpoint', 'resume', 'restart', 'uncertain', 'grace'], 'Delivery:')

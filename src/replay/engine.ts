@@ -42,6 +42,9 @@ import { evaluateThresholds } from '../report/thresholds.js';
 import { createTransport } from './transport/contract.js';
 import { saturationNote } from '../report/saturation.js';
 import type { RunObserver } from './observer.js';
+import { isBuilt, readInParallel, type BuiltRecord, type ReplayItem } from '../workers/replay-pool.js';
+import { worthThreads } from '../workers/units.js';
+import { RecordJudge } from '../validate/judge.js';
 
 export interface ReplayOutcome {
   /** Stopped by Ctrl-C (SIGINT/SIGTERM): the command exits 130. */
@@ -415,15 +418,49 @@ class ReplayRun {
     }
   }
 
-  /** One pass over the inputs; returns how many records went on to be sent. */
-  async #readOnce(loop: number): Promise<number> {
+  /**
+   * --workers N, when the run can use them and be what `--workers 0` would be (README
+   * "replay"): NDJSON files big enough to be worth threads, sent flat out (a paced run would
+   * sign requests long before they go), with the built-in signers, no --shard, no --unique.
+   */
+  #workers(): number {
+    const o = this.#options;
+    if (o.workers === 0 || this.#timing.kind !== 'unlimited' || o.signer !== undefined || o.shard !== undefined || o.unique) return 0;
+    if (o.inputs.some((input) => input.path === '-' || input.format !== 'ndjson')) return 0;
+    return worthThreads(o.inputs.reduce((sum, input) => sum + (input.size ?? 0), 0)) ? o.workers : 0;
+  }
+
+  /** The run's records in input order, in batches: read here, or by worker threads (some built ahead). */
+  #records(): AsyncGenerator<readonly ReplayItem[]> {
     const checkpoint = this.#checkpoint;
-    const records = readRecords(this.#options.inputs, {
+    const workers = this.#workers();
+    if (workers > 0) {
+      const build = this.#flow.buildOptions;
+      let rejudge: RecordJudge | undefined;
+      return readInParallel(this.#options.inputs, {
+        workers,
+        data: {
+          judge: { ...this.#options.judge, credentials: build.credentials, keepAuth: build.keepAuth },
+          build: { batchSize: build.batchSize, maxUrlBytes: build.maxUrlBytes, statParams: build.statParams, baseUrlBytes: build.baseUrlBytes, ts: build.ts, keepAuth: build.keepAuth, downloadOpenidField: build.downloadOpenidField, credentials: build.credentials },
+          target: this.#options.target,
+          cwd: this.#io.cwd,
+          sourceDateEpoch: this.#io.env.SOURCE_DATE_EPOCH,
+        },
+        rejudge: (raw) => (rejudge ??= new RecordJudge(this.#judge, undefined)).judge(raw),
+        progress: this.#bytes,
+      });
+    }
+    return readRecords(this.#options.inputs, {
       ...(this.#options.read.delimiter !== undefined && { delimiter: this.#options.read.delimiter }),
       ...(checkpoint && { skipThrough: (input: number) => checkpoint.skipThrough(input) }),
       progress: this.#bytes,
       stdin: this.#io.stdin as Readable,
     });
+  }
+
+  /** One pass over the inputs; returns how many records went on to be sent. */
+  async #readOnce(loop: number): Promise<number> {
+    const records = this.#records();
     const iterator = records[Symbol.asyncIterator]();
     let admitted = 0;
     try {
@@ -441,43 +478,59 @@ class ReplayRun {
     return admitted;
   }
 
-  /** Judge a batch, check the credentials of endpoints it brings, then send its records; returns how many went on. */
-  async #takeBatch(batch: readonly RawRecord[], loop: number): Promise<number> {
+  /**
+   * Judge a batch (or take the judgements of records built ahead), check the credentials of
+   * endpoints it brings, then send its records; returns how many went on.
+   */
+  async #takeBatch(batch: readonly ReplayItem[], loop: number): Promise<number> {
     const checkpoint = this.#checkpoint;
-    const judged: Judgement[] = [];
-    for (const raw of batch) {
-      const { input, line } = raw.origin;
+    const judged: (Judgement | BuiltRecord)[] = [];
+    for (const item of batch) {
+      const { input, line } = item.origin;
       if (checkpoint) {
         if (checkpoint.wasSettled(input, line)) continue;
         checkpoint.take(input, line);
       }
-      const judgement = this.#intake.judge(raw);
+      const built = isBuilt(item) ? item : undefined;
+      const judgement = built ? this.#intake.judged(built.judgement) : this.#intake.judge(item as RawRecord);
       const setAside = judgement.record && this.#uncertain?.take(judgement.record);
       if (setAside) {
         await setAside;
         continue;
       }
-      judged.push(judgement);
+      judged.push(built ?? judgement);
       if (performance.now() - this.#lastYield > this.#yieldEveryMs) await this.#yield();
     }
     const endpoints = new Set<Endpoint>();
-    for (const j of judged) {
-      this.#preflight!.check(j);
-      if (j.record && j.endpoint) endpoints.add(j.endpoint);
+    for (const entry of judged) {
+      if ('wire' in entry) {
+        this.#preflight!.checkBuilt(entry.judgement.endpoint, entry.origin);
+        endpoints.add(entry.judgement.endpoint);
+        continue;
+      }
+      this.#preflight!.check(entry);
+      if (entry.record && entry.endpoint) endpoints.add(entry.endpoint);
     }
     await this.#flow.prepare(endpoints);
     // The whole batch goes through even when the run stops meanwhile: the dispatcher then
     // leaves its requests unsent, so every record judged is settled or left for --resume.
     let count = 0;
-    for (const judgement of judged) {
-      const admitted = this.#intake.admit(judgement, loop);
-      if (admitted === undefined) continue;
-      if (admitted instanceof Promise) {
-        await admitted;
-        continue;
+    for (const entry of judged) {
+      let sending: Promise<void> | undefined;
+      if ('wire' in entry) {
+        if (!this.#intake.admitBuilt(entry.judgement, entry.duplicateKey)) continue;
+        count++;
+        sending = this.#flow.addBuilt(entry.judgement.endpoint, entry.group, entry.request, entry.wire);
+      } else {
+        const admitted = this.#intake.admit(entry, loop);
+        if (admitted === undefined) continue;
+        if (admitted instanceof Promise) {
+          await admitted;
+          continue;
+        }
+        count++;
+        sending = this.#flow.add(admitted);
       }
-      count++;
-      const sending = this.#flow.add(admitted);
       if (sending) await sending;
       const room = this.#sink!.room(BACKLOG_PER_SLOT * this.#options.concurrency, WAITING_RETRIES_PER_SLOT * this.#options.concurrency);
       if (room) {

@@ -86,6 +86,11 @@ export interface ReplayOptions {
   readonly thresholds: readonly Threshold[];
   /** --shard K/N (K 0-based, already resolved from auto). @default undefined */
   readonly shard: { readonly index: number; readonly count: number } | undefined;
+  /**
+   * --workers N: threads that read, judge, build and sign ahead (src/workers/replay-pool.ts);
+   * 0, or a run they cannot serve identically (see `workersFor` in engine.ts), reads on the main thread. @default 0
+   */
+  readonly workers: number;
   /** Show the live progress line (stdout is a TTY and not --quiet). @default false */
   readonly progress: boolean;
 }
@@ -138,6 +143,7 @@ export function replayDefaults(inputs: readonly InputSource[], baseUrl: string, 
     printRequests: false,
     thresholds: [],
     shard: undefined,
+    workers: 0,
     progress: false,
     ...overrides,
   };

@@ -56,6 +56,10 @@ export class DownloadRequestBuilder implements RequestBuilder {
     ];
   }
 
+  alone(): string {
+    return '';
+  }
+
   due(): PendingRequest[] {
     return [];
   }

@@ -81,6 +81,16 @@ class StatBatcher implements RequestBuilder {
     return out;
   }
 
+  /** An envelope is one request by itself, after its user's open batch; a single event is batched here. */
+  alone(value: JsonObject): string | undefined {
+    return value.data !== undefined ? groupKey(value) : undefined;
+  }
+
+  release(group: string): PendingRequest[] {
+    const open = this.#open.get(group);
+    return open ? [this.#close(open)] : [];
+  }
+
   /**
    * The builder has no clock of its own: a batch's wait starts at the first `due()` call
    * that sees it, on the caller's clock. So no batch leaves before `lingerMs` has passed,

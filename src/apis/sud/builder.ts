@@ -60,6 +60,9 @@ export function createSudBuilder(options: BuildOptions): RequestBuilder {
       };
       return [request];
     },
+    alone(): string {
+      return '';
+    },
     due(): PendingRequest[] {
       return [];
     },

@@ -57,6 +57,20 @@ export class RecordIntake {
     return this.#judge.judge(raw);
   }
 
+  /** A record a worker thread judged valid (src/workers/replay-pool.ts): counted as `judge` counts. Runs with --shard never have one. */
+  judged(judgement: Judgement): Judgement {
+    countJudgement(this.#stats, judgement);
+    return judgement;
+  }
+
+  /**
+   * `admit` for a valid record a worker built ahead, whose SUD key it worked out (runs with
+   * --shard or --unique never have one): true to send it, false when it settled here as a duplicate.
+   */
+  admitBuilt(judgement: Judgement & { readonly endpoint: Endpoint }, key: string | undefined): boolean {
+    return this.#firstSend(judgement, judgement.endpoint, key);
+  }
+
   /**
    * The record to send, or undefined when it is settled here (other shard, duplicate), or a
    * promise when it is invalid: it settles once written to --failed, and the caller waits
@@ -77,16 +91,20 @@ export class RecordIntake {
     if (!record || !endpoint) return this.#invalid(judgement);
     if (judgement.findings.length > 0) this.#options.warned?.(judgement);
     if (this.#options.unique && endpoint.uniquify) record = { ...record, value: endpoint.uniquify(record.value, loop) };
-    const key = endpoint.duplicateKey?.(record.value);
-    if (key !== undefined) {
-      if (!this.#sentKeys.add(key)) {
-        this.#stats.addSkipped(endpoint.id, 'duplicate', judgement.records);
-        this.#options.settle(origin);
-        return undefined;
-      }
-      this.#options.rememberKey?.(origin, key);
+    return this.#firstSend(judgement, endpoint, endpoint.duplicateKey?.(record.value)) ? { record, endpoint } : undefined;
+  }
+
+  /** False when the record's SUD key was sent already in this run: it settles here as a duplicate. */
+  #firstSend(judgement: Judgement, endpoint: Endpoint, key: string | undefined): boolean {
+    if (key === undefined) return true;
+    const { origin } = judgement;
+    if (!this.#sentKeys.add(key)) {
+      this.#stats.addSkipped(endpoint.id, 'duplicate', judgement.records);
+      this.#options.settle(origin);
+      return false;
     }
-    return { record, endpoint };
+    this.#options.rememberKey?.(origin, key);
+    return true;
   }
 
   async #invalid(judgement: Judgement): Promise<void> {

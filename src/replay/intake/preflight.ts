@@ -146,6 +146,11 @@ export class Preflight {
     if (this.#sends(judgement)) this.#check(judgement);
   }
 
+  /** A record a worker thread built ahead (valid; it checked what the record needs): its endpoint's credentials. */
+  checkBuilt(endpoint: Endpoint, origin: Origin): void {
+    this.#throwIfLacking(endpoint, origin);
+  }
+
   /** Valid and this shard's: a record the run would send. */
   #sends(judgement: Judgement): boolean {
     if (!judgement.record || !judgement.endpoint) return false;

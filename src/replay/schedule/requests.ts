@@ -104,6 +104,25 @@ export class RequestFlow {
     return requests.length === 0 ? undefined : this.#submitAll(requests, endpoint);
   }
 
+  /**
+   * A request a worker thread built and signed ahead (src/workers/replay-pool.ts): its
+   * group's held records leave first, as the builder would have sent them, then it goes on
+   * with its due time, in turn.
+   */
+  addBuilt(endpoint: Endpoint, group: string, request: PendingRequest, wire: WireRequest): Promise<void> | undefined {
+    this.#throwIfFailed();
+    const held = group === '' ? [] : (this.#builder(endpoint).release?.(group) ?? []);
+    if (held.length > 0) return this.#submitAll(held, endpoint).then(() => this.#submitBuilt(endpoint, request, wire));
+    const submitted = this.#submitBuilt(endpoint, request, wire);
+    return submitted instanceof Promise ? submitted : undefined;
+  }
+
+  #submitBuilt(endpoint: Endpoint, request: PendingRequest, wire: WireRequest): void | Promise<void> {
+    const dueAt = this.#dueAt(request, endpoint);
+    if (dueAt === undefined) return this.#options.onUnsent(request, endpoint);
+    return this.#options.sink(request, wire, endpoint, dueAt);
+  }
+
   /** Batches that have lingered long enough (paced replays), sent from a timer. */
   poll(lingerMs: number): void {
     const nowMs = this.#options.now();

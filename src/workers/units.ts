@@ -1,13 +1,25 @@
 /**
- * Cutting a run's inputs into `validate --workers` units (README "validate"): an NDJSON file
- * into byte ranges that each end right after a newline, so every line lies whole in one
- * range; a CSV or `.gz` file is one unit (a quoted cell may hold a newline; gzip cannot be
- * entered mid-way).
+ * Cutting a run's inputs into units for worker threads (`validate --workers`, `replay
+ * --workers`; README "validate", "replay"): an NDJSON file into byte ranges that each end
+ * right after a newline, so every line lies whole in one range; a CSV or `.gz` file is one
+ * unit (a quoted cell may hold a newline; gzip cannot be entered mid-way).
  */
 import { open } from 'node:fs/promises';
 import { fsProblem, type InputSource } from '../input/sources.js';
 import { InputError } from '../errors.js';
-import type { ValidateUnit } from './validate-unit.js';
+
+export interface InputUnit {
+  /** Position among all units of the run: the merge applies units in this order. */
+  readonly index: number;
+  /** The source's index among the run's inputs. */
+  readonly input: number;
+  readonly source: InputSource;
+  /** Byte range [start, end) of an NDJSON file, cut right after a newline; absent: the whole input. */
+  readonly range?: { readonly start: number; readonly end: number };
+}
+
+/** Inputs smaller than this are not worth threads: starting one costs more than it saves. */
+const SMALL_INPUT_BYTES = 4 << 20;
 
 const NEWLINE = 0x0a;
 const SCAN_BYTES = 64 * 1024;
@@ -25,13 +37,18 @@ export function rangeBytesFor(totalBytes: number, threads: number, env: NodeJS.P
 }
 
 /** True when `REPORT_REPLAY_RANGE_BYTES` sets the range size (then even a small input is cut and threaded). */
-export function rangesForced(env: NodeJS.ProcessEnv = process.env): boolean {
+function rangesForced(env: NodeJS.ProcessEnv = process.env): boolean {
   const forced = Number(env.REPORT_REPLAY_RANGE_BYTES);
   return Number.isInteger(forced) && forced > 0;
 }
 
-export async function cutUnits(sources: readonly InputSource[], rangeBytes: number): Promise<ValidateUnit[]> {
-  const units: ValidateUnit[] = [];
+/** True when inputs of `totalBytes` are worth worker threads (always when the range size is forced). */
+export function worthThreads(totalBytes: number, env: NodeJS.ProcessEnv = process.env): boolean {
+  return totalBytes >= SMALL_INPUT_BYTES || rangesForced(env);
+}
+
+export async function cutUnits(sources: readonly InputSource[], rangeBytes: number): Promise<InputUnit[]> {
+  const units: InputUnit[] = [];
   for (let input = 0; input < sources.length; input++) {
     const source = sources[input]!;
     if (source.format !== 'ndjson' || source.gzip || source.size === undefined || source.size <= rangeBytes) {

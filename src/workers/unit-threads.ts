@@ -1,0 +1,84 @@
+/**
+ * Starting a unit pipeline's worker threads on the main thread (validate-pool.ts,
+ * replay-pool.ts): each thread is handed the next unit when it finishes one, its batches go
+ * to the OrderedMerge, and a thread that breaks (throws, exits, is killed) stops the run
+ * with a WorkerFailedError instead of a hang.
+ */
+import { Worker } from 'node:worker_threads';
+import { availableParallelism } from 'node:os';
+import { UserError, ExitCode, type ExitCode as ExitCodeValue } from '../errors.js';
+import type { OrderedMerge } from './ordered-merge.js';
+import type { FromWorker, ToWorker, UnitWorkerData } from './unit-protocol.js';
+import type { InputUnit } from './units.js';
+
+/** `--workers` when not given: every core but one (the main thread has its own work), at least one. */
+export function defaultWorkers(): number {
+  return Math.max(1, availableParallelism() - 1);
+}
+
+/** A worker thread stopped without finishing its work (a bug, or killed): the run stops (exit 2). */
+export class WorkerFailedError extends UserError {
+  constructor(command: 'validate' | 'replay', reason: string) {
+    super(`a ${command} worker thread failed: ${reason}`, { exitCode: ExitCode.Usage, hint: `run again with --workers 0 to ${command} on one thread` });
+    this.name = 'WorkerFailedError';
+  }
+}
+
+export interface UnitThreadsOptions<P, B> {
+  /** The worker's script (its module calls serveUnits). */
+  readonly script: URL;
+  readonly workerData: UnitWorkerData;
+  readonly count: number;
+  /** The next unit to read, or undefined when there is none left (or the run stops). */
+  readonly take: () => InputUnit | undefined;
+  readonly merge: OrderedMerge<B>;
+  /** A batch's payload as it arrived, made into the merge's batch. */
+  readonly receive: (payload: P) => B;
+  /** Whose threads they are, for the error a broken thread stops the run with. */
+  readonly command: 'validate' | 'replay';
+}
+
+/** Starts the threads; `stop` ends them (call it once the merge has ended). */
+export function startUnitThreads<P, B>(options: UnitThreadsOptions<P, B>): { stop: () => Promise<void> } {
+  const { merge } = options;
+  const workers: Worker[] = [];
+  for (let i = 0; i < options.count; i++) {
+    const worker = new Worker(options.script, { workerData: options.workerData });
+    workers.push(worker);
+    const send = (message: ToWorker): void => worker.postMessage(message);
+    let open = 0;
+    const give = (): void => {
+      const unit = options.take();
+      if (unit) {
+        open = unit.index + 1;
+        send({ type: 'unit', unit });
+      } else open = 0;
+    };
+    worker.on('message', (message: FromWorker<P>) => {
+      if (message.type === 'batch') {
+        const size = message.size;
+        merge.push(message.unit, { batch: options.receive(message.payload), merged: () => send({ type: 'ack', size }) });
+      } else if (message.type === 'done') {
+        merge.done(message.unit, message.lines);
+        give();
+      } else {
+        merge.fail(message.unit, new UserError(message.message, { exitCode: message.exitCode as ExitCodeValue, hint: message.hint }));
+      }
+    });
+    worker.on('error', (err) => merge.crash(new WorkerFailedError(options.command, err.message)));
+    worker.on('exit', (code) => {
+      if (open !== 0 || code !== 0) merge.crash(new WorkerFailedError(options.command, `it exited with code ${code}`));
+    });
+    give();
+  }
+  return {
+    stop: async () => {
+      for (const worker of workers) {
+        worker.removeAllListeners('exit');
+        worker.on('exit', () => {});
+        worker.postMessage({ type: 'stop' } satisfies ToWorker);
+      }
+      await Promise.all(workers.map((w) => w.terminate()));
+    },
+  };
+}
