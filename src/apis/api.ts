@@ -26,11 +26,24 @@ export interface ValidateOptions {
 /** What a replay knows about its requests, for rules about the request a record makes (stat's URL limit). */
 export type WireOptions = Pick<BuildOptions, 'maxUrlBytes' | 'statParams' | 'baseUrlBytes' | 'ts' | 'keepAuth' | 'credentials' | 'nowSeconds'>;
 
-/** An endpoint's own URL setting: `Target[option]`, set by `flag` or `configKey` in the config. */
+/**
+ * An endpoint's own URL setting: `Target[option]`, set by `flag` or `configKey` in the
+ * config. `replay` declares the flag from this, and `serve` its `--upstream-<flag>` when
+ * `upstreamDescribe` is given (commands/url-options.ts): no command names it.
+ */
 export interface UrlOption {
   readonly option: string;
   readonly flag: `--${string}`;
   readonly configKey: string;
+  /** What it is, for `replay --help`: `full URL of SUD's report endpoint (deployment-specific)`. */
+  readonly describe: string;
+  /** Who it is for, in other flags' help and in messages: `SUD`. */
+  readonly label: string;
+  /**
+   * For `serve --help`, when `serve --upstream` may forward this endpoint's requests to a
+   * URL of their own (`--upstream-<flag>`): `with --upstream: forward SUD requests to this URL instead`.
+   */
+  readonly upstreamDescribe?: string;
 }
 
 /** What validating one record gives: findings, and the value to send when there is no error. */

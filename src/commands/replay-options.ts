@@ -18,7 +18,7 @@ import { existsSync } from 'node:fs';
 import { z } from 'zod';
 import type { Credentials } from '../apis/api.js';
 import type { InputSource } from '../input/sources.js';
-import { resolveCredentials, selectEnvironment, urlProblem } from '../config/config.js';
+import { resolveCredentials, selectEnvironment } from '../config/config.js';
 import { REPLAY_DEFAULTS, type ReplayOptions } from '../replay/options.js';
 import { loadedConfig, type Io } from './context.js';
 import { delimiterOf, inputFlags, judgeOptions } from './shared-options.js';
@@ -26,20 +26,13 @@ import { ALWAYS, addProblem, moreThanZero, parseOptions, parsed, rate, wholeNumb
 import { parseDuration, parseRamp, parseShard, parseThreshold } from './options/values.js';
 import { REPORTERS } from '../report/reporters/problems.js';
 import { credentialFields } from './credential-options.js';
+import { targetUrls, urlFields, urlFlag } from './url-options.js';
 
 /** More shards than this on one machine (--processes) is a typo, not a plan. */
 const MAX_PROCESSES = 256;
 
 /** Where dry runs point when no target is given: nothing is sent, the URLs only show paths. */
 const DRY_RUN_TARGET = 'http://127.0.0.1:8000';
-
-/** A base URL typed as a flag (the config's are checked when it is loaded). */
-function url(flag: string): z.ZodString {
-  return z.string().superRefine((text, ctx) => {
-    const problem = urlProblem(text);
-    if (problem) addProblem(ctx, `--${flag} ${problem === 'is not a URL' ? `${text} is not a URL` : problem}`, 'for example --target http://127.0.0.1:8000');
-  });
-}
 
 const duration = (flag: string) => parsed(flag, parseDuration);
 const optionalText = z.string().optional();
@@ -54,9 +47,9 @@ function replayFlags(env: NodeJS.ProcessEnv) {
     quiet: z.boolean().default(false),
     // Target
     /** --target: base URL for every endpoint; config `target`; a dry run's default is DRY_RUN_TARGET. */
-    target: url('target').optional(),
-    /** --sud-url: SUD's full report URL; config `sudUrl`. */
-    sudUrl: url('sud-url').optional(),
+    target: urlFlag('target').optional(),
+    // Each endpoint's own URL (`--sud-url`; config `sudUrl`), from its API (url-options.ts)
+    ...urlFields('replay'),
     /** --env: an environment of the config file; else its defaultEnvironment. */
     env: optionalText,
     // Credentials and signing: each API's credential flags (credential-options.ts; each also
@@ -190,7 +183,6 @@ export function replayOptionsOf(flags: ReplayFlags, inputs: readonly InputSource
   const credentials: Credentials = resolveCredentials(environment, io.env, flags);
   // Each endpoint needs a URL only when the run sends to it: the pre-flight checks that (replay/intake/preflight.ts).
   const targetText = flags.target ?? environment.target ?? (flags.dryRun ? DRY_RUN_TARGET : undefined);
-  const sudUrlText = flags.sudUrl ?? environment.sudUrl;
   let resume = flags.resume;
   if (resume && flags.checkpoint && !existsSync(flags.checkpoint)) {
     // A Kubernetes Job restarts the same command: the first run of it has nothing to resume.
@@ -204,7 +196,7 @@ export function replayOptionsOf(flags: ReplayFlags, inputs: readonly InputSource
     judge: judgeOptions(flags, Date.now()),
     target: {
       ...(targetText !== undefined && { baseUrl: trimmed(targetText) }),
-      ...(sudUrlText !== undefined && { sudUrl: trimmed(sudUrlText) }),
+      ...targetUrls(flags, environment),
     },
     build: {
       batchSize: flags.batchSize,

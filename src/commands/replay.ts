@@ -18,14 +18,16 @@ import { RunOutputs, runOutputPaths, withRunOutputOptions, type RunOutputArgs } 
 import { checkReplayFlags, replayOptionsOf, type ReplayArgs } from './replay-options.js';
 import { exitCodeOf } from './exit-code.js';
 import { credentialFlagNames, withCredentialOptions } from './credential-options.js';
+import { aloneText, urlFlagNames, withUrlOptions } from './url-options.js';
 
 const DURATIONS = 'durations: 500ms, 10s, 2m, 1h; a bare number is seconds';
 
 function replayOptions<T>(y: Argv<T>): Argv<T & ReplayArgs> {
-  const withTarget = withInputOptions(y)
-    .group(['target', 'sud-url', 'env'], 'Target:')
-    .option('target', { describe: 'base URL for every endpoint (paths per API); SUD alone needs only --sud-url', type: 'string', requiresArg: true })
-    .option('sud-url', { describe: "full URL of SUD's report endpoint (deployment-specific)", type: 'string', requiresArg: true })
+  const target = withInputOptions(y)
+    .group(['target', ...urlFlagNames('replay'), 'env'], 'Target:')
+    .option('target', { describe: `base URL for every endpoint (paths per API)${aloneText()}`, type: 'string', requiresArg: true });
+  // Each endpoint's own URL flag, from its API's folder (url-options.ts).
+  const withTarget = withUrlOptions(target, 'replay')
     .option('env', { describe: 'environment from the config file (its target and credentials)', type: 'string', requiresArg: true })
     .group([...credentialFlagNames('replay'), 'signer', 'ts', 'keep-auth'], 'Credentials and signing:');
   // Each API's credential flags, from its folder (credential-options.ts).
