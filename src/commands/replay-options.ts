@@ -19,14 +19,16 @@ import { z } from 'zod';
 import type { Credentials } from '../apis/api.js';
 import type { InputSource } from '../input/sources.js';
 import { resolveCredentials, selectEnvironment } from '../config/config.js';
-import { REPLAY_DEFAULTS, type ReplayOptions } from '../replay/options.js';
+import { REPLAY_DEFAULTS, replayDefaults, type ReplayOptions } from '../replay/options.js';
 import { loadedConfig, type Io } from './context.js';
 import { delimiterOf, inputFlags, judgeOptions } from './shared-options.js';
 import { ALWAYS, addProblem, moreThanZero, parseOptions, parsed, rate, wholeNumber, wholeNumberUpTo } from './options/problems.js';
-import { parseDuration, parseRamp, parseShard, parseThreshold } from './options/values.js';
+import { parseRamp, parseShard, parseThreshold } from './options/values.js';
+import { parseDuration } from './options/duration.js';
 import { REPORTERS } from '../report/reporters/problems.js';
 import { credentialFields } from './credential-options.js';
 import { targetUrls, urlFields, urlFlag } from './url-options.js';
+import { apiOptionFields, apiOptionValues } from './api-options.js';
 
 /** More shards than this on one machine (--processes) is a typo, not a plan. */
 const MAX_PROCESSES = 256;
@@ -57,8 +59,6 @@ function replayFlags(env: NodeJS.ProcessEnv) {
     ...credentialFields('replay'),
     /** --signer: md5-sorted, sud-hmac, none or a module path; undefined: each endpoint's own. */
     signer: optionalText,
-    /** --ts: stat's ts kept from the record (else now), or always now. @default 'keep' */
-    ts: z.enum(['keep', 'now']).default('keep'),
     /** --keep-auth: send logged auth fields unchanged. @default false */
     keepAuth: z.boolean().default(false),
     // Pacing and load
@@ -103,17 +103,8 @@ function replayFlags(env: NodeJS.ProcessEnv) {
     uncertain: z.enum(['resend', 'skip', 'fail']).optional(),
     /** --grace: on Ctrl-C, how long in-flight requests may finish (ms). @default 5000 */
     grace: duration('grace').default(REPLAY_DEFAULTS.graceMs),
-    // Requests
-    /** --batch-size: stat events per request. @default 50 */
-    batchSize: wholeNumber('batch-size', 1).default(REPLAY_DEFAULTS.batchSize),
-    /** --max-url-bytes: stat query mode's URL limit. @default 8000 */
-    maxUrlBytes: wholeNumber('max-url-bytes', 256).default(REPLAY_DEFAULTS.maxUrlBytes),
-    /** --batch-linger: how long a paced stat batch waits for more events (ms). @default 200 */
-    batchLinger: duration('batch-linger').default(REPLAY_DEFAULTS.batchLingerMs),
-    /** --stat-params: in the query string or a form body. @default 'query' */
-    statParams: z.enum(['query', 'form']).default('query'),
-    /** --download-openid-field: the player id field sent. @default 'oepnid' */
-    downloadOpenidField: z.enum(['oepnid', 'openid']).default('oepnid'),
+    // Requests: each API's own flags (stat's --batch-size, --ts), from its folder (api-options.ts)
+    ...apiOptionFields(),
     /** --dry-run: validate, build and sign; send nothing. @default false */
     dryRun: z.boolean().default(false),
     /** --print-requests: with --dry-run, each request as NDJSON. @default false */
@@ -190,6 +181,7 @@ export function replayOptionsOf(flags: ReplayFlags, inputs: readonly InputSource
     resume = false;
   }
   const trimmed = (text: string): string => text.replace(/\/+$/, '');
+  const apiOptions = apiOptionValues(flags);
   const options: ReplayOptions = {
     inputs,
     read: { delimiter: delimiterOf(flags) },
@@ -198,14 +190,8 @@ export function replayOptionsOf(flags: ReplayFlags, inputs: readonly InputSource
       ...(targetText !== undefined && { baseUrl: trimmed(targetText) }),
       ...targetUrls(flags, environment),
     },
-    build: {
-      batchSize: flags.batchSize,
-      maxUrlBytes: flags.maxUrlBytes,
-      statParams: flags.statParams,
-      ts: flags.ts,
-      keepAuth: flags.keepAuth,
-      downloadOpenidField: flags.downloadOpenidField,
-    },
+    // The APIs' own option values land by key (ReplayOptionSpec.into), over the defaults of code-built replays (an API not registered).
+    build: { ...replayDefaults(inputs, DRY_RUN_TARGET).build, ...apiOptions.build, keepAuth: flags.keepAuth },
     credentials,
     signer: flags.signer,
     transport: flags.transport,
@@ -221,7 +207,7 @@ export function replayOptionsOf(flags: ReplayFlags, inputs: readonly InputSource
     retries: flags.retries,
     retryDelayMs: flags.retryDelay,
     timeoutMs: flags.timeout,
-    batchLingerMs: flags.batchLinger,
+    batchLingerMs: typeof apiOptions.run.batchLingerMs === 'number' ? apiOptions.run.batchLingerMs : REPLAY_DEFAULTS.batchLingerMs,
     failedFile: flags.failed,
     checkpointFile: flags.checkpoint,
     resume,

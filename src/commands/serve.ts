@@ -17,6 +17,8 @@ import { getIo, loadedConfig, setExitCode, type GlobalArgs } from './context.js'
 import { ALWAYS, aNumber, addProblem, parseOptions, rate } from './options/problems.js';
 import { listenForInterrupts } from '../replay/signals.js';
 import { credentialFields, withCredentialOptions } from './credential-options.js';
+import type { ServeVerification } from '../apis/api.js';
+import { apiModules } from '../apis/registry.js';
 import { givenUrlFlags, upstreamLabel, upstreamUrl, upstreamUrls, urlFields, withUrlOptions } from './url-options.js';
 
 /** A share of requests, from 0 to 1. @default 0 */
@@ -120,9 +122,10 @@ export async function serveOptions(typed: ServeArgs, env: NodeJS.ProcessEnv): Pr
   const latencyMs = args.latency;
   const environment = selectEnvironment(loadedConfig(), undefined);
   const creds = resolveCredentials(environment, env, args);
-  if ((creds.sudAppId === undefined) !== (creds.sudAppSecret === undefined)) {
-    const missing = creds.sudAppId === undefined ? '--sud-app-id (or REPLAY_SUD_APP_ID)' : '--sud-app-secret (or REPLAY_SUD_APP_SECRET)';
-    throw new UsageError(`verifying SUD signatures needs both an app id and an app secret: ${missing} is missing`);
+  // Each API says which credentials its receiver cannot verify with (SUD: an app id without its secret).
+  for (const verification of verifications()) {
+    const problem = verification.problem?.(creds);
+    if (problem !== undefined) throw new UsageError(problem);
   }
   return {
     port: args.port,
@@ -143,14 +146,18 @@ export async function serveOptions(typed: ServeArgs, env: NodeJS.ProcessEnv): Pr
   };
 }
 
+/** How each API's receiver checks requests with credentials, by API name (stat, then sud). */
+function verifications(): ServeVerification[] {
+  return [...apiModules()]
+    .sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0))
+    .flatMap((api) => (api.verification === undefined ? [] : [api.verification]));
+}
+
 const percent = (rate: number | undefined): string => `${+((rate ?? 0) * 100).toFixed(3)}%`;
 
 /** What the receiver checks and how it misbehaves, in a few lines, without any secret. */
 export function describeSetup(options: ReceiverOptions, receiver: Receiver): string[] {
-  const lines = [
-    `stat __md5: ${options.credentials?.statSecret !== undefined ? 'verified (md5-sorted)' : 'not checked (no stat secret)'}`,
-    `SUD signature: ${options.credentials?.sudAppId !== undefined ? `verified for app id ${options.credentials.sudAppId}` : 'not checked (no SUD app id and secret)'}`,
-  ];
+  const lines = verifications().map((verification) => verification.describe(options.credentials ?? {}));
   const faults: string[] = [];
   if (options.failRate) faults.push(`503 on ${percent(options.failRate)}`);
   if (options.throttleRate) faults.push(`429 on ${percent(options.throttleRate)} (Retry-After ${options.retryAfterSeconds ?? 1} s)`);
