@@ -13,6 +13,8 @@
  * 3. Add what the engine needs to ReplayOptions (replay/options.ts), with its default in
  *    `replayDefaults`, and map it in `replayOptionsOf`.
  * `ReplayArgs`, the handler's argument type, is the schema's input: nothing else to declare.
+ * A flag of one API's requests (stat's `--batch-size`) or an endpoint's own URL goes in that
+ * API's folder instead (`ApiModule.replayOptions`, `Endpoint.urlOption`: api-options.ts, url-options.ts).
  */
 import { existsSync } from 'node:fs';
 import { z } from 'zod';
