@@ -94,6 +94,30 @@ test('its credential is a flag of replay and serve, declared in its folder alone
   assert.ok(!stdout.includes(flagSecret) && !stderr.includes(flagSecret), 'the secret is never printed');
 });
 
+test('its own URL and request flags are replay flags, declared in its folder alone: --fake-url and --fake-bonus take effect', async (t) => {
+  const replayHelp = await runFake(['replay', '--help'], {});
+  assert.equal(replayHelp.code, 0, replayHelp.stderr);
+  assert.match(replayHelp.stdout, /--fake-url +full URL of the fake ping endpoint/);
+  assert.match(replayHelp.stdout, /--fake-bonus +fake points added to every score sent +\[number\] \[default: 0\]/);
+  assert.match(replayHelp.stdout, /fake\s+alone needs only --fake-url/);
+  const serveHelp = await runFake(['serve', '--help'], {});
+  assert.match(serveHelp.stdout, /--upstream-fake-url +with --upstream: forward fake requests to this URL instead/);
+
+  const file = ndjson(tmp(t), 'ok.ndjson', VALID.slice(0, 1));
+  const { code, stdout, stderr } = await runFake(['replay', file, '--dry-run', '--print-requests', '--fake-url', 'http://fake.example/in/', '--fake-bonus', '5', '--quiet']);
+  assert.equal(code, 0, stderr);
+  const request = JSON.parse(stdout.trim()) as { url: string; body: string };
+  assert.equal(request.url, 'http://fake.example/in', 'its own URL, without the trailing slash');
+  const params = Object.fromEntries(new URLSearchParams(request.body));
+  assert.equal(params.score, '8', 'the bonus is added to the score 3');
+  assert.equal(params.__md5, md5Sorted({ player: 'p1', score: '8' }, SECRET));
+
+  const bad = await runFake(['replay', file, '--dry-run', '--fake-bonus', '-1', '--fake-url', 'nope']);
+  assert.equal(bad.code, 2);
+  assert.match(bad.stderr, /--fake-url nope is not a URL/);
+  assert.match(bad.stderr, /--fake-bonus must be a whole number ≥ 0, not -1/);
+});
+
 test('generate: the fake API generates records its own validate accepts', async (t) => {
   const dir = tmp(t);
   const generated = await runFake(['generate', '--api', 'fake', '--count', '5']);

@@ -1,7 +1,8 @@
 import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import { ConstantPacer, LinearPacer, type Pacer } from '../src/replay/schedule/pacer.js';
-import { parseDuration, parseRamp } from '../src/commands/options/values.js';
+import { parseRamp } from '../src/commands/options/values.js';
+import { parseDuration } from '../src/commands/options/duration.js';
 import { UsageError } from '../src/errors.js';
 import type { PendingRequest } from '../src/apis/api.js';
 import { getEndpoint } from '../src/apis/registry.js';

@@ -18,7 +18,7 @@ test('the checkpoint fingerprint reads as it always has, and holds no URL passwo
 test('an endpoint with a URL of its own adds it to the fingerprint, under its flag; plan.ts names none', () => {
   const other: ApiModule = {
     name: 'other',
-    endpoints: [{ ...sudReportGameInfo, id: 'other.report', api: 'other', defaultPath: '/other', urlOption: { option: 'otherUrl', flag: '--other-url', configKey: 'otherUrl' } }],
+    endpoints: [{ ...sudReportGameInfo, id: 'other.report', api: 'other', defaultPath: '/other', urlOption: { option: 'otherUrl', flag: '--other-url', configKey: 'otherUrl', describe: 'the other URL', label: 'other' } }],
   };
   useApis([...API_MODULES, other]);
   try {

@@ -7,6 +7,7 @@
 import type { Finding, RuleDef } from '../findings.js';
 import type { JsonObject, ValidRecord } from '../records.js';
 import type { Prng } from '../prng.js';
+import type { z } from 'zod';
 
 /** An API's name: the first part of its endpoint ids (`stat`, `sud`, `download`). */
 type ApiName = string;
@@ -26,11 +27,52 @@ export interface ValidateOptions {
 /** What a replay knows about its requests, for rules about the request a record makes (stat's URL limit). */
 export type WireOptions = Pick<BuildOptions, 'maxUrlBytes' | 'statParams' | 'baseUrlBytes' | 'ts' | 'keepAuth' | 'credentials' | 'nowSeconds'>;
 
-/** An endpoint's own URL setting: `Target[option]`, set by `flag` or `configKey` in the config. */
+/**
+ * An endpoint's own URL setting: `Target[option]`, set by `flag` or `configKey` in the
+ * config. `replay` declares the flag from this, and `serve` its `--upstream-<flag>` when
+ * `upstreamDescribe` is given (commands/url-options.ts): no command names it.
+ */
 export interface UrlOption {
   readonly option: string;
   readonly flag: `--${string}`;
   readonly configKey: string;
+  /** What it is, for `replay --help`: `full URL of SUD's report endpoint (deployment-specific)`. */
+  readonly describe: string;
+  /** Who it is for, in other flags' help and in messages: `SUD`. */
+  readonly label: string;
+  /**
+   * For `serve --help`, when `serve --upstream` may forward this endpoint's requests to a
+   * URL of their own (`--upstream-<flag>`): `with --upstream: forward SUD requests to this URL instead`.
+   */
+  readonly upstreamDescribe?: string;
+}
+
+/**
+ * A `replay` flag an API adds (stat's `--batch-size`): how it is declared, how its value is
+ * checked, and where the value lands. `replay` declares and parses these from the registry
+ * (commands/api-options.ts), in registry order within each help group: nothing outside the
+ * API's folder names them (docs/API.md, "Adding an API").
+ */
+export interface ReplayOptionSpec {
+  readonly flag: `--${string}`;
+  /** Its `replay --help` group: `signing` ("Credentials and signing:", after --signer) or `requests` ("Requests:"). */
+  readonly group: 'signing' | 'requests';
+  /** For `replay --help`. */
+  readonly describe: string;
+  /** As yargs reads it (absent with `choices`); a flag with a value requires one. */
+  readonly type?: 'string' | 'number' | 'boolean';
+  readonly choices?: readonly string[];
+  /** Shown in `replay --help` (the schema applies its own default). */
+  readonly default?: string | number | boolean;
+  /** The check of the value yargs gives, its default included (a piece of the options schema: commands/options/problems.ts has the pieces). */
+  readonly schema: z.ZodType;
+  /**
+   * Where the checked value lands: the request builders' options under `key` (`BuildOptions`;
+   * an API's own key reaches its `createBuilder` too), or the run's (`batchLingerMs`, how
+   * long a paced batch waits for more records).
+   */
+  readonly into: 'build' | 'run';
+  readonly key: string;
 }
 
 /** What validating one record gives: findings, and the value to send when there is no error. */
@@ -101,6 +143,16 @@ export interface CredentialSpec {
   readonly variable: string;
   /** Masked by value in all output (ids are not). */
   readonly secret: boolean;
+  /** The made-up value `demo` signs and verifies with (never a real service's). Absent: the demo leaves it unset. */
+  readonly demo?: string;
+}
+
+/** What `serve` says about how its receiver checks an API's requests, and which credentials it refuses. */
+export interface ServeVerification {
+  /** One line of serve's setup: `stat __md5: verified (md5-sorted)`, or why it is not checked. */
+  describe(credentials: Credentials): string;
+  /** Why these credentials cannot verify requests (SUD: an app id without its secret); undefined when they can. */
+  problem?(credentials: Credentials): string | undefined;
 }
 
 /**
@@ -335,6 +387,10 @@ export interface ApiModule {
   readonly credentials?: readonly CredentialSpec[];
   /** Parameter, JSON field and header names whose values are secret (masked by name wherever shown). */
   readonly secretFields?: readonly string[];
+  /** How the embedded receiver checks its requests with the credentials, for `serve` (its setup lines are in API name order). */
+  readonly verification?: ServeVerification;
+  /** The `replay` flags its requests take (stat's `--batch-size`, download's `--download-openid-field`). */
+  readonly replayOptions?: readonly ReplayOptionSpec[];
   /** Synthetic valid records for `generate --api <name>`. */
   readonly generator?: ApiGenerator;
 }

@@ -5,7 +5,7 @@
  * The CLI's entry can be given another list (`main(argv, io, apis)`), which is how a test
  * adds an API without touching this file; `useApis` swaps the list for the process.
  */
-import type { ApiModule, CredentialSpec, Endpoint, UrlOption } from './api.js';
+import type { ApiModule, CredentialSpec, Endpoint, ReplayOptionSpec, UrlOption } from './api.js';
 import { statApi } from './stat/index.js';
 import { sudApi } from './sud/index.js';
 import { downloadApi } from './download/index.js';
@@ -20,6 +20,7 @@ interface Registry {
   readonly byId: ReadonlyMap<string, Endpoint>;
   readonly credentials: readonly CredentialSpec[];
   readonly secretFields: readonly string[];
+  readonly replayOptions: readonly ReplayOptionSpec[];
 }
 
 /** A registry of `modules`; throws when two of them claim one id, path or credential. */
@@ -46,12 +47,18 @@ function buildRegistry(modules: readonly ApiModule[]): Registry {
       credentials.set(spec.key, spec);
     }
   }
+  const flags = new Set<string>();
+  for (const spec of modules.flatMap((api) => api.replayOptions ?? [])) {
+    if (flags.has(spec.flag)) throw new Error(`internal: replay option ${spec.flag} is declared twice`);
+    flags.add(spec.flag);
+  }
   return {
     modules,
     endpoints: [...byId.values()],
     byId,
     credentials: [...credentials.values()],
     secretFields: modules.flatMap((api) => api.secretFields ?? []),
+    replayOptions: modules.flatMap((api) => api.replayOptions ?? []),
   };
 }
 
@@ -92,6 +99,11 @@ export function credentialSpecs(): readonly CredentialSpec[] {
 /** The credential declared under `key`. */
 export function credentialSpec(key: string): CredentialSpec | undefined {
   return active.credentials.find((spec) => spec.key === key);
+}
+
+/** The `replay` flags the APIs declare, in registry order. */
+export function replayOptionSpecs(): readonly ReplayOptionSpec[] {
+  return active.replayOptions;
 }
 
 /** The URL options endpoints declare (SUD's `--sud-url`). */

@@ -7,6 +7,7 @@
  * number flag given text (`--rate abc`) and a switch given a value (`--strict=maybe`).
  */
 import { UsageError } from '../errors.js';
+import { urlOptions } from '../apis/registry.js';
 
 /** What the parser knows of the options of the command being run (yargs' getOptions()). */
 export interface KnownOptions {
@@ -28,7 +29,6 @@ export interface ParseContext {
 /** What a flag's value is, for "--X needs …"; flags not named here are described by their type. */
 const VALUE_NOUNS: Readonly<Record<string, string>> = {
   target: 'a URL (for example http://127.0.0.1:8000)',
-  'sud-url': 'a URL',
   config: 'a file name',
   report: 'a file name',
   failed: 'a file name',
@@ -102,6 +102,8 @@ function valueNoun(name: string, options: KnownOptions): string {
   const choices = options.choices?.[name];
   if (choices && choices.length > 0) return `one of ${choices.join(', ')}`;
   if (VALUE_NOUNS[name]) return VALUE_NOUNS[name];
+  // An endpoint's own URL (`--sud-url`), as its API declares it.
+  if (urlOptions().some((own) => own.flag === `--${name}`)) return 'a URL';
   if (options.number?.includes(name)) return 'a number';
   return 'a value';
 }

@@ -6,6 +6,8 @@
 import { fileURLToPath } from 'node:url';
 import type { CommandModule } from 'yargs';
 import { startReceiver } from '../serve/receiver.js';
+import type { Credentials } from '../apis/api.js';
+import { credentialSpecs } from '../apis/registry.js';
 import { resolveInputs } from '../input/sources.js';
 import { RunStats } from '../report/stats.js';
 import { buildReport } from '../report/report.js';
@@ -20,7 +22,10 @@ import { terminalWidth, useColor } from './shared-options.js';
 /** The package's own samples, wherever it is installed. dist/src/commands/ → package root. */
 const SAMPLES_DIR = fileURLToPath(new URL('../../../samples/', import.meta.url));
 
-const DEMO_CREDENTIALS = { statSecret: 'demo-stat-secret', statSessionKey: 'demo-session', sudAppId: 'demo-app', sudAppSecret: 'demo-sud-secret' };
+/** Each API's made-up demo credentials (`CredentialSpec.demo`). */
+function demoCredentials(): Credentials {
+  return Object.fromEntries(credentialSpecs().flatMap((spec) => (spec.demo === undefined ? [] : [[spec.key, spec.demo]])));
+}
 
 export const demoExamples: readonly Example[] = [
   { command: 'report-replay demo', says: 'a receiver on a free 127.0.0.1 port, the samples replayed to it (signed), both counts' },
@@ -32,12 +37,13 @@ export const demoCommand: CommandModule<GlobalArgs, GlobalArgs> = {
   describe: 'replay the bundled samples to the embedded receiver and show the summary (npm start)',
   handler: async (args) => {
     const io = getIo();
-    const receiver = await startReceiver({ port: 0, credentials: DEMO_CREDENTIALS });
+    const credentials = demoCredentials();
+    const receiver = await startReceiver({ port: 0, credentials });
     try {
       if (!args.quiet) io.stdout.write(`receiver listening on ${receiver.url}; replaying ${SAMPLES_DIR}ndjson\n\n`);
       const inputs = await resolveInputs([SAMPLES_DIR + 'ndjson'], {});
       // A gentle rate, so the demo shows pacing and latency rather than a burst.
-      const options = replayDefaults(inputs, receiver.url, { credentials: DEMO_CREDENTIALS, rate: 50, concurrency: 8, timeoutMs: 5000, graceMs: 2000 });
+      const options = replayDefaults(inputs, receiver.url, { credentials, rate: 50, concurrency: 8, timeoutMs: 5000, graceMs: 2000 });
       const stats = new RunStats('replay (demo)', 5);
       const outcome = await runReplay(options, io, stats);
       stats.finish();

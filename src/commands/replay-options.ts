@@ -13,34 +13,31 @@
  * 3. Add what the engine needs to ReplayOptions (replay/options.ts), with its default in
  *    `replayDefaults`, and map it in `replayOptionsOf`.
  * `ReplayArgs`, the handler's argument type, is the schema's input: nothing else to declare.
+ * A flag of one API's requests (stat's `--batch-size`) or an endpoint's own URL goes in that
+ * API's folder instead (`ApiModule.replayOptions`, `Endpoint.urlOption`: api-options.ts, url-options.ts).
  */
 import { existsSync } from 'node:fs';
 import { z } from 'zod';
 import type { Credentials } from '../apis/api.js';
 import type { InputSource } from '../input/sources.js';
-import { resolveCredentials, selectEnvironment, urlProblem } from '../config/config.js';
-import { REPLAY_DEFAULTS, type ReplayOptions } from '../replay/options.js';
+import { resolveCredentials, selectEnvironment } from '../config/config.js';
+import { REPLAY_DEFAULTS, replayDefaults, type ReplayOptions } from '../replay/options.js';
 import { loadedConfig, type Io } from './context.js';
 import { delimiterOf, inputFlags, judgeOptions } from './shared-options.js';
 import { defaultWorkers } from '../workers/unit-threads.js';
 import { ALWAYS, addProblem, moreThanZero, parseOptions, parsed, rate, wholeNumber, wholeNumberUpTo } from './options/problems.js';
-import { parseDuration, parseRamp, parseShard, parseThreshold } from './options/values.js';
+import { parseRamp, parseShard, parseThreshold } from './options/values.js';
+import { parseDuration } from './options/duration.js';
 import { REPORTERS } from '../report/reporters/problems.js';
 import { credentialFields } from './credential-options.js';
+import { targetUrls, urlFields, urlFlag } from './url-options.js';
+import { apiOptionFields, apiOptionValues } from './api-options.js';
 
 /** More shards than this on one machine (--processes) is a typo, not a plan. */
 const MAX_PROCESSES = 256;
 
 /** Where dry runs point when no target is given: nothing is sent, the URLs only show paths. */
 const DRY_RUN_TARGET = 'http://127.0.0.1:8000';
-
-/** A base URL typed as a flag (the config's are checked when it is loaded). */
-function url(flag: string): z.ZodString {
-  return z.string().superRefine((text, ctx) => {
-    const problem = urlProblem(text);
-    if (problem) addProblem(ctx, `--${flag} ${problem === 'is not a URL' ? `${text} is not a URL` : problem}`, 'for example --target http://127.0.0.1:8000');
-  });
-}
 
 const duration = (flag: string) => parsed(flag, parseDuration);
 const optionalText = z.string().optional();
@@ -55,9 +52,9 @@ function replayFlags(env: NodeJS.ProcessEnv) {
     quiet: z.boolean().default(false),
     // Target
     /** --target: base URL for every endpoint; config `target`; a dry run's default is DRY_RUN_TARGET. */
-    target: url('target').optional(),
-    /** --sud-url: SUD's full report URL; config `sudUrl`. */
-    sudUrl: url('sud-url').optional(),
+    target: urlFlag('target').optional(),
+    // Each endpoint's own URL (`--sud-url`; config `sudUrl`), from its API (url-options.ts)
+    ...urlFields('replay'),
     /** --env: an environment of the config file; else its defaultEnvironment. */
     env: optionalText,
     // Credentials and signing: each API's credential flags (credential-options.ts; each also
@@ -65,8 +62,6 @@ function replayFlags(env: NodeJS.ProcessEnv) {
     ...credentialFields('replay'),
     /** --signer: md5-sorted, sud-hmac, none or a module path; undefined: each endpoint's own. */
     signer: optionalText,
-    /** --ts: stat's ts kept from the record (else now), or always now. @default 'keep' */
-    ts: z.enum(['keep', 'now']).default('keep'),
     /** --keep-auth: send logged auth fields unchanged. @default false */
     keepAuth: z.boolean().default(false),
     // Pacing and load
@@ -113,17 +108,8 @@ function replayFlags(env: NodeJS.ProcessEnv) {
     uncertain: z.enum(['resend', 'skip', 'fail']).optional(),
     /** --grace: on Ctrl-C, how long in-flight requests may finish (ms). @default 5000 */
     grace: duration('grace').default(REPLAY_DEFAULTS.graceMs),
-    // Requests
-    /** --batch-size: stat events per request. @default 50 */
-    batchSize: wholeNumber('batch-size', 1).default(REPLAY_DEFAULTS.batchSize),
-    /** --max-url-bytes: stat query mode's URL limit. @default 8000 */
-    maxUrlBytes: wholeNumber('max-url-bytes', 256).default(REPLAY_DEFAULTS.maxUrlBytes),
-    /** --batch-linger: how long a paced stat batch waits for more events (ms). @default 200 */
-    batchLinger: duration('batch-linger').default(REPLAY_DEFAULTS.batchLingerMs),
-    /** --stat-params: in the query string or a form body. @default 'query' */
-    statParams: z.enum(['query', 'form']).default('query'),
-    /** --download-openid-field: the player id field sent. @default 'oepnid' */
-    downloadOpenidField: z.enum(['oepnid', 'openid']).default('oepnid'),
+    // Requests: each API's own flags (stat's --batch-size, --ts), from its folder (api-options.ts)
+    ...apiOptionFields(),
     /** --dry-run: validate, build and sign; send nothing. @default false */
     dryRun: z.boolean().default(false),
     /** --print-requests: with --dry-run, each request as NDJSON. @default false */
@@ -193,7 +179,6 @@ export function replayOptionsOf(flags: ReplayFlags, inputs: readonly InputSource
   const credentials: Credentials = resolveCredentials(environment, io.env, flags);
   // Each endpoint needs a URL only when the run sends to it: the pre-flight checks that (replay/intake/preflight.ts).
   const targetText = flags.target ?? environment.target ?? (flags.dryRun ? DRY_RUN_TARGET : undefined);
-  const sudUrlText = flags.sudUrl ?? environment.sudUrl;
   let resume = flags.resume;
   if (resume && flags.checkpoint && !existsSync(flags.checkpoint)) {
     // A Kubernetes Job restarts the same command: the first run of it has nothing to resume.
@@ -201,22 +186,17 @@ export function replayOptionsOf(flags: ReplayFlags, inputs: readonly InputSource
     resume = false;
   }
   const trimmed = (text: string): string => text.replace(/\/+$/, '');
+  const apiOptions = apiOptionValues(flags);
   const options: ReplayOptions = {
     inputs,
     read: { delimiter: delimiterOf(flags) },
     judge: judgeOptions(flags, Date.now()),
     target: {
       ...(targetText !== undefined && { baseUrl: trimmed(targetText) }),
-      ...(sudUrlText !== undefined && { sudUrl: trimmed(sudUrlText) }),
+      ...targetUrls(flags, environment),
     },
-    build: {
-      batchSize: flags.batchSize,
-      maxUrlBytes: flags.maxUrlBytes,
-      statParams: flags.statParams,
-      ts: flags.ts,
-      keepAuth: flags.keepAuth,
-      downloadOpenidField: flags.downloadOpenidField,
-    },
+    // The APIs' own option values land by key (ReplayOptionSpec.into), over the defaults of code-built replays (an API not registered).
+    build: { ...replayDefaults(inputs, DRY_RUN_TARGET).build, ...apiOptions.build, keepAuth: flags.keepAuth },
     credentials,
     signer: flags.signer,
     transport: flags.transport,
@@ -232,7 +212,7 @@ export function replayOptionsOf(flags: ReplayFlags, inputs: readonly InputSource
     retries: flags.retries,
     retryDelayMs: flags.retryDelay,
     timeoutMs: flags.timeout,
-    batchLingerMs: flags.batchLinger,
+    batchLingerMs: typeof apiOptions.run.batchLingerMs === 'number' ? apiOptions.run.batchLingerMs : REPLAY_DEFAULTS.batchLingerMs,
     failedFile: flags.failed,
     checkpointFile: flags.checkpoint,
     resume,

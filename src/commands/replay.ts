@@ -18,20 +18,22 @@ import { RunOutputs, runOutputPaths, withRunOutputOptions, type RunOutputArgs } 
 import { checkReplayFlags, replayOptionsOf, type ReplayArgs } from './replay-options.js';
 import { exitCodeOf } from './exit-code.js';
 import { credentialFlagNames, withCredentialOptions } from './credential-options.js';
+import { aloneText, urlFlagNames, withUrlOptions } from './url-options.js';
+import { apiOptionNames, withApiOptions } from './api-options.js';
 
 const DURATIONS = 'durations: 500ms, 10s, 2m, 1h; a bare number is seconds';
 
 function replayOptions<T>(y: Argv<T>): Argv<T & ReplayArgs> {
-  const withTarget = withInputOptions(y)
-    .group(['target', 'sud-url', 'env'], 'Target:')
-    .option('target', { describe: 'base URL for every endpoint (paths per API); SUD alone needs only --sud-url', type: 'string', requiresArg: true })
-    .option('sud-url', { describe: "full URL of SUD's report endpoint (deployment-specific)", type: 'string', requiresArg: true })
+  const target = withInputOptions(y)
+    .group(['target', ...urlFlagNames('replay'), 'env'], 'Target:')
+    .option('target', { describe: `base URL for every endpoint (paths per API)${aloneText()}`, type: 'string', requiresArg: true });
+  // Each endpoint's own URL flag, from its API's folder (url-options.ts).
+  const withTarget = withUrlOptions(target, 'replay')
     .option('env', { describe: 'environment from the config file (its target and credentials)', type: 'string', requiresArg: true })
-    .group([...credentialFlagNames('replay'), 'signer', 'ts', 'keep-auth'], 'Credentials and signing:');
-  // Each API's credential flags, from its folder (credential-options.ts).
-  return withCredentialOptions(withTarget, 'replay')
-    .option('signer', { describe: 'md5-sorted, sud-hmac, none, or ./module.mjs (default: per API)', type: 'string', requiresArg: true })
-    .option('ts', { describe: "stat ts: keep the record's (else now), or now", choices: ['keep', 'now'] as const, default: 'keep' as const, requiresArg: true })
+    .group([...credentialFlagNames('replay'), 'signer', ...apiOptionNames('signing'), 'keep-auth'], 'Credentials and signing:');
+  // Each API's credential flags, and its own signing flags (stat's --ts), from its folder (credential-options.ts, api-options.ts).
+  const signer = withCredentialOptions(withTarget, 'replay').option('signer', { describe: 'md5-sorted, sud-hmac, none, or ./module.mjs (default: per API)', type: 'string', requiresArg: true });
+  const requests = withApiOptions(signer, 'signing')
     .option('keep-auth', { describe: 'send logged auth fields unchanged (reproduce captured traffic)', type: 'boolean', default: false })
     .group(['transport', 'rate', 'ramp', 'concurrency', 'pace', 'speed', 'duration', 'loop', 'unique', 'shard', 'processes', 'workers', 'threshold'], 'Pacing and load:')
     .option('transport', { describe: 'HTTP client: got, or undici for load beyond ~4k req/s', choices: ['got', 'undici'] as const, default: 'got' as const, requiresArg: true })
@@ -60,12 +62,9 @@ function replayOptions<T>(y: Argv<T>): Argv<T & ReplayArgs> {
     .option('restart', { describe: 'start an unfinished --checkpoint over instead of resuming it', type: 'boolean', default: false })
     .option('uncertain', { describe: 'a request sent whose answer was lost, or records in flight when an earlier run died: resend, skip (fail them, to --failed) or fail (stop) (default: resend for SUD, skip for stat and download)', choices: ['resend', 'skip', 'fail'] as const, requiresArg: true })
     .option('grace', { describe: 'on Ctrl-C, how long in-flight requests may finish', type: 'string', default: '5s', requiresArg: true })
-    .group(['batch-size', 'max-url-bytes', 'batch-linger', 'stat-params', 'download-openid-field'], 'Requests:')
-    .option('batch-size', { describe: 'stat events per request', type: 'number', default: REPLAY_DEFAULTS.batchSize, requiresArg: true })
-    .option('max-url-bytes', { describe: 'stat query mode: URL length limit; batches split to fit', type: 'number', default: REPLAY_DEFAULTS.maxUrlBytes, requiresArg: true })
-    .option('batch-linger', { describe: 'paced stat batches wait at most this long for more events', type: 'string', default: '200ms', requiresArg: true })
-    .option('stat-params', { describe: 'stat parameters in the query string or a form body', choices: ['query', 'form'] as const, default: 'query' as const, requiresArg: true })
-    .option('download-openid-field', { describe: 'downloadEvent player id field sent', choices: ['oepnid', 'openid'] as const, default: 'oepnid' as const, requiresArg: true })
+    .group(apiOptionNames('requests'), 'Requests:');
+  // Each API's request flags (stat's --batch-size), from its folder (api-options.ts).
+  return withApiOptions(requests, 'requests')
     .option('dry-run', { describe: 'validate, build and sign; send nothing', type: 'boolean', default: false })
     .option('print-requests', { describe: 'with --dry-run: print each request as NDJSON (secrets masked)', type: 'boolean', default: false });
 }

@@ -9,7 +9,6 @@ import { resolveCredentials, selectEnvironment, type CredentialFlags } from '../
 import { z } from 'zod';
 import { UsageError, UserError, describeError, ExitCode } from '../errors.js';
 import { parseLatency } from '../serve/faults.js';
-import { parseUpstreamUrl } from '../serve/upstream.js';
 import { urlWithoutCredentials } from '../redact.js';
 import { startReceiver, type Receiver, type ReceiverOptions } from '../serve/receiver.js';
 import type { ReceiverStats } from '../serve/counts.js';
@@ -18,21 +17,13 @@ import { getIo, loadedConfig, setExitCode, type GlobalArgs } from './context.js'
 import { ALWAYS, aNumber, addProblem, parseOptions, rate } from './options/problems.js';
 import { listenForInterrupts } from '../replay/signals.js';
 import { credentialFields, withCredentialOptions } from './credential-options.js';
+import type { ServeVerification } from '../apis/api.js';
+import { apiModules } from '../apis/registry.js';
+import { givenUrlFlags, upstreamLabel, upstreamUrl, upstreamUrls, urlFields, withUrlOptions } from './url-options.js';
 
 /** A share of requests, from 0 to 1. @default 0 */
 function share(flag: string) {
   return rate(flag, 'share').default(0);
-}
-
-/** An upstream's base URL, http or https. */
-function upstreamUrl(flag: string) {
-  return z.string().superRefine((text, ctx) => {
-    try {
-      parseUpstreamUrl(text, flag);
-    } catch (err) {
-      addProblem(ctx, (err as Error).message);
-    }
-  });
 }
 
 /** `serve`'s flags (how to add one: replay-options.ts); the secrets also come from the config and REPLAY_* variables. */
@@ -53,8 +44,8 @@ const serveSchema = z.object({
   recordSecrets: z.boolean().default(false),
   /** --upstream URL: a recording proxy in front of the real server (serve/upstream.ts). */
   upstream: upstreamUrl('--upstream').optional(),
-  /** --upstream-sud-url URL: with --upstream, where SUD requests go. */
-  upstreamSudUrl: upstreamUrl('--upstream-sud-url').optional(),
+  /** --upstream-<url flag> URL: with --upstream, where that endpoint's requests go (`--upstream-sud-url`; url-options.ts). */
+  ...urlFields('serve'),
   failRate: share('fail-rate'),
   throttleRate: share('throttle-rate'),
   /** --retry-after: seconds, on a 429. @default 1 */
@@ -88,7 +79,7 @@ const serveSchema = z.object({
   /** @default false */
   quiet: z.boolean().default(false),
 }).superRefine((flags, ctx) => {
-  if (flags.upstreamSudUrl !== undefined && flags.upstream === undefined) addProblem(ctx, '--upstream-sud-url needs --upstream');
+  if (flags.upstream === undefined) for (const flag of givenUrlFlags('serve', flags)) addProblem(ctx, `${flag} needs --upstream`);
 }, ALWAYS);
 
 /** The handler's arguments: the schema's input, and the credential flags by key (credential-options.ts). */
@@ -99,11 +90,12 @@ function builder(y: Argv<GlobalArgs>): Argv<ServeArgs> {
     .option('port', { describe: 'port to listen on (0 picks a free one)', type: 'number', default: 8000, requiresArg: true })
     .option('host', { describe: 'address to bind', type: 'string', default: '127.0.0.1', requiresArg: true });
   // Each API's credentials its receiver checks requests with, from its folder (credential-options.ts).
-  return withCredentialOptions(listen, 'serve')
+  const proxy = withCredentialOptions(listen, 'serve')
     .option('record', { describe: 'append every request to FILE as NDJSON (session_key, ss_token and secrets masked)', type: 'string', requiresArg: true })
     .option('record-secrets', { describe: "with --record: keep the client's session_key, ss_token and signatures as received (to replay with --keep-auth); the receiver's own secrets stay masked", type: 'boolean', default: false })
-    .option('upstream', { describe: 'a recording proxy: forward every endpoint request to this base URL and relay its answer unchanged', type: 'string', requiresArg: true })
-    .option('upstream-sud-url', { describe: 'with --upstream: forward SUD requests to this URL instead', type: 'string', requiresArg: true })
+    .option('upstream', { describe: 'a recording proxy: forward every endpoint request to this base URL and relay its answer unchanged', type: 'string', requiresArg: true });
+  // Each endpoint's own upstream URL flag, from its API's folder (url-options.ts).
+  return withUrlOptions(proxy, 'serve')
     .option('fail-rate', { describe: 'share of requests answered 503 before validation (0..1)', type: 'number', default: 0, requiresArg: true })
     .option('throttle-rate', { describe: 'share of requests answered 429 with Retry-After (0..1)', type: 'number', default: 0, requiresArg: true })
     .option('retry-after', { describe: 'Retry-After seconds on a 429', type: 'number', default: 1, requiresArg: true })
@@ -130,9 +122,10 @@ export async function serveOptions(typed: ServeArgs, env: NodeJS.ProcessEnv): Pr
   const latencyMs = args.latency;
   const environment = selectEnvironment(loadedConfig(), undefined);
   const creds = resolveCredentials(environment, env, args);
-  if ((creds.sudAppId === undefined) !== (creds.sudAppSecret === undefined)) {
-    const missing = creds.sudAppId === undefined ? '--sud-app-id (or REPLAY_SUD_APP_ID)' : '--sud-app-secret (or REPLAY_SUD_APP_SECRET)';
-    throw new UsageError(`verifying SUD signatures needs both an app id and an app secret: ${missing} is missing`);
+  // Each API says which credentials its receiver cannot verify with (SUD: an app id without its secret).
+  for (const verification of verifications()) {
+    const problem = verification.problem?.(creds);
+    if (problem !== undefined) throw new UsageError(problem);
   }
   return {
     port: args.port,
@@ -140,7 +133,7 @@ export async function serveOptions(typed: ServeArgs, env: NodeJS.ProcessEnv): Pr
     credentials: creds,
     ...(args.record !== undefined && { record: args.record, recordSecrets: args.recordSecrets }),
     ...(args.upstream !== undefined && { upstream: args.upstream }),
-    ...(args.upstreamSudUrl !== undefined && { upstreamSudUrl: args.upstreamSudUrl }),
+    ...(args.upstream !== undefined && { upstreamUrls: upstreamUrls(args) }),
     failRate: args.failRate,
     throttleRate: args.throttleRate,
     retryAfterSeconds: args.retryAfter,
@@ -153,14 +146,18 @@ export async function serveOptions(typed: ServeArgs, env: NodeJS.ProcessEnv): Pr
   };
 }
 
+/** How each API's receiver checks requests with credentials, by API name (stat, then sud). */
+function verifications(): ServeVerification[] {
+  return [...apiModules()]
+    .sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0))
+    .flatMap((api) => (api.verification === undefined ? [] : [api.verification]));
+}
+
 const percent = (rate: number | undefined): string => `${+((rate ?? 0) * 100).toFixed(3)}%`;
 
 /** What the receiver checks and how it misbehaves, in a few lines, without any secret. */
 export function describeSetup(options: ReceiverOptions, receiver: Receiver): string[] {
-  const lines = [
-    `stat __md5: ${options.credentials?.statSecret !== undefined ? 'verified (md5-sorted)' : 'not checked (no stat secret)'}`,
-    `SUD signature: ${options.credentials?.sudAppId !== undefined ? `verified for app id ${options.credentials.sudAppId}` : 'not checked (no SUD app id and secret)'}`,
-  ];
+  const lines = verifications().map((verification) => verification.describe(options.credentials ?? {}));
   const faults: string[] = [];
   if (options.failRate) faults.push(`503 on ${percent(options.failRate)}`);
   if (options.throttleRate) faults.push(`429 on ${percent(options.throttleRate)} (Retry-After ${options.retryAfterSeconds ?? 1} s)`);
@@ -173,8 +170,9 @@ export function describeSetup(options: ReceiverOptions, receiver: Receiver): str
   if (options.dropAfterRate) faults.push(`answer dropped after processing on ${percent(options.dropAfterRate)}`);
   if (faults.length > 0) lines.push(`faults: ${faults.join(', ')}; seed ${receiver.seed}`);
   if (options.upstream !== undefined) {
-    const sud = options.upstreamSudUrl === undefined ? '' : ` (SUD to ${urlWithoutCredentials(options.upstreamSudUrl)})`;
-    lines.push(`proxying every endpoint request to ${urlWithoutCredentials(options.upstream)}${sud}; injected faults are answered here`);
+    const own = Object.entries(options.upstreamUrls ?? {}).map(([endpoint, url]) => `${upstreamLabel(endpoint)} to ${urlWithoutCredentials(url)}`);
+    const others = own.length === 0 ? '' : ` (${own.join(', ')})`;
+    lines.push(`proxying every endpoint request to ${urlWithoutCredentials(options.upstream)}${others}; injected faults are answered here`);
   }
   if (options.record !== undefined) lines.push(`recording every request to ${options.record}`);
   lines.push(`counts: GET ${receiver.url}/stats`);

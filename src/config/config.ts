@@ -40,9 +40,10 @@ export type Section = Readonly<Record<string, string | undefined>>;
 export interface Environment {
   /** Base URL for every endpoint. */
   readonly target?: string | undefined;
-  /** Full URL for SUD's endpoint (deployment-specific, docs/API.md): one of the endpoints' URL options (`urlKeys`). */
-  readonly sudUrl?: string | undefined;
-  /** Credential sections by name (`stat`, `sud`: each API declares its own, `ApiModule.credentials`). */
+  /**
+   * Credential sections by name (`stat`, `sud`: each API declares its own, `ApiModule.credentials`),
+   * and the endpoints' own URLs by their config keys (`sudUrl`: `urlKeys`).
+   */
   readonly [section: string]: unknown;
 }
 

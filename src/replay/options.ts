@@ -7,6 +7,7 @@ import type { Target } from '../apis/encode.js';
 import type { InputSource } from '../input/sources.js';
 import type { JudgeOptions } from '../validate/judge.js';
 import type { Threshold } from '../report/thresholds.js';
+import { STAT_REQUEST_DEFAULTS } from '../apis/stat/defaults.js';
 
 export interface Ramp {
   readonly from: number;
@@ -98,10 +99,10 @@ export interface ReplayOptions {
 /** The defaults `replay` documents (and its flags use): one place for both. */
 export const REPLAY_DEFAULTS = {
   concurrency: 64,
-  batchSize: 50,
-  maxUrlBytes: 8000,
+  batchSize: STAT_REQUEST_DEFAULTS.batchSize,
+  maxUrlBytes: STAT_REQUEST_DEFAULTS.maxUrlBytes,
   timeoutMs: 10_000,
-  batchLingerMs: 200,
+  batchLingerMs: STAT_REQUEST_DEFAULTS.batchLingerMs,
   graceMs: 5000,
   maxExamples: 5,
 } as const;

@@ -40,8 +40,8 @@ export interface ReceiverOptions extends FaultOptions {
   readonly recordSecrets?: boolean;
   /** Forward every endpoint request to this base URL and relay its answers (a recording proxy). */
   readonly upstream?: string;
-  /** With `upstream`: SUD requests go to this URL instead. */
-  readonly upstreamSudUrl?: string;
+  /** With `upstream`: an endpoint's requests go to its URL here instead (SUD's, `serve --upstream-sud-url`). */
+  readonly upstreamUrls?: Readonly<Record<EndpointId, string>>;
   /** Keep the arrival time of every endpoint request in `Receiver.arrivals`. */
   readonly trackArrivals?: boolean;
   /** Count accepted records by content key in `stats().keys` (for exactly-once tests). */
@@ -130,7 +130,7 @@ export async function startReceiver(options: ReceiverOptions = {}): Promise<Rece
   const secrets = credentialSpecs()
     .filter((spec) => spec.secret)
     .map((spec) => credentials[spec.key]);
-  const upstream = options.upstream === undefined ? undefined : new Upstream({ url: options.upstream, ...(options.upstreamSudUrl !== undefined && { sudUrl: options.upstreamSudUrl }) });
+  const upstream = options.upstream === undefined ? undefined : new Upstream({ url: options.upstream, ...(options.upstreamUrls !== undefined && { urls: options.upstreamUrls }) });
   const recorder =
     options.record === undefined ? undefined : await RequestRecorder.open(options.record, { keepSecrets: options.recordSecrets ?? false, secrets });
 

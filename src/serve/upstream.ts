@@ -1,7 +1,7 @@
 /**
  * `serve --upstream URL`: the receiver as a recording proxy (README, "Capture a client,
- * replay it later"). Each endpoint request is forwarded to the real server (SUD to
- * `--upstream-sud-url` when given) with its method, path, query, headers and body bytes as
+ * replay it later"). Each endpoint request is forwarded to the real server (or to the
+ * endpoint's own URL when given: SUD's `--upstream-sud-url`) with its method, path, query, headers and body bytes as
  * they came; the answer is read whole, relayed to the client unchanged (status, headers,
  * body) and recorded beside the receiver's own verdict. Only hop-by-hop headers (RFC 9110
  * §7.6.1) are not passed on, and `host` names the upstream.
@@ -15,8 +15,8 @@ import type { UpstreamRecord } from './recorder.js';
 export interface UpstreamOptions {
   /** Base URL of the real server: every endpoint's path (and query) is appended to it. */
   readonly url: string;
-  /** SUD's own URL, used as it is (the request's query appended). */
-  readonly sudUrl?: string;
+  /** Endpoints' own URLs, used as they are (the request's query appended): SUD's. */
+  readonly urls?: Readonly<Record<EndpointId, string>>;
   /** Give up on an upstream answer after this long (the client is answered 502). @default 60000 */
   readonly timeoutMs?: number;
 }
@@ -49,22 +49,23 @@ function withoutHopByHop(headers: IncomingMessage['headers']): OutgoingHttpHeade
 
 export class Upstream {
   readonly #base: string;
-  readonly #sudUrl: string | undefined;
+  readonly #urls = new Map<EndpointId, string>();
   readonly #timeoutMs: number;
   readonly #http = new HttpAgent({ keepAlive: true, maxSockets: MAX_SOCKETS });
   readonly #https = new HttpsAgent({ keepAlive: true, maxSockets: MAX_SOCKETS });
 
   constructor(options: UpstreamOptions) {
     this.#base = parseUpstreamUrl(options.url, '--upstream').href.replace(/\/$/, '');
-    this.#sudUrl = options.sudUrl === undefined ? undefined : parseUpstreamUrl(options.sudUrl, '--upstream-sud-url').href;
+    for (const [endpoint, url] of Object.entries(options.urls ?? {})) this.#urls.set(endpoint, parseUpstreamUrl(url, `the upstream URL of ${endpoint}`).href);
     this.#timeoutMs = options.timeoutMs ?? 60_000;
   }
 
   /** Where a request to `path?query` on the receiver goes. */
   targetOf(endpoint: EndpointId, requestUrl: string): URL {
-    if (endpoint === 'sud.report_game_info' && this.#sudUrl !== undefined) {
+    const own = this.#urls.get(endpoint);
+    if (own !== undefined) {
       const q = requestUrl.indexOf('?');
-      const target = new URL(this.#sudUrl);
+      const target = new URL(own);
       if (q >= 0) target.search = target.search ? `${target.search}&${requestUrl.slice(q + 1)}` : requestUrl.slice(q);
       return target;
     }

@@ -15,6 +15,7 @@ import { DOWNLOAD_RETRY_POLICY, interpretDownloadResponse } from './response.js'
 import { CHECK_APP_UPDATE_RULES, DOWNLOAD_EVENT_RULES } from './rules.js';
 import { CHECK_APP_UPDATE, DOWNLOAD_EVENT, type DownloadSchema } from './schema.js';
 import { validateCheckAppUpdate, validateDownloadEvent } from './validate.js';
+import { DOWNLOAD_REPLAY_OPTIONS } from './replay-options.js';
 
 function text(v: unknown): string {
   return v === undefined || v === null ? '' : String(v);
@@ -85,5 +86,6 @@ export const downloadApi: ApiModule = {
   name: 'download',
   // Detection order: a downloadEvent record may carry fields checkAppUpdate detects by.
   endpoints: [downloadEventEndpoint, checkAppUpdateEndpoint],
+  replayOptions: DOWNLOAD_REPLAY_OPTIONS,
   generator: { records: generateDownloadRecords, columns: DOWNLOAD_COLUMNS },
 };

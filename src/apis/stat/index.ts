@@ -4,12 +4,13 @@ import type { JsonObject } from '../../records.js';
 import { createStatBuilder, STAT_PATH } from './builder.js';
 import { createStatAnswerer } from './answer.js';
 import { statFromCapture } from './capture.js';
-import { STAT_CREDENTIALS, STAT_SECRET_FIELDS } from './credentials.js';
+import { STAT_CREDENTIALS, STAT_SECRET_FIELDS, STAT_VERIFICATION } from './credentials.js';
 import { STAT_FIELDS, typeStatTextFields } from './csv.js';
 import { generateStatRecords, STAT_COLUMNS } from './generate.js';
 import { statRecordNeeds } from './needs.js';
 import { interpretStatResponse } from './response.js';
 import { STAT_RULES } from './rules.js';
+import { STAT_REPLAY_OPTIONS } from './replay-options.js';
 import { isIntegerLike, validateStat } from './validate.js';
 
 /** The record's `ts` (Unix seconds, a number or digits) in epoch ms; undefined when absent. */
@@ -74,6 +75,8 @@ export const statApi: ApiModule = {
   endpoints: [statPushData],
   credentials: STAT_CREDENTIALS,
   secretFields: STAT_SECRET_FIELDS,
+  verification: STAT_VERIFICATION,
+  replayOptions: STAT_REPLAY_OPTIONS,
   generator: { records: generateStatRecords, columns: STAT_COLUMNS },
 };
 

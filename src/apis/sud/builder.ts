@@ -12,7 +12,14 @@ import { sudDuplicateKey } from './keys.js';
 export const SUD_ENDPOINT_ID = 'sud.report_game_info' as const;
 export const SUD_DEFAULT_PATH = '/sud/report_game_info';
 /** The URL is deployment-specific (docs/API.md): --sud-url, or "sudUrl" in the config. */
-export const SUD_URL_OPTION: UrlOption = { option: 'sudUrl', flag: '--sud-url', configKey: 'sudUrl' };
+export const SUD_URL_OPTION: UrlOption = {
+  option: 'sudUrl',
+  flag: '--sud-url',
+  configKey: 'sudUrl',
+  describe: "full URL of SUD's report endpoint (deployment-specific)",
+  label: 'SUD',
+  upstreamDescribe: 'with --upstream: forward SUD requests to this URL instead',
+};
 
 /**
  * --keep-auth: the `Sud-*` headers a captured request came with (`_headers`, set by the

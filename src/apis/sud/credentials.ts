@@ -6,7 +6,7 @@
  * tokens have expired); with --keep-auth the record's own win and configuration only fills
  * what it lacks (absent or empty), to reproduce captured traffic.
  */
-import type { CredentialSpec, Credentials } from '../api.js';
+import type { CredentialSpec, Credentials, ServeVerification } from '../api.js';
 import type { JsonObject } from '../../records.js';
 
 /** SUD's credentials: the leader's uid and token sent in the body, and the app id and secret of the signature headers. */
@@ -22,6 +22,7 @@ export const SUD_CREDENTIALS: readonly CredentialSpec[] = [
     field: 'appId',
     variable: 'REPLAY_SUD_APP_ID',
     secret: false,
+    demo: 'demo-app',
   },
   {
     key: 'sudAppSecret',
@@ -32,8 +33,20 @@ export const SUD_CREDENTIALS: readonly CredentialSpec[] = [
     field: 'appSecret',
     variable: 'REPLAY_SUD_APP_SECRET',
     secret: true,
+    demo: 'demo-sud-secret',
   },
 ];
+
+/** serve: the Sud-* headers are checked with an app id and its secret, which come together. */
+export const SUD_VERIFICATION: ServeVerification = {
+  describe: (credentials) =>
+    `SUD signature: ${credentials.sudAppId !== undefined ? `verified for app id ${credentials.sudAppId}` : 'not checked (no SUD app id and secret)'}`,
+  problem: (credentials) => {
+    if ((credentials.sudAppId === undefined) === (credentials.sudAppSecret === undefined)) return undefined;
+    const missing = credentials.sudAppId === undefined ? '--sud-app-id (or REPLAY_SUD_APP_ID)' : '--sud-app-secret (or REPLAY_SUD_APP_SECRET)';
+    return `verifying SUD signatures needs both an app id and an app secret: ${missing} is missing`;
+  },
+};
 
 /** Body fields whose values are secret: masked by name wherever a request or record is shown. */
 export const SUD_SECRET_FIELDS: readonly string[] = ['ss_token', 'sstoken'];

@@ -3,7 +3,7 @@ import type { ApiModule, Endpoint } from '../api.js';
 import { SUD_DEFAULT_PATH, SUD_ENDPOINT_ID, SUD_URL_OPTION, createSudBuilder } from './builder.js';
 import { createSudAnswerer } from './answer.js';
 import { sudFromCapture } from './capture.js';
-import { SUD_CREDENTIALS, SUD_SECRET_FIELDS, withSudCredentials } from './credentials.js';
+import { SUD_CREDENTIALS, SUD_SECRET_FIELDS, SUD_VERIFICATION, withSudCredentials } from './credentials.js';
 import { typeSudTextFields } from './csv.js';
 import { generateSudRecords, SUD_COLUMNS } from './generate.js';
 import { sudDuplicateKey, sudShardKey, sudTimeOf, sudUniquify } from './keys.js';
@@ -51,5 +51,6 @@ export const sudApi: ApiModule = {
   endpoints: [sudReportGameInfo],
   credentials: SUD_CREDENTIALS,
   secretFields: SUD_SECRET_FIELDS,
+  verification: SUD_VERIFICATION,
   generator: { records: generateSudRecords, columns: SUD_COLUMNS },
 };
