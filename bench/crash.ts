@@ -128,7 +128,10 @@ interface Trial {
   readonly problems: string[];
 }
 
-export async function run(seed = Number(process.argv[2] ?? 20261201)): Promise<void> {
+/** `node dist/bench/crash.js [seed]`; under `npm run bench -- crash` the argument is the benchmark's name, not a seed. */
+const SEED_ARG = /^\d+$/.test(process.argv[2] ?? '') ? Number(process.argv[2]) : 20261201;
+
+export async function run(seed = SEED_ARG): Promise<void> {
   const dir = await mkdtemp(path.join(tmpdir(), 'rr-bench-crash-'));
   try {
     const input = path.join(dir, 'backfill.ndjson');

@@ -285,7 +285,8 @@ class ReplayRun {
       ));
       const paced = this.#timing.kind !== 'unlimited';
       stats.setPaced(paced);
-      const someUrl = options.target.baseUrl ?? options.target.sudUrl;
+      // The base URL, or else the first endpoint's own URL (--sud-url alone): where connections go first.
+      const someUrl = options.target.baseUrl ?? Object.values(options.target).find((url) => url !== undefined);
       const transport = await createTransport(options.transport, { concurrency: options.concurrency, ...(someUrl !== undefined && { origin: new URL(someUrl).origin }) });
       const checkpoint = this.#checkpoint;
       const dispatcher = new Dispatcher({
