@@ -24,7 +24,6 @@ import { resolveCredentials, selectEnvironment } from '../config/config.js';
 import { REPLAY_DEFAULTS, replayDefaults, type ReplayOptions } from '../replay/options.js';
 import { loadedConfig, type Io } from './context.js';
 import { delimiterOf, inputFlags, judgeOptions } from './shared-options.js';
-import { defaultWorkers } from '../workers/unit-threads.js';
 import { ALWAYS, addProblem, moreThanZero, parseOptions, parsed, rate, wholeNumber, wholeNumberUpTo } from './options/problems.js';
 import { parseRamp, parseShard, parseThreshold } from './options/values.js';
 import { parseDuration } from './options/duration.js';
@@ -87,7 +86,11 @@ function replayFlags(env: NodeJS.ProcessEnv) {
     shard: parsed('shard', (text) => parseShard(text, env)).optional(),
     /** --processes N: N shard processes on this machine, one merged summary (replay-processes.ts). @default 1 */
     processes: wholeNumberUpTo('processes', 1, MAX_PROCESSES).default(1),
-    /** --workers N: threads that read, judge, build and sign (README "replay"); 0: one thread. @default cores − 1, at least 1 */
+    /**
+     * --workers N: threads that read, judge, build and sign (README "Worker threads"); 0: one
+     * thread. @default 0 — opt-in until threads pay: on a 2-core machine they gained nothing and
+     * took replay's peak RSS from 166 to 279 MB on 1 M records (docs/BENCHMARKS.md).
+     */
     workers: wholeNumber('workers', 0).optional(),
     /** --threshold (repeatable): exit 1 when breached. @default [] */
     threshold: z.array(parsed('threshold', parseThreshold)).default([]),
@@ -222,7 +225,7 @@ export function replayOptionsOf(flags: ReplayFlags, inputs: readonly InputSource
     printRequests: flags.printRequests,
     thresholds: flags.threshold,
     shard: flags.shard,
-    workers: flags.workers ?? defaultWorkers(),
+    workers: flags.workers ?? 0,
     progress: Boolean(io.stdout.isTTY) && !flags.quiet && !flags.json && !flags.printRequests,
   };
   return { options, notices };
