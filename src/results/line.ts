@@ -45,25 +45,31 @@ export interface ResultLine {
 
 const us = (ms: number): number => Math.round(ms * 1000) / 1000;
 
-/** `a.ndjson:3`, `a.ndjson:4`, `a.ndjson:5` → `a.ndjson:3-5`: every record named, compactly. */
-function recordKeys(records: readonly ValidRecord[]): string[] {
-  const keys: string[] = [];
+/**
+ * Calls `run` for each run of consecutive lines of one file among `records`, in order:
+ * `a.ndjson:3`, `a.ndjson:4`, `a.ndjson:5` is one run, (a.ndjson, 3, 5). No array or closure
+ * per record: it is on the path of every result line.
+ */
+function forEachLineRun(records: readonly ValidRecord[], run: (file: string, first: number, last: number) => void): void {
   let file: string | undefined;
   let first = 0;
   let last = 0;
-  const flush = (): void => {
-    if (file !== undefined) keys.push(first === last ? `${file}:${first}` : `${file}:${first}-${last}`);
-  };
   for (const { origin } of records) {
     if (origin.file === file && origin.line === last + 1) {
       last = origin.line;
       continue;
     }
-    flush();
+    if (file !== undefined) run(file, first, last);
     file = origin.file;
     first = last = origin.line;
   }
-  flush();
+  if (file !== undefined) run(file, first, last);
+}
+
+/** `a.ndjson:3`, `a.ndjson:4`, `a.ndjson:5` → `a.ndjson:3-5`: every record named, compactly. */
+function recordKeys(records: readonly ValidRecord[]): string[] {
+  const keys: string[] = [];
+  forEachLineRun(records, (file, first, last) => keys.push(first === last ? `${file}:${first}` : `${file}:${first}-${last}`));
   return keys;
 }
 
@@ -130,19 +136,8 @@ export class ResultText {
   /** `recordKeys` as JSON array items. */
   #keys(records: readonly ValidRecord[]): string {
     let text = '';
-    let file: string | undefined;
-    let first = 0;
-    let last = 0;
-    for (const { origin } of records) {
-      if (origin.file === file && origin.line === last + 1) {
-        last = origin.line;
-        continue;
-      }
-      if (file !== undefined) text += this.#key(file, first, last) + ',';
-      file = origin.file;
-      first = last = origin.line;
-    }
-    return file === undefined ? text : text + this.#key(file, first, last);
+    forEachLineRun(records, (file, first, last) => (text += (text === '' ? '' : ',') + this.#key(file, first, last)));
+    return text;
   }
 
   #key(file: string, first: number, last: number): string {
