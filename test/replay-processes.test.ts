@@ -53,6 +53,14 @@ function common(file: string, receiver: Receiver): string[] {
 }
 
 /** Every stat event, SUD round and download arrived exactly once. */
+/** The pids of a --processes 2 run's two shards, once both are running. */
+function shardPids(parent: number): Promise<number[]> {
+  return waitFor(() => {
+    const pids = childPids(parent);
+    return pids.length === 2 ? pids : undefined;
+  }, 'two shard processes');
+}
+
 function assertExactlyOnce(receiver: Receiver): void {
   const keys = receiver.stats().keys!;
   for (const [endpoint, n] of [[STAT, 240], [SUD, 60], [DOWNLOAD, 40]] as const) {
@@ -148,10 +156,7 @@ describe('replay --processes N', () => {
       const failed = path.join(dir, 'failed.ndjson');
       const args = [...common(file, receiver), '--processes', '2', '--concurrency', '8', '--checkpoint', checkpoint, '--failed', failed, '--quiet'];
       const run = startCli(args);
-      const shards = await waitFor(() => {
-        const pids = childPids(run.child.pid!);
-        return pids.length === 2 ? pids : undefined;
-      }, 'two shard processes');
+      const shards = await shardPids(run.child.pid!);
       await waitForStats(receiver, (s) => s.totals.requests >= 16, '16 requests');
       process.kill(shards[0]!, 'SIGKILL');
       const first = await run.exited;
@@ -191,10 +196,7 @@ describe('replay --processes N', () => {
       const file = await input(dir);
       const args = [...common(file, receiver), '--processes', '2', '--concurrency', '8', '--checkpoint', path.join(dir, 'run.ckpt'), '--quiet'];
       const run = startCli(args);
-      const shards = await waitFor(() => {
-        const pids = childPids(run.child.pid!);
-        return pids.length === 2 ? pids : undefined;
-      }, 'two shard processes');
+      const shards = await shardPids(run.child.pid!);
       await waitForStats(receiver, (s) => s.totals.requests >= 16, '16 requests');
       run.child.kill('SIGKILL');
       await run.exited;
