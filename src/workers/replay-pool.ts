@@ -17,7 +17,7 @@ import { OrderedMerge } from './ordered-merge.js';
 import { KIND_BUILT, KIND_PASSED, readPayload, type ReplayPayload } from './replay-batch.js';
 import type { ReplayWorkerData } from './replay-protocol.js';
 import { startUnitThreads } from './unit-threads.js';
-import { cutUnits, rangeBytesFor, type InputUnit } from './units.js';
+import { cutUnits, type InputUnit } from './units.js';
 
 /** Per thread: batches read but not yet taken by the engine, at most about this many bytes. */
 const AHEAD_BYTES = 4 << 20;
@@ -60,8 +60,7 @@ interface Decoded {
 
 /** The records of `sources` (NDJSON files only) in input order, in batches, read by worker threads. */
 export async function* readInParallel(sources: readonly InputSource[], options: ReplayPoolOptions): AsyncGenerator<ReplayItem[]> {
-  const total = sources.reduce((sum, s) => sum + (s.size ?? 0), 0);
-  const units = await cutUnits(sources, rangeBytesFor(total, options.workers));
+  const units = await cutUnits(sources, options.workers);
   const queue: Decoded[] = [];
   let wake: (() => void) | undefined;
   let drained: (() => void) | undefined;

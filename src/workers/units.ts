@@ -27,13 +27,16 @@ const MIN_RANGE = 1 << 20;
 const MAX_RANGE = 16 << 20;
 
 /**
- * The range size for `threads` threads: several ranges per thread, so a thread that ends
- * early takes another, yet big enough that cutting and handing over cost nothing.
- * `REPORT_REPLAY_RANGE_BYTES` sets it (tests cut small files into many ranges).
+ * The size of the next range when `remaining` bytes of the run are left to cut, for `threads`
+ * threads: guided, as OpenMP's `schedule(guided)` — a quarter of each thread's share of what is
+ * left, between 1 and 16 MiB. Big ranges while much is left (cutting and handing over cost
+ * nothing), ever smaller ones towards the end, so the threads finish together instead of one
+ * judging a last 16 MiB alone. `REPORT_REPLAY_RANGE_BYTES` fixes it (tests cut small files into
+ * many ranges).
  */
-export function rangeBytesFor(totalBytes: number, threads: number, env: NodeJS.ProcessEnv = process.env): number {
+function nextRangeBytes(remaining: number, threads: number, env: NodeJS.ProcessEnv): number {
   if (rangesForced(env)) return Number(env.REPORT_REPLAY_RANGE_BYTES);
-  return Math.min(MAX_RANGE, Math.max(MIN_RANGE, Math.ceil(totalBytes / (threads * 4))));
+  return Math.min(MAX_RANGE, Math.max(MIN_RANGE, Math.ceil(remaining / (threads * 4))));
 }
 
 /** True when `REPORT_REPLAY_RANGE_BYTES` sets the range size (then even a small input is cut and threaded). */
@@ -47,21 +50,26 @@ export function worthThreads(totalBytes: number, env: NodeJS.ProcessEnv = proces
   return totalBytes >= SMALL_INPUT_BYTES || rangesForced(env);
 }
 
-export async function cutUnits(sources: readonly InputSource[], rangeBytes: number): Promise<InputUnit[]> {
+/** The run's inputs as units for `threads` threads, in input order (range sizes: nextRangeBytes). */
+export async function cutUnits(sources: readonly InputSource[], threads: number, env: NodeJS.ProcessEnv = process.env): Promise<InputUnit[]> {
   const units: InputUnit[] = [];
+  let remaining = sources.reduce((sum, s) => sum + (s.size ?? 0), 0);
   for (let input = 0; input < sources.length; input++) {
     const source = sources[input]!;
-    if (source.format !== 'ndjson' || source.gzip || source.size === undefined || source.size <= rangeBytes) {
+    const rangeBytes = (left: number): number => nextRangeBytes(left, threads, env);
+    if (source.format !== 'ndjson' || source.gzip || source.size === undefined || source.size <= rangeBytes(remaining)) {
       units.push({ index: units.length, input, source });
-      continue;
+    } else {
+      const after = remaining - source.size;
+      for (const range of await cutFile(source, (start) => rangeBytes(after + source.size! - start))) units.push({ index: units.length, input, source, range });
     }
-    for (const range of await cutFile(source, rangeBytes)) units.push({ index: units.length, input, source, range });
+    remaining -= source.size ?? 0;
   }
   return units;
 }
 
-/** Ranges of about `rangeBytes`, each ending after a newline (the last at the end of the file). */
-async function cutFile(source: InputSource, rangeBytes: number): Promise<{ start: number; end: number }[]> {
+/** Ranges of about `rangeBytes(start)` each, ending after a newline (the last at the end of the file). */
+async function cutFile(source: InputSource, rangeBytes: (start: number) => number): Promise<{ start: number; end: number }[]> {
   const size = source.size!;
   const ranges: { start: number; end: number }[] = [];
   let handle;
@@ -76,7 +84,7 @@ async function cutFile(source: InputSource, rangeBytes: number): Promise<{ start
     while (start < size) {
       let end = size;
       // The range ends after the first newline at or past start + rangeBytes - 1.
-      let pos = start + rangeBytes - 1;
+      let pos = start + rangeBytes(start) - 1;
       while (pos < size) {
         const { bytesRead } = await handle.read(buf, 0, SCAN_BYTES, pos);
         if (bytesRead === 0) break;

@@ -14,7 +14,7 @@ import { allEndpoints } from '../apis/registry.js';
 import { RecordJudge } from '../validate/judge.js';
 import { fromPortable } from './validate-portable.js';
 import { batchSize, type ValidatePayload, type ValidateWorkerData } from './validate-protocol.js';
-import { cutUnits, rangeBytesFor, worthThreads, type InputUnit } from './units.js';
+import { cutUnits, worthThreads, type InputUnit } from './units.js';
 import { OrderedMerge } from './ordered-merge.js';
 import { startUnitThreads } from './unit-threads.js';
 import { EndpointLabels, VERDICT, judgeUnit, type UnitBatch, type UnitVerdict } from './validate-unit.js';
@@ -41,8 +41,7 @@ export interface PoolOptions {
 /** Judge `sources` on `workers` threads plus this one; throws a UserError where --workers 0 would. */
 export async function validateInParallel(sources: readonly InputSource[], options: PoolOptions, sink: MergeSink): Promise<void> {
   const total = sources.reduce((sum, s) => sum + (s.size ?? 0), 0);
-  const rangeBytes = rangeBytesFor(total, options.workers + 1);
-  const units = await cutUnits(sources, rangeBytes);
+  const units = await cutUnits(sources, options.workers + 1);
   const labelIds = allEndpoints().map((e) => e.id);
   const applier = new Applier(new EndpointLabels(labelIds), sink);
   const merge = new OrderedMerge<UnitBatch>(units, {
