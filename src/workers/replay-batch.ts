@@ -56,9 +56,9 @@ export class ReplayBatchWriter {
     return this.#count;
   }
 
-  /** An estimate of the payload's bytes, for backpressure. */
+  /** The payload's bytes, for backpressure: what its buffers hold, not only what they use (the text buffer grows by doubling). */
   get size(): number {
-    return this.#head.length * 4 + this.#used;
+    return this.#head.length * 4 + this.#text.length;
   }
 
   passed(line: number, text: string): void {

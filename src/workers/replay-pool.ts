@@ -19,8 +19,12 @@ import type { ReplayWorkerData } from './replay-protocol.js';
 import { startUnitThreads } from './unit-threads.js';
 import { cutUnits, type InputUnit } from './units.js';
 
-/** Per thread: batches read but not yet taken by the engine, at most about this many bytes. */
-const AHEAD_BYTES = 4 << 20;
+/**
+ * Per thread: batches read but not yet taken by the engine, at most about this many bytes
+ * (with 512-record batches, a few of them: more buys nothing once the engine always has the
+ * next one, and costs memory — docs/BENCHMARKS.md "rss").
+ */
+const AHEAD_BYTES = 2 << 20;
 /** Batches decoded and waiting for the engine. */
 const QUEUED_BATCHES = 2;
 

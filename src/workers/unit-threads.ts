@@ -5,16 +5,18 @@
  * with a WorkerFailedError instead of a hang.
  */
 import { Worker } from 'node:worker_threads';
-import { availableParallelism } from 'node:os';
 import { UserError, ExitCode, type ExitCode as ExitCodeValue } from '../errors.js';
 import type { OrderedMerge } from './ordered-merge.js';
 import type { FromWorker, ToWorker, UnitWorkerData } from './unit-protocol.js';
 import type { InputUnit } from './units.js';
 
-/** `--workers` when not given: every core but one (the main thread has its own work), at least one. */
-export function defaultWorkers(): number {
-  return Math.max(1, availableParallelism() - 1);
-}
+/**
+ * A worker's young generation, at most (V8's default lets it grow to 48 MB a thread). A
+ * thread's garbage is its batches' short-lived strings and records: 16 MB keeps them cheap to
+ * collect and took ~35 MB off a 1 M-record replay's peak RSS with one worker
+ * (docs/BENCHMARKS.md "rss").
+ */
+const YOUNG_GENERATION_MB = 16;
 
 /** A worker thread stopped without finishing its work (a bug, or killed): the run stops (exit 2). */
 export class WorkerFailedError extends UserError {
@@ -43,7 +45,7 @@ export function startUnitThreads<P, B>(options: UnitThreadsOptions<P, B>): { sto
   const { merge } = options;
   const workers: Worker[] = [];
   for (let i = 0; i < options.count; i++) {
-    const worker = new Worker(options.script, { workerData: options.workerData });
+    const worker = new Worker(options.script, { workerData: options.workerData, resourceLimits: { maxYoungGenerationSizeMb: YOUNG_GENERATION_MB } });
     workers.push(worker);
     const send = (message: ToWorker): void => worker.postMessage(message);
     let open = 0;
