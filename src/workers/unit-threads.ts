@@ -12,8 +12,8 @@ import type { InputUnit } from './units.js';
 
 /**
  * A worker's young generation, at most (V8's default lets it grow to 48 MB a thread). A
- * thread's garbage is its batches' short-lived strings and records: 16 MB keeps them cheap to
- * collect and took ~35 MB off a 1 M-record replay's peak RSS with one worker
+ * thread's garbage is its batches' short-lived strings and records, cheap to collect at 16 MB:
+ * it took 12 MB off a replay's peak RSS with one worker and cost validate no time
  * (docs/BENCHMARKS.md "rss").
  */
 const YOUNG_GENERATION_MB = 16;
