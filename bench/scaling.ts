@@ -23,6 +23,7 @@ import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import autocannon from 'autocannon';
 import { worthThreads } from '../src/workers/units.js';
+import { defaultReplayWorkers } from '../src/workers/defaults.js';
 import { arrivalRate, fixedStatPath, fmt, printTable, STAT_SECRET, STAT_SESSION_KEY, startBareTarget, writeStatEnvelopes, type BareTarget } from './replay-kit.js';
 
 const CLI = fileURLToPath(new URL('../../bin/report-replay.js', import.meta.url));
@@ -70,9 +71,11 @@ export async function run(): Promise<void> {
     console.log(`the built CLI, ${fmt(REQUESTS)} stat envelopes (read, validated, signed each); ${ROUNDS} rounds interleaved after an unmeasured warm-up; the median round counts`);
     await autocannon({ url: target.url + fixedStatPath(), connections: CONNECTIONS, duration: 1, method: 'POST' });
     await target.arrivals();
+    // What a replay without --workers would start here, against this (local) target.
+    const defaultHere = defaultReplayWorkers([target.url]);
     const senders = [
       { name: `autocannon -c ${CONNECTIONS}, fixed request, ${AUTOCANNON_SECONDS} s`, go: () => autocannon({ url: target.url + fixedStatPath(), connections: CONNECTIONS, duration: AUTOCANNON_SECONDS, method: 'POST' }).then(() => {}) },
-      ...WORKERS.map((w) => ({ name: `replay --transport undici --workers ${w}`, go: () => cliRun(target, file, ['--workers', String(w)]) })),
+      ...WORKERS.map((w) => ({ name: `replay --transport undici --workers ${w}${w === defaultHere ? ' (default here)' : ''}`, go: () => cliRun(target, file, ['--workers', String(w)]) })),
       ...PROCESSES.map((n) => ({ name: `replay --transport undici --processes ${n} (--workers 0 each)`, go: () => cliRun(target, file, ['--processes', String(n), '--workers', '0']) })),
     ];
     const rates = senders.map(() => [] as number[]);

@@ -31,6 +31,7 @@ import { REPORTERS } from '../report/reporters/problems.js';
 import { credentialFields } from './credential-options.js';
 import { targetUrls, urlFields, urlFlag } from './url-options.js';
 import { apiOptionFields, apiOptionValues } from './api-options.js';
+import { defaultReplayWorkers } from '../workers/defaults.js';
 
 /** More shards than this on one machine (--processes) is a typo, not a plan. */
 const MAX_PROCESSES = 256;
@@ -88,8 +89,8 @@ function replayFlags(env: NodeJS.ProcessEnv) {
     processes: wholeNumberUpTo('processes', 1, MAX_PROCESSES).default(1),
     /**
      * --workers N: threads that read, judge, build and sign (README "Worker threads"); 0: one
-     * thread. @default 0 — opt-in until threads pay: on a 2-core machine they gained nothing and
-     * took replay's peak RSS from 166 to 279 MB on 1 M records (docs/BENCHMARKS.md).
+     * thread. @default defaultReplayWorkers (src/workers/defaults.ts): cores − 1, at most 2, one
+     * fewer when a target is on this machine.
      */
     workers: wholeNumber('workers', 0).optional(),
     /** --threshold (repeatable): exit 1 when breached. @default [] */
@@ -190,14 +191,15 @@ export function replayOptionsOf(flags: ReplayFlags, inputs: readonly InputSource
   }
   const trimmed = (text: string): string => text.replace(/\/+$/, '');
   const apiOptions = apiOptionValues(flags);
+  const target = {
+    ...(targetText !== undefined && { baseUrl: trimmed(targetText) }),
+    ...targetUrls(flags, environment),
+  };
   const options: ReplayOptions = {
     inputs,
     read: { delimiter: delimiterOf(flags) },
     judge: judgeOptions(flags, Date.now()),
-    target: {
-      ...(targetText !== undefined && { baseUrl: trimmed(targetText) }),
-      ...targetUrls(flags, environment),
-    },
+    target,
     // The APIs' own option values land by key (ReplayOptionSpec.into), over the defaults of code-built replays (an API not registered).
     build: { ...replayDefaults(inputs, DRY_RUN_TARGET).build, ...apiOptions.build, keepAuth: flags.keepAuth },
     credentials,
@@ -225,7 +227,8 @@ export function replayOptionsOf(flags: ReplayFlags, inputs: readonly InputSource
     printRequests: flags.printRequests,
     thresholds: flags.threshold,
     shard: flags.shard,
-    workers: flags.workers ?? 0,
+    // A dry run sends nothing: no server here needs a core.
+    workers: flags.workers ?? defaultReplayWorkers(flags.dryRun ? [] : Object.values(target).filter((url) => url !== undefined)),
     progress: Boolean(io.stdout.isTTY) && !flags.quiet && !flags.json && !flags.printRequests,
   };
   return { options, notices };

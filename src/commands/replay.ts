@@ -47,7 +47,7 @@ function replayOptions<T>(y: Argv<T>): Argv<T & ReplayArgs> {
     .option('unique', { describe: 'with --loop: rewrite duplicate keys (SUD game_round_id) per loop', type: 'boolean', default: false })
     .option('shard', { describe: 'send only shard K of N (K from 0), or auto/N from JOB_COMPLETION_INDEX', type: 'string', requiresArg: true })
     .option('workers', {
-      describe: 'worker threads that read, judge, build and sign records ahead of the sending thread (default: 0, all on one thread)',
+      describe: 'worker threads that read, judge, build and sign records ahead of the sending thread; 0: all on one thread (default: cores − 1, at most 2, one fewer for a target on this machine)',
       type: 'number',
       requiresArg: true,
     })

@@ -11,7 +11,8 @@ import { FailedWriter } from '../report/failed.js';
 import { ProgressLine, totalInputBytes } from '../report/progress.js';
 import { RecordJudge } from '../validate/judge.js';
 import { validateInParallel } from '../workers/validate-pool.js';
-import { WorkerFailedError, defaultWorkers } from '../workers/unit-threads.js';
+import { WorkerFailedError } from '../workers/unit-threads.js';
+import { defaultValidateWorkers } from '../workers/defaults.js';
 import { UserError } from '../errors.js';
 import type { Example } from './examples.js';
 import { checkOutputs, outputPaths } from './outputs.js';
@@ -67,7 +68,7 @@ export const validateCommand: CommandModule<GlobalArgs, ValidateArgs> = {
     const credentials = resolveCredentials(selectEnvironment(await loadConfig(args.config, io.env), undefined), io.env, {});
     const judgeWith = { ...judgeOptions(flags, Date.now()), credentials };
     const judge = new RecordJudge(judgeWith, stats);
-    const workers = flags.workers ?? defaultWorkers();
+    const workers = flags.workers ?? defaultValidateWorkers();
     const sources = await resolveInputs(flags.inputs, { format: flags.format });
     await checkOutputs(outputPaths({ failed: flags.failed, report: flags.report }), sources);
     const failed = flags.failed ? new FailedWriter(flags.failed, { append: false }) : undefined;
