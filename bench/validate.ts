@@ -87,13 +87,16 @@ async function benchApi(api: Api, file: string): Promise<void> {
     const ratios = row.workers === undefined ? 'baseline' : row.ratios.map((r) => `${fmt(r * 100)}%`).join(' ');
     console.log(`| ${row.name} | ${fmt(best.ms / 1000, 2)} s | ${fmt(COUNT / (best.ms / 1000))} | ${fmt(rss)} MB | ${ratios} |`);
   }
-  const bestRatio = (row: Row) => Math.max(...row.ratios);
+  // Each row's best time against the bare loop's best: a load that came and went in one round
+  // (which the per-round ratios show) flatters no row.
+  const bestTime = (row: Row) => Math.min(...row.runs.map((r) => r.ms));
+  const bestRatio = (row: Row) => bestTime(bare) / bestTime(row);
   const single = rows.find((r) => r.workers === 0)!;
   const dflt = rows.find((r) => r.workers === DEFAULT_WORKERS)!;
   const dfltRss = Math.max(...dflt.runs.map((r) => r.maxRssMb));
   console.log(
     `${api}: default workers ${fmt(bestRatio(dflt) * 100)}% of the bare loop (goal ≥ 100%), --workers 0 ${fmt(bestRatio(single) * 100)}% (goal ≥ 55%), ` +
-      `peak RSS with workers ${fmt(dfltRss)} MB (goal < 250 MB); best round of each`,
+      `peak RSS with workers ${fmt(dfltRss)} MB (goal < 250 MB); best time against the bare loop's best`,
   );
 }
 
