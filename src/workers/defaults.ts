@@ -10,10 +10,10 @@ export function defaultValidateWorkers(cores: number = availableParallelism()): 
 }
 
 /**
- * replay's threads feed one sending thread, and one thread prepares records (read, parse,
- * judge, build, sign) several times faster than one thread can send them (docs/BENCHMARKS.md
- * "throughput": ~4 µs a stat envelope, ~20 µs a SUD report, against 12–20 µs to send one):
- * more than two never makes a run send faster, and each costs ~40 MB.
+ * replay's threads feed one sending thread. Preparing a record (read, parse, judge, build,
+ * sign) takes ~4 µs for a stat envelope and ~20 µs for a SUD report, sending one ~18 µs of the
+ * main thread (docs/BENCHMARKS.md "throughput", "validate"): two threads keep the sender fed
+ * even on SUD reports, a third never makes a run send faster, and each costs ~40 MB.
  */
 const MAX_REPLAY_WORKERS = 2;
 
