@@ -14,6 +14,7 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { measureNode, type ChildMeasure } from './child.js';
+import { defaultReplayWorkers } from '../src/workers/defaults.js';
 import { fmt, printTable, STAT_SECRET, STAT_SESSION_KEY, startBareTarget, writeGenerated } from './replay-kit.js';
 
 const RECORDS = Number(process.env.BENCH_RSS_RECORDS ?? 1_000_000);
@@ -44,20 +45,26 @@ export async function run(): Promise<void> {
 
     const empty = await measureNode(['-e', '0']);
     const validate = await withLimit(measureNode([CLI, 'validate', file, '--quiet']), 'validate');
-    const replay = await withLimit(
-      measureNode([CLI, 'replay', file, '--target', target.url, '--stat-secret', STAT_SECRET, '--stat-session-key', STAT_SESSION_KEY, '--transport', 'undici', '--quiet', '--retries', '0']),
-      'replay',
-    );
-    if (replay.code !== 0) throw new Error(`replay exited ${replay.code}: ${replay.stderr.slice(0, 500)}`);
+    const replayWith = async (extra: string[]): Promise<ChildMeasure> => {
+      const args = [CLI, 'replay', file, '--target', target.url, '--stat-secret', STAT_SECRET, '--stat-session-key', STAT_SESSION_KEY, '--transport', 'undici', '--quiet', '--retries', '0', ...extra];
+      const run = await withLimit(measureNode(args), 'replay');
+      if (run.code !== 0) throw new Error(`replay exited ${run.code}: ${run.stderr.slice(0, 500)}`);
+      return run;
+    };
+    const replay = await replayWith([]);
+    // What one worker thread adds (README "Worker threads"), whatever the default is here.
+    const threaded = await replayWith(['--workers', '1']);
+    const row = (name: string, m: ChildMeasure): string[] => [name, fmt(m.maxRssMb, 1), fmt(m.ms / 1000, 1), fmt(RECORDS / (m.ms / 1000))];
     printTable(
       ['process', 'peak RSS MB', 'seconds', 'records/s'],
       [
         ['node -e 0 (baseline)', fmt(empty.maxRssMb, 1), fmt(empty.ms / 1000, 1), '-'],
-        ['report-replay validate (baseline)', fmt(validate.maxRssMb, 1), fmt(validate.ms / 1000, 1), fmt(RECORDS / (validate.ms / 1000))],
-        ['report-replay replay --transport undici', fmt(replay.maxRssMb, 1), fmt(replay.ms / 1000, 1), fmt(RECORDS / (replay.ms / 1000))],
+        row('report-replay validate (baseline)', validate),
+        row(`report-replay replay --transport undici (default --workers here: ${defaultReplayWorkers([target.url])})`, replay),
+        row('report-replay replay --transport undici --workers 1', threaded),
       ],
     );
-    console.log(`goal: replay peak RSS < 200 MB (${replay.maxRssMb < 200 ? 'met' : 'NOT met'})`);
+    console.log(`goal: replay peak RSS < 200 MB (${replay.maxRssMb < 200 ? 'met' : 'NOT met'}); with one worker thread ${fmt(threaded.maxRssMb, 1)} MB`);
   } finally {
     await target.stop();
     await rm(dir, { recursive: true, force: true });
