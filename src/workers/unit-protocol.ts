@@ -1,6 +1,6 @@
 /**
  * The messages between the main thread and the threads of a unit pipeline (unit-threads.ts,
- * unit-worker.ts): units go out one at a time; batches come back with a payload the
+ * unit-worker.ts): a thread says when it is ready; units go out one at a time; batches come back with a payload the
  * command defines (transferred buffers, never a message per record), and the main thread
  * acknowledges each batch it applied, which is the threads' backpressure.
  */
@@ -9,6 +9,8 @@ import type { InputUnit } from './units.js';
 export type ToWorker = { readonly type: 'unit'; readonly unit: InputUnit } | { readonly type: 'ack'; readonly size: number } | { readonly type: 'stop' };
 
 export type FromWorker<P> =
+  /** The thread has loaded its modules and takes units from now on. */
+  | { readonly type: 'ready' }
   | {
       readonly type: 'batch';
       readonly unit: number;

@@ -1,6 +1,6 @@
 /**
  * Starting a unit pipeline's worker threads on the main thread (validate-pool.ts,
- * replay-pool.ts): each thread is handed the next unit when it finishes one, its batches go
+ * replay-pool.ts): each thread is handed the next unit once it is ready and when it finishes one, its batches go
  * to the OrderedMerge, and a thread that breaks (throws, exits, is killed) stops the run
  * with a WorkerFailedError instead of a hang.
  */
@@ -40,13 +40,23 @@ export interface UnitThreadsOptions<P, B> {
   readonly command: 'validate' | 'replay';
 }
 
-/** Starts the threads; `stop` ends them (call it once the merge has ended). */
-export function startUnitThreads<P, B>(options: UnitThreadsOptions<P, B>): { stop: () => Promise<void> } {
+export interface UnitThreads {
+  /** Settles once every thread is ready to take units, or has failed (the merge then knows). */
+  readonly ready: Promise<void>;
+  /** Ends the threads (call it once the merge has ended). */
+  readonly stop: () => Promise<void>;
+}
+
+/** Starts the threads. */
+export function startUnitThreads<P, B>(options: UnitThreadsOptions<P, B>): UnitThreads {
   const { merge } = options;
   const workers: Worker[] = [];
+  const started: Promise<void>[] = [];
   for (let i = 0; i < options.count; i++) {
     const worker = new Worker(options.script, { workerData: options.workerData, resourceLimits: { maxYoungGenerationSizeMb: YOUNG_GENERATION_MB } });
     workers.push(worker);
+    let readied = (): void => {};
+    started.push(new Promise<void>((resolve) => (readied = resolve)));
     const send = (message: ToWorker): void => worker.postMessage(message);
     let open = 0;
     const give = (): void => {
@@ -57,7 +67,12 @@ export function startUnitThreads<P, B>(options: UnitThreadsOptions<P, B>): { sto
       } else open = 0;
     };
     worker.on('message', (message: FromWorker<P>) => {
-      if (message.type === 'batch') {
+      if (message.type === 'ready') {
+        // Only a thread that has loaded takes a unit: one still starting (~0.3 s) would hold
+        // the first unit while the main thread, which judges too (validate), waits to merge it.
+        readied();
+        give();
+      } else if (message.type === 'batch') {
         const size = message.size;
         merge.push(message.unit, { batch: options.receive(message.payload), merged: () => send({ type: 'ack', size }) });
       } else if (message.type === 'done') {
@@ -67,13 +82,17 @@ export function startUnitThreads<P, B>(options: UnitThreadsOptions<P, B>): { sto
         merge.fail(message.unit, new UserError(message.message, { exitCode: message.exitCode as ExitCodeValue, hint: message.hint }));
       }
     });
-    worker.on('error', (err) => merge.crash(new WorkerFailedError(options.command, err.message)));
+    worker.on('error', (err) => {
+      readied();
+      merge.crash(new WorkerFailedError(options.command, err.message));
+    });
     worker.on('exit', (code) => {
+      readied();
       if (open !== 0 || code !== 0) merge.crash(new WorkerFailedError(options.command, `it exited with code ${code}`));
     });
-    give();
   }
   return {
+    ready: Promise.all(started).then(() => {}),
     stop: async () => {
       for (const worker of workers) {
         worker.removeAllListeners('exit');

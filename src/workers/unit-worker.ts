@@ -71,4 +71,6 @@ export function serveUnits<P>(work: (unit: InputUnit, emit: Emit<P>) => Promise<
       port.close();
     }
   });
+  // This runs once the worker's modules are loaded (it is called from their last line).
+  post({ type: 'ready' });
 }

@@ -39,8 +39,12 @@ function nextRangeBytes(remaining: number, threads: number, env: NodeJS.ProcessE
   return Math.min(MAX_RANGE, Math.max(MIN_RANGE, Math.ceil(remaining / (threads * 4))));
 }
 
-/** True when `REPORT_REPLAY_RANGE_BYTES` sets the range size (then even a small input is cut and threaded). */
-function rangesForced(env: NodeJS.ProcessEnv = process.env): boolean {
+/**
+ * True when `REPORT_REPLAY_RANGE_BYTES` sets the range size: the tests' way to make threads
+ * work on a small input — it is cut and threaded, and validate's main thread waits for its
+ * threads to be ready before it takes a unit itself, so that every thread judges some.
+ */
+export function rangesForced(env: NodeJS.ProcessEnv = process.env): boolean {
   const forced = Number(env.REPORT_REPLAY_RANGE_BYTES);
   return Number.isInteger(forced) && forced > 0;
 }

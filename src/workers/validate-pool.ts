@@ -14,7 +14,7 @@ import { allEndpoints } from '../apis/registry.js';
 import { RecordJudge } from '../validate/judge.js';
 import { fromPortable } from './validate-portable.js';
 import { batchSize, type ValidatePayload, type ValidateWorkerData } from './validate-protocol.js';
-import { cutUnits, worthThreads, type InputUnit } from './units.js';
+import { cutUnits, rangesForced, worthThreads, type InputUnit } from './units.js';
 import { OrderedMerge } from './ordered-merge.js';
 import { startUnitThreads } from './unit-threads.js';
 import { EndpointLabels, VERDICT, judgeUnit, type UnitBatch, type UnitVerdict } from './validate-unit.js';
@@ -68,10 +68,11 @@ export async function validateInParallel(sources: readonly InputSource[], option
     command: 'validate',
   });
 
-  // This thread's share, between merges.
+  // This thread's share, between merges: from the first unit on, while the threads start.
   const judge = new RecordJudge(options.judge, undefined);
   const labels = new EndpointLabels(labelIds);
   const local = (async () => {
+    if (rangesForced()) await threads.ready;
     for (let unit = take(); unit !== undefined; unit = take()) {
       const batches = judgeUnit(unit, judge, labels, { delimiter: options.delimiter });
       try {
