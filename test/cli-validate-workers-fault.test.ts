@@ -26,6 +26,21 @@ test('a worker thread that throws or exits stops validate with one line and exit
   }
 });
 
+test('a thread that is never ready is not waited for: the others judge every unit and the run ends as with --workers 0', async (t) => {
+  const dir = tmp(t);
+  const file = join(dir, 'awkward.ndjson');
+  writeFileSync(file, awkwardNdjson());
+  const single = await runCli(['validate', file, '--workers', '0', '--json']);
+  // Threads are numbered from 1 in a fresh process: the second of the two never says it is ready.
+  const parallel = await runCli(['validate', file, '--workers', '2', '--json'], { env: { REPORT_REPLAY_RANGE_BYTES: '200', REPORT_REPLAY_TEST_WORKER_FAULT: 'never-ready:2' } });
+  assert.equal(parallel.code, 1, parallel.stderr);
+  const counts = (stdout: string) => {
+    const report = JSON.parse(stdout) as { totals: unknown; findings: unknown };
+    return { totals: report.totals, findings: report.findings };
+  };
+  assert.deepEqual(counts(parallel.stdout), counts(single.stdout));
+});
+
 test('--workers must be a whole number of threads', async () => {
   const r = await runCli(['validate', 'samples/ndjson', '--workers', '-1']);
   assert.equal(r.code, 2);

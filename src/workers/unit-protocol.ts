@@ -1,8 +1,8 @@
 /**
  * The messages between the main thread and the threads of a unit pipeline (unit-threads.ts,
- * unit-worker.ts): a thread says when it is ready; units go out one at a time; batches come back with a payload the
- * command defines (transferred buffers, never a message per record), and the main thread
- * acknowledges each batch it applied, which is the threads' backpressure.
+ * unit-worker.ts): a thread says when it is ready; units go out one at a time; batches come
+ * back with a payload the command defines (transferred buffers, never a message per record),
+ * and the main thread acknowledges each batch it applied, which is the threads' backpressure.
  */
 import type { InputUnit } from './units.js';
 

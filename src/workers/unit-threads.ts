@@ -1,8 +1,8 @@
 /**
  * Starting a unit pipeline's worker threads on the main thread (validate-pool.ts,
- * replay-pool.ts): each thread is handed the next unit once it is ready and when it finishes one, its batches go
- * to the OrderedMerge, and a thread that breaks (throws, exits, is killed) stops the run
- * with a WorkerFailedError instead of a hang.
+ * replay-pool.ts): each thread is handed a unit once it is ready (loaded) and the next each
+ * time it finishes one, its batches go to the OrderedMerge, and a thread that breaks (throws,
+ * exits, is killed) stops the run with a WorkerFailedError instead of a hang.
  */
 import { Worker } from 'node:worker_threads';
 import { UserError, ExitCode, type ExitCode as ExitCodeValue } from '../errors.js';
@@ -52,11 +52,14 @@ export function startUnitThreads<P, B>(options: UnitThreadsOptions<P, B>): UnitT
   const { merge } = options;
   const workers: Worker[] = [];
   const started: Promise<void>[] = [];
+  /** Each thread's `ready` settler: called when it is ready, fails or is stopped (so `ready` never hangs). */
+  const readiers: (() => void)[] = [];
   for (let i = 0; i < options.count; i++) {
     const worker = new Worker(options.script, { workerData: options.workerData, resourceLimits: { maxYoungGenerationSizeMb: YOUNG_GENERATION_MB } });
     workers.push(worker);
     let readied = (): void => {};
     started.push(new Promise<void>((resolve) => (readied = resolve)));
+    readiers.push(readied);
     const send = (message: ToWorker): void => worker.postMessage(message);
     let open = 0;
     const give = (): void => {
@@ -94,6 +97,8 @@ export function startUnitThreads<P, B>(options: UnitThreadsOptions<P, B>): UnitT
   return {
     ready: Promise.all(started).then(() => {}),
     stop: async () => {
+      // A thread stopped before it was ready (the others took every unit) is not waited for.
+      for (const readied of readiers) readied();
       for (const worker of workers) {
         worker.removeAllListeners('exit');
         worker.on('exit', () => {});

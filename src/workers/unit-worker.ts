@@ -4,7 +4,7 @@
  * (their buffers transferred, not copied). It stops reading while more than `aheadBytes` of
  * its batches wait unmerged, so memory stays flat however far the merge lags.
  */
-import { parentPort, workerData } from 'node:worker_threads';
+import { parentPort, threadId, workerData } from 'node:worker_threads';
 import { UserError } from '../errors.js';
 import type { FromWorker, ToWorker, UnitWorkerData } from './unit-protocol.js';
 import type { InputUnit } from './units.js';
@@ -19,7 +19,8 @@ export function serveUnits<P>(work: (unit: InputUnit, emit: Emit<P>) => Promise<
   // A test hook (test/cli-validate-workers-fault.test.ts, test/replay-workers-once.test.ts): a
   // worker that throws or exits when handed unit K or a later one (`exit:K`; K is 1 unless
   // given), or exits once the main thread has merged K of its batches (`exit-merged:K`: mid-run
-  // for sure), to show the run stops cleanly.
+  // for sure), to show the run stops cleanly; or the thread whose threadId is K never says it
+  // is ready (`never-ready:K`), to show the run ends without it.
   const [fault, faultAt] = (process.env.REPORT_REPLAY_TEST_WORKER_FAULT ?? '').split(':');
   const faultFrom = faultAt === undefined ? 1 : Number(faultAt);
   let ahead = 0;
@@ -72,5 +73,6 @@ export function serveUnits<P>(work: (unit: InputUnit, emit: Emit<P>) => Promise<
     }
   });
   // This runs once the worker's modules are loaded (it is called from their last line).
+  if (fault === 'never-ready' && threadId === faultFrom) return;
   post({ type: 'ready' });
 }

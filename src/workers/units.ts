@@ -42,7 +42,7 @@ function nextRangeBytes(remaining: number, threads: number, env: NodeJS.ProcessE
 /**
  * True when `REPORT_REPLAY_RANGE_BYTES` sets the range size: the tests' way to make threads
  * work on a small input — it is cut and threaded, and validate's main thread waits for its
- * threads to be ready before it takes a unit itself, so that every thread judges some.
+ * threads to be ready before it takes a unit itself, so that the threads judge some.
  */
 export function rangesForced(env: NodeJS.ProcessEnv = process.env): boolean {
   const forced = Number(env.REPORT_REPLAY_RANGE_BYTES);
@@ -57,17 +57,17 @@ export function worthThreads(totalBytes: number, env: NodeJS.ProcessEnv = proces
 /** The run's inputs as units for `threads` threads, in input order (range sizes: nextRangeBytes). */
 export async function cutUnits(sources: readonly InputSource[], threads: number, env: NodeJS.ProcessEnv = process.env): Promise<InputUnit[]> {
   const units: InputUnit[] = [];
-  let remaining = sources.reduce((sum, s) => sum + (s.size ?? 0), 0);
+  /** Bytes from the start of this input to the end of the run's last one. */
+  let fromHere = sources.reduce((sum, s) => sum + (s.size ?? 0), 0);
   for (let input = 0; input < sources.length; input++) {
     const source = sources[input]!;
-    const rangeBytes = (left: number): number => nextRangeBytes(left, threads, env);
-    if (source.format !== 'ndjson' || source.gzip || source.size === undefined || source.size <= rangeBytes(remaining)) {
+    const left = fromHere;
+    if (source.format !== 'ndjson' || source.gzip || source.size === undefined || source.size <= nextRangeBytes(left, threads, env)) {
       units.push({ index: units.length, input, source });
     } else {
-      const after = remaining - source.size;
-      for (const range of await cutFile(source, (start) => rangeBytes(after + source.size! - start))) units.push({ index: units.length, input, source, range });
+      for (const range of await cutFile(source, (start) => nextRangeBytes(left - start, threads, env))) units.push({ index: units.length, input, source, range });
     }
-    remaining -= source.size ?? 0;
+    fromHere -= source.size ?? 0;
   }
   return units;
 }
