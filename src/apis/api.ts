@@ -14,6 +14,13 @@ type ApiName = string;
 /** `<api>.<name>`, as the API's folder declares it (`stat.push_data`); the registry lists them. */
 export type EndpointId = string;
 
+/**
+ * The label for records that could not be attributed to an endpoint (bad JSON, unknown API).
+ * Here, not in report/stats.ts, so that a worker thread judging records does not load the
+ * report's modules (and hdr-histogram) to name it.
+ */
+export const UNKNOWN_ENDPOINT = 'unknown';
+
 /** Options that change what validation accepts. */
 export interface ValidateOptions {
   /** --allow-unknown-aid: stat aids outside the feature table pass. */

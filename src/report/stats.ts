@@ -62,8 +62,6 @@ export class FindingCollector {
   }
 }
 
-/** The label for records that could not be attributed to an endpoint (bad JSON, unknown API). */
-export const UNKNOWN_ENDPOINT = 'unknown';
 /** An endpoint id, or UNKNOWN_ENDPOINT (ids are plain strings: the registry lists them). */
 export type EndpointLabel = EndpointId;
 

@@ -3,12 +3,12 @@
  * (docs/API.md § Records), CSV typing, the endpoint's rules, `--strict`. Counts go to RunStats as it
  * judges, so validate, replay and dry-run count the same way.
  */
-import { recordsIn, type Credentials, type Endpoint, type ValidateOptions, type WireOptions } from '../apis/api.js';
+import { UNKNOWN_ENDPOINT, recordsIn, type Credentials, type Endpoint, type ValidateOptions, type WireOptions } from '../apis/api.js';
 import { detectEndpoint, getEndpoint, selectEndpoints } from '../apis/registry.js';
 import { tooDeepFinding, type Finding } from '../findings.js';
 import { JsonDepthError } from '../json/exact.js';
 import type { JsonObject, Origin, RawRecord, ValidRecord } from '../records.js';
-import { UNKNOWN_ENDPOINT, type RunStats } from '../report/stats.js';
+import type { RunStats } from '../report/stats.js';
 import { UsageError } from '../errors.js';
 
 export interface JudgeOptions {

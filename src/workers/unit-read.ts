@@ -4,7 +4,6 @@
  * unit's first line (the merge adds the lines of the file's earlier ranges, ordered-merge.ts).
  */
 import { open } from 'node:fs/promises';
-import { readCsv } from '../input/csv.js';
 import { readNdjson, NdjsonBatch } from '../input/ndjson.js';
 import { LineSplitter, type LineProblem, type LineSink } from '../input/lines.js';
 import { readChunks } from '../input/chunks.js';
@@ -42,7 +41,8 @@ export function readUnit(unit: InputUnit, options: ReadOptions, tap?: LineTap): 
 async function* readWhole(unit: InputUnit, options: ReadOptions): AsyncGenerator<RawBatch, { lines: number; bytes: number }> {
   const progress = { bytesRead: 0 };
   const opts: ReadOptions = { ...options, progress };
-  const reader = unit.source.format === 'csv' ? readCsv(unit.source, unit.input, opts) : readNdjson(unit.source, unit.input, opts);
+  // csv-parse loads only when a CSV unit comes (input/read.ts).
+  const reader = unit.source.format === 'csv' ? (await import('../input/csv.js')).readCsv(unit.source, unit.input, opts) : readNdjson(unit.source, unit.input, opts);
   for await (const records of reader) yield { records, bytes: progress.bytesRead };
   // A whole input has no later range whose lines would need this count.
   return { lines: 0, bytes: progress.bytesRead };

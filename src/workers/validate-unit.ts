@@ -11,7 +11,7 @@ import type { Finding } from '../findings.js';
 import type { JsonObject, RawRecord } from '../records.js';
 import { readUnit } from './unit-read.js';
 import type { InputUnit } from './units.js';
-import { UNKNOWN_ENDPOINT } from '../report/stats.js';
+import { UNKNOWN_ENDPOINT } from '../apis/api.js';
 import type { RecordJudge } from '../validate/judge.js';
 
 

@@ -5,9 +5,9 @@
  * --unique. Every record this settles, it settles once; a record it hands on is settled
  * later, when its request ends.
  */
-import type { Endpoint } from '../../apis/api.js';
+import { UNKNOWN_ENDPOINT, type Endpoint } from '../../apis/api.js';
 import type { RawRecord, ValidRecord, Origin } from '../../records.js';
-import { UNKNOWN_ENDPOINT, type RunStats } from '../../report/stats.js';
+import type { RunStats } from '../../report/stats.js';
 import { RecordJudge, countJudgement, type JudgeOptions, type Judgement } from '../../validate/judge.js';
 import { KeySet } from './key-set.js';
 import { shardKeyOf, shardOf } from './shard.js';
