@@ -13,7 +13,7 @@ export function defaultValidateWorkers(cores: number = availableParallelism()): 
  * replay's threads feed one sending thread. Preparing a record (read, parse, judge, build,
  * sign) takes ~4 µs for a stat envelope and ~20 µs for a SUD report, sending one ~18 µs of the
  * main thread (docs/BENCHMARKS.md "throughput", "validate"): two threads keep the sender fed
- * even on SUD reports, a third never makes a run send faster, and each costs ~40 MB.
+ * even on SUD reports, a third never makes a run send faster, and each costs ~60 MB ("rss").
  */
 const MAX_REPLAY_WORKERS = 2;
 
