@@ -1,5 +1,5 @@
 /** download's `replay` flag (docs/API.md § download): the player id field downloadEvent sends. */
-import { z } from 'zod';
+import { oneOf } from '../../commands/options/problems.js';
 import type { ReplayOptionSpec } from '../api.js';
 
 export const DOWNLOAD_REPLAY_OPTIONS: readonly ReplayOptionSpec[] = [
@@ -7,10 +7,7 @@ export const DOWNLOAD_REPLAY_OPTIONS: readonly ReplayOptionSpec[] = [
     flag: '--download-openid-field',
     group: 'requests',
     describe: 'downloadEvent player id field sent',
-    choices: ['oepnid', 'openid'],
-    default: 'oepnid',
-    /** @default 'oepnid' */
-    schema: z.enum(['oepnid', 'openid']).default('oepnid'),
+    ...oneOf(['oepnid', 'openid'], 'oepnid'),
     into: 'build',
     key: 'downloadOpenidField',
   },

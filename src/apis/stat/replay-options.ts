@@ -2,9 +2,8 @@
  * stat's `replay` flags (docs/API.md § stat.push_data): how `ts` is sent, how events are
  * batched and where its parameters go. `replay` declares them from here (ApiModule.replayOptions).
  */
-import { z } from 'zod';
 import type { ReplayOptionSpec } from '../api.js';
-import { parsed, wholeNumber } from '../../commands/options/problems.js';
+import { oneOf, parsed, wholeNumber } from '../../commands/options/problems.js';
 import { parseDuration } from '../../commands/options/duration.js';
 import { STAT_REQUEST_DEFAULTS as D } from './defaults.js';
 
@@ -13,10 +12,8 @@ export const STAT_REPLAY_OPTIONS: readonly ReplayOptionSpec[] = [
     flag: '--ts',
     group: 'signing',
     describe: "stat ts: keep the record's (else now), or now",
-    choices: ['keep', 'now'],
-    default: 'keep',
-    /** `keep`: the record's ts when present, else now; `now`: always now. @default 'keep' */
-    schema: z.enum(['keep', 'now']).default('keep'),
+    /** `keep`: the record's ts when present, else now; `now`: always now. */
+    ...oneOf(['keep', 'now'], 'keep'),
     into: 'build',
     key: 'ts',
   },
@@ -57,10 +54,7 @@ export const STAT_REPLAY_OPTIONS: readonly ReplayOptionSpec[] = [
     flag: '--stat-params',
     group: 'requests',
     describe: 'stat parameters in the query string or a form body',
-    choices: ['query', 'form'],
-    default: 'query',
-    /** @default 'query' */
-    schema: z.enum(['query', 'form']).default('query'),
+    ...oneOf(['query', 'form'], 'query'),
     into: 'build',
     key: 'statParams',
   },

@@ -36,6 +36,14 @@ export function parsed<T>(flag: string, parse: (text: string) => T) {
   });
 }
 
+/**
+ * A flag with a fixed set of values, for an API's ReplayOptionSpec: the choices and default
+ * yargs shows, and the schema that checks them, from one list and one default.
+ */
+export function oneOf<const T extends readonly [string, ...string[]]>(values: T, fallback: T[number]) {
+  return { choices: values, default: fallback, schema: z.enum(values).default(fallback) };
+}
+
 /** A number flag's value: any number, NaN included (the checks below name it in their sentence). */
 export const aNumber = z.custom<number>((value) => typeof value === 'number', { message: 'must be a number' });
 
