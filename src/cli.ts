@@ -11,7 +11,7 @@ import { ExitCode, UserError, describeError } from './errors.js';
 import { loadConfig, secretFlags, secretVariables } from './config/config.js';
 import { clearSecrets, registerSecret, registerUrlSecret } from './redact.js';
 import { printable } from './printable.js';
-import { checkTypedValues, commandOf, lastOneWins, describeParseFailure, typedValue, type KnownOptions, type ParseContext } from './commands/arguments.js';
+import { checkTypedValues, commandOf, flagKey, lastOneWins, describeParseFailure, typedValue, type KnownOptions, type ParseContext } from './commands/arguments.js';
 import { examplesText, type Example } from './commands/examples.js';
 import {
   currentExitCode,
@@ -79,7 +79,7 @@ function registerCommandLineSecrets(args: readonly string[], env: NodeJS.Process
   for (const flag of secretFlags()) {
     const name = flag.slice(2);
     registerSecret(typedValue(args, name));
-    registerSecret(typedValue(args, name.replace(/-([a-z])/g, (_m, c: string) => c.toUpperCase())));
+    registerSecret(typedValue(args, flagKey(name)));
   }
   for (const variable of secretVariables()) registerSecret(env[variable]);
   const urlFlags = urlOptions().flatMap((own) => [own.flag.slice(2), own.option]);

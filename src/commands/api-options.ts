@@ -8,11 +8,12 @@ import type { Argv } from 'yargs';
 import type { z } from 'zod';
 import type { ReplayOptionSpec } from '../apis/api.js';
 import { replayOptionSpecs } from '../apis/registry.js';
+import { flagKey } from './arguments.js';
 
 type Group = ReplayOptionSpec['group'];
 
 /** Its key in the options schema, as yargs camel-cases the flag (`batchSize`). */
-const keyOf = (spec: ReplayOptionSpec): string => spec.flag.slice(2).replace(/-([a-z0-9])/g, (_m, c: string) => c.toUpperCase());
+const keyOf = (spec: ReplayOptionSpec): string => flagKey(spec.flag.slice(2));
 
 function specsIn(group: Group): readonly ReplayOptionSpec[] {
   return replayOptionSpecs().filter((spec) => spec.group === group);

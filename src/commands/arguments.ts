@@ -58,6 +58,11 @@ const POSITIONAL_NOUNS: Readonly<Record<string, string>> = {
   merge: 'at least one report file (written by --report)',
 };
 
+/** A flag's key as yargs camel-cases it (`batch-size` → `batchSize`), `--` already dropped. */
+export function flagKey(name: string): string {
+  return name.replace(/-([a-z0-9])/g, (_m, c: string) => c.toUpperCase());
+}
+
 /** The command being run: the first argument that names one. */
 export function commandOf(args: readonly string[], commands: readonly string[]): string | undefined {
   return args.find((a) => commands.includes(a));

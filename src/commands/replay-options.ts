@@ -29,7 +29,7 @@ import { parseRamp, parseShard, parseThreshold } from './options/values.js';
 import { parseDuration } from './options/duration.js';
 import { REPORTERS } from '../report/reporters/problems.js';
 import { credentialFields } from './credential-options.js';
-import { targetUrls, urlFields, urlFlag } from './url-options.js';
+import { targetUrls, urlFields, urlFlag, withoutTrailingSlash } from './url-options.js';
 import { apiOptionFields, apiOptionValues } from './api-options.js';
 import { defaultReplayWorkers } from '../workers/defaults.js';
 
@@ -189,10 +189,9 @@ export function replayOptionsOf(flags: ReplayFlags, inputs: readonly InputSource
     notices.push(`no checkpoint at ${flags.checkpoint} yet: starting from the beginning`);
     resume = false;
   }
-  const trimmed = (text: string): string => text.replace(/\/+$/, '');
   const apiOptions = apiOptionValues(flags);
   const target = {
-    ...(targetText !== undefined && { baseUrl: trimmed(targetText) }),
+    ...(targetText !== undefined && { baseUrl: withoutTrailingSlash(targetText) }),
     ...targetUrls(flags, environment),
   };
   const options: ReplayOptions = {

@@ -15,6 +15,7 @@ import type { Environment } from '../config/config.js';
 import { urlProblem } from '../config/config.js';
 import { parseUpstreamUrl } from '../serve/upstream.js';
 import { addProblem } from './options/problems.js';
+import { flagKey } from './arguments.js';
 
 type UrlCommand = 'replay' | 'serve';
 
@@ -28,18 +29,16 @@ interface Declared {
   readonly describe: string;
 }
 
-const camel = (name: string): string => name.replace(/-([a-z0-9])/g, (_m, c: string) => c.toUpperCase());
-
 /** The URL flags `command` takes, in registry order. */
 function declared(command: UrlCommand): Declared[] {
   const out: Declared[] = [];
   for (const endpoint of allEndpoints()) {
     const own = endpoint.urlOption;
     if (own === undefined) continue;
-    if (command === 'replay') out.push({ endpoint: endpoint.id, own, name: own.flag.slice(2), key: camel(own.flag.slice(2)), describe: own.describe });
+    if (command === 'replay') out.push({ endpoint: endpoint.id, own, name: own.flag.slice(2), key: flagKey(own.flag.slice(2)), describe: own.describe });
     else if (own.upstreamDescribe !== undefined) {
       const name = `upstream-${own.flag.slice(2)}`;
-      out.push({ endpoint: endpoint.id, own, name, key: camel(name), describe: own.upstreamDescribe });
+      out.push({ endpoint: endpoint.id, own, name, key: flagKey(name), describe: own.upstreamDescribe });
     }
   }
   return out;
@@ -100,6 +99,11 @@ export function givenUrlFlags(command: UrlCommand, flags: object): string[] {
     .map((d) => `--${d.name}`);
 }
 
+/** A URL as the run joins paths to it: `http://h:8000/` → `http://h:8000`. */
+export function withoutTrailingSlash(url: string): string {
+  return url.replace(/\/+$/, '');
+}
+
 /**
  * The endpoints' own URLs of a replay's target, by `UrlOption.option` (`sudUrl`): the flag,
  * else the config's field; without a trailing slash.
@@ -110,7 +114,7 @@ export function targetUrls(flags: object, environment: Environment): Target {
   for (const d of declared('replay')) {
     const flag = values[d.key];
     const text = typeof flag === 'string' ? flag : (environment[d.own.configKey] as string | undefined);
-    if (text !== undefined) out[d.own.option] = text.replace(/\/+$/, '');
+    if (text !== undefined) out[d.own.option] = withoutTrailingSlash(text);
   }
   return out;
 }
